@@ -1,0 +1,272 @@
+//! A Kratos deployment as Kratos sees it: one or more config files layered in `-c` order, plus
+//! the identity schemas they name.
+//!
+//! Owns reading, parsing, layering (kratos-hardening.md §5: maps merge key by key, arrays are
+//! replaced whole by the later file) and the Kratos version. It does not judge anything: the
+//! rules do.
+
+pub mod load;
+pub mod node;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+
+use node::{FileId, Node, Value};
+pub use schema::IdentitySchema;
+
+/// Why a configuration could not be loaded. Every message names the file (and line:column
+/// where there is one) and says what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{file}: cannot read the file: {source}")]
+    Read {
+        /// The file as the user named it.
+        file: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A directory was given where a file was expected.
+    #[error("{file}: is a directory; pass a config file, or use `audit DIR` to search it")]
+    IsDirectory {
+        /// The path.
+        file: String,
+    },
+    /// The file is larger than [`load::MAX_FILE_BYTES`].
+    #[error("{file}: the file is {bytes} bytes; configs over 10 MB are refused")]
+    TooLarge {
+        /// The file.
+        file: String,
+        /// Its size.
+        bytes: u64,
+    },
+    /// The file is not UTF-8.
+    #[error("{file}:{line}:{column}: the file is not valid UTF-8; save it as UTF-8")]
+    NotUtf8 {
+        /// The file.
+        file: String,
+        /// Line of the first invalid byte.
+        line: usize,
+        /// Column of the first invalid byte.
+        column: usize,
+    },
+    /// YAML/JSON syntax error (or a duplicate key, or several documents).
+    #[error("{file}:{line}:{column}: {message}")]
+    Syntax {
+        /// The file.
+        file: String,
+        /// Line.
+        line: u64,
+        /// Column.
+        column: u64,
+        /// What is wrong and what to change.
+        message: String,
+    },
+    /// The document is valid but not a mapping.
+    #[error("{file}:1:1: the top level is {found}; a Kratos config is a mapping of settings")]
+    NotMapping {
+        /// The file.
+        file: String,
+        /// What was found instead.
+        found: String,
+    },
+    /// A `.toml` config.
+    #[error(
+        "{file}: TOML configs are not supported yet; convert the file to YAML (Kratos reads both)"
+    )]
+    Toml {
+        /// The file.
+        file: String,
+    },
+    /// An extension Kratos does not read.
+    #[error("{file}: Kratos reads only .yml, .yaml, .json and .toml config files; rename the file")]
+    Extension {
+        /// The file.
+        file: String,
+    },
+}
+
+/// What a source file is to the deployment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A Kratos config file (`-c`).
+    Config,
+    /// An identity schema named in `identity.schemas[].url`.
+    IdentitySchema,
+}
+
+/// One file that contributed to the deployment.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The path on disk (for the demo, a virtual path).
+    pub path: PathBuf,
+    /// The path as shown to the user.
+    pub display: String,
+    /// Config or identity schema.
+    pub kind: SourceKind,
+}
+
+/// The Kratos release line the rules target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Serialize)]
+pub enum KratosVersion {
+    /// v1.x (v1.3.1 is the reference), also used for v0.x configs.
+    #[value(name = "v1")]
+    #[serde(rename = "v1")]
+    V1,
+    /// The calendar-versioned releases (v25.x, v26.x and later).
+    #[value(name = "v26")]
+    #[serde(rename = "v26")]
+    V26,
+}
+
+impl KratosVersion {
+    /// Reads the `version:` key (`v1.3.1`, `v26.2.0`); `None` when it says nothing usable.
+    #[must_use]
+    pub fn from_version_key(text: &str) -> Option<Self> {
+        let major: u32 = text
+            .trim()
+            .trim_start_matches('v')
+            .split('.')
+            .next()?
+            .parse()
+            .ok()?;
+        Some(if major >= 25 { Self::V26 } else { Self::V1 })
+    }
+}
+
+/// A loaded deployment: the merged tree with positions into every file.
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    /// Config files in `-c` order, then identity schema files.
+    pub sources: Vec<Source>,
+    /// The effective (merged) configuration.
+    pub root: Node,
+    /// The identity schemas named by the config.
+    pub schemas: Vec<IdentitySchema>,
+    /// The Kratos version from the `version:` key, if it says one.
+    pub declared_version: Option<KratosVersion>,
+}
+
+impl Deployment {
+    /// Loads config files from disk, layering them in order (later files win key by key).
+    pub fn load(paths: &[PathBuf]) -> Result<Self, ConfigError> {
+        let mut files = Vec::with_capacity(paths.len());
+        for path in paths {
+            let display = path.display().to_string();
+            load::format_of(path, &display)?;
+            let text = load::read_text(path, &display)?;
+            files.push((path.clone(), display, text));
+        }
+        Self::from_texts(files)
+    }
+
+    /// Builds a deployment from in-memory texts: `(path, display name, text)` in `-c` order.
+    /// Relative `file://` schema URLs resolve against each path's folder.
+    pub fn from_texts(files: Vec<(PathBuf, String, String)>) -> Result<Self, ConfigError> {
+        let mut sources = Vec::with_capacity(files.len());
+        let mut root: Option<Node> = None;
+        for (index, (path, display, text)) in files.into_iter().enumerate() {
+            let mut tree = load::parse(&text, &display)?;
+            let id = FileId::try_from(index).unwrap_or(FileId::MAX);
+            if id != 0 {
+                tree.set_file(id);
+            }
+            sources.push(Source {
+                path,
+                display,
+                kind: SourceKind::Config,
+            });
+            root = Some(match root {
+                None => tree,
+                Some(mut base) => {
+                    merge(&mut base, tree);
+                    base
+                }
+            });
+        }
+        let root = root.unwrap_or_else(|| Node::new(Value::Map(Vec::new())));
+        let declared_version = root
+            .get("version")
+            .and_then(Node::as_str)
+            .and_then(KratosVersion::from_version_key);
+        let mut deployment = Self {
+            sources,
+            root,
+            schemas: Vec::new(),
+            declared_version,
+        };
+        deployment.schemas = schema::load_all(&mut deployment);
+        Ok(deployment)
+    }
+
+    /// The source a position points into.
+    #[must_use]
+    pub fn source(&self, file: FileId) -> &Source {
+        let index = usize::from(file).min(self.sources.len().saturating_sub(1));
+        &self.sources[index]
+    }
+
+    /// The folder a config file lives in (for relative `file://` URLs).
+    #[must_use]
+    pub fn folder_of(&self, file: FileId) -> &Path {
+        self.source(file).path.parent().unwrap_or(Path::new("."))
+    }
+}
+
+/// Layers `over` onto `base` as Kratos does: mappings merge key by key, everything else (arrays
+/// included) is replaced whole.
+pub fn merge(base: &mut Node, over: Node) {
+    match (&mut base.value, over.value) {
+        (Value::Map(base_entries), Value::Map(over_entries)) => {
+            for entry in over_entries {
+                if let Some(existing) = base_entries.iter_mut().find(|e| e.key == entry.key) {
+                    existing.key_pos = entry.key_pos;
+                    merge(&mut existing.node, entry.node);
+                } else {
+                    base_entries.push(entry);
+                }
+            }
+        }
+        (_, value) => {
+            base.value = value;
+            base.pos = over.pos;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(files: &[(&str, &str)]) -> Deployment {
+        Deployment::from_texts(
+            files
+                .iter()
+                .map(|(name, text)| (PathBuf::from(name), (*name).to_owned(), (*text).to_owned()))
+                .collect(),
+        )
+        .expect("loads")
+    }
+
+    #[test]
+    fn later_files_win_key_by_key_and_arrays_are_replaced() {
+        let d = deployment(&[
+            ("a.yml", "log:\n  level: debug\n  format: json\nsecrets:\n  cookie: [a, b]\n"),
+            ("b.yml", "log:\n  level: info\nsecrets:\n  cookie: [c]\n"),
+        ]);
+        assert_eq!(d.root.get("log.level").and_then(Node::as_str), Some("info"));
+        assert_eq!(d.root.get("log.level").map(|n| n.pos.file), Some(1));
+        assert_eq!(d.root.get("log.format").map(|n| n.pos.file), Some(0));
+        assert_eq!(d.root.get("secrets.cookie").map(|n| n.items().len()), Some(1));
+    }
+
+    #[test]
+    fn version_key_selects_release_line() {
+        assert_eq!(KratosVersion::from_version_key("v1.3.1"), Some(KratosVersion::V1));
+        assert_eq!(KratosVersion::from_version_key("v0.7.1-alpha.1"), Some(KratosVersion::V1));
+        assert_eq!(KratosVersion::from_version_key("v26.2.0"), Some(KratosVersion::V26));
+        assert_eq!(KratosVersion::from_version_key("latest"), None);
+        let d = deployment(&[("a.yml", "version: v26.2.0\n")]);
+        assert_eq!(d.declared_version, Some(KratosVersion::V26));
+    }
+}

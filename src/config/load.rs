@@ -1,0 +1,180 @@
+//! Reading one file into a [`Node`] tree: size, encoding and syntax checks with positions.
+//!
+//! Kratos reads `.yml`, `.yaml`, `.json` and `.toml` (X:configx/koanf_file.go). YAML and JSON go
+//! through the same span-aware YAML parser (JSON is read as YAML 1.2 flow syntax); TOML is
+//! refused with a message that says how to convert it.
+
+use std::path::Path;
+
+use super::ConfigError;
+use super::node::{Node, Value};
+
+/// Files above this size are refused before parsing (Kratos configs are a few kilobytes).
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The format of a configuration file, from its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `.yml` / `.yaml` (and anything else read as YAML, such as the embedded demo).
+    Yaml,
+    /// `.json`.
+    Json,
+}
+
+/// Decides the format from the extension, refusing what Kratos would refuse.
+pub fn format_of(path: &Path, display: &str) -> Result<Format, ConfigError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("yml" | "yaml") => Ok(Format::Yaml),
+        Some("json") => Ok(Format::Json),
+        Some("toml") => Err(ConfigError::Toml {
+            file: display.to_owned(),
+        }),
+        _ => Err(ConfigError::Extension {
+            file: display.to_owned(),
+        }),
+    }
+}
+
+/// Reads a file from disk with the size limit, returning its text.
+pub fn read_text(path: &Path, display: &str) -> Result<String, ConfigError> {
+    let meta = std::fs::metadata(path).map_err(|source| ConfigError::Read {
+        file: display.to_owned(),
+        source,
+    })?;
+    if meta.is_dir() {
+        return Err(ConfigError::IsDirectory {
+            file: display.to_owned(),
+        });
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ConfigError::TooLarge {
+            file: display.to_owned(),
+            bytes: meta.len(),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+        file: display.to_owned(),
+        source,
+    })?;
+    decode(bytes, display)
+}
+
+/// Checks UTF-8 (naming the first bad byte's line and column) and drops a leading BOM.
+pub fn decode(bytes: Vec<u8>, display: &str) -> Result<String, ConfigError> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ConfigError::TooLarge {
+            file: display.to_owned(),
+            bytes: bytes.len() as u64,
+        });
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok(text)
+        }
+        Err(err) => {
+            let good = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+            Err(ConfigError::NotUtf8 {
+                file: display.to_owned(),
+                line,
+                column,
+            })
+        }
+    }
+}
+
+/// Parses text into a tree whose top level must be a mapping.
+pub fn parse(text: &str, display: &str) -> Result<Node, ConfigError> {
+    let mut options = serde_saphyr::Options::default();
+    // The snippet would quote the offending line, which may hold a secret.
+    options.with_snippet = false;
+    let root: Node = serde_saphyr::from_str_with_options(text, options)
+        .map_err(|err| syntax_error(&err, display))?;
+    match root.value {
+        Value::Map(_) => Ok(root),
+        Value::Null => Err(ConfigError::NotMapping {
+            file: display.to_owned(),
+            found: "an empty document".to_owned(),
+        }),
+        _ => Err(ConfigError::NotMapping {
+            file: display.to_owned(),
+            found: root.kind().to_owned(),
+        }),
+    }
+}
+
+fn syntax_error(err: &serde_saphyr::Error, display: &str) -> ConfigError {
+    let (line, column) = err
+        .location()
+        .map_or((1, 1), |l| (l.line().max(1), l.column().max(1)));
+    let raw = err.without_snippet().to_string();
+    // The parser appends " at line L, column C"; we print the position in front instead.
+    let text = raw
+        .rsplit_once(" at line ")
+        .map_or(raw.as_str(), |(head, _)| head);
+    let message = if let Some(rest) = text.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest);
+        format!("duplicate key '{key}': Kratos refuses duplicate keys; keep one of them")
+    } else if text.starts_with("multiple YAML documents") {
+        "the file holds several YAML documents ('---'); Kratos reads one document per file, \
+         so split them into separate files passed with -c"
+            .to_owned()
+    } else {
+        format!("invalid YAML/JSON: {text}")
+    };
+    ConfigError::Syntax {
+        file: display.to_owned(),
+        line,
+        column,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_key_names_line_and_key() {
+        let err = parse("a: 1\na: 2\n", "k.yml").expect_err("duplicate");
+        assert_eq!(
+            err.to_string(),
+            "k.yml:2:1: duplicate key 'a': Kratos refuses duplicate keys; keep one of them"
+        );
+    }
+
+    #[test]
+    fn non_mapping_and_empty_are_refused() {
+        assert!(parse("- a\n", "k.yml").is_err());
+        assert!(parse("", "k.yml").is_err());
+        assert!(parse("just text", "k.yml").is_err());
+    }
+
+    #[test]
+    fn utf8_error_points_at_the_byte() {
+        let err = decode(b"a: 1\nb: \xff\n".to_vec(), "k.yml").expect_err("bad utf8");
+        assert!(err.to_string().starts_with("k.yml:2:4:"), "{err}");
+    }
+
+    #[test]
+    fn bom_is_dropped() {
+        assert_eq!(decode(b"\xef\xbb\xbfa: 1".to_vec(), "k").expect("ok"), "a: 1");
+    }
+
+    #[test]
+    fn extensions() {
+        assert_eq!(format_of(Path::new("a.YML"), "a").ok(), Some(Format::Yaml));
+        assert_eq!(format_of(Path::new("a.json"), "a").ok(), Some(Format::Json));
+        assert!(format_of(Path::new("a.toml"), "a").is_err());
+        assert!(format_of(Path::new("a.ini"), "a").is_err());
+    }
+}

@@ -1,0 +1,2 @@
+//! kratos-harden: audit and harden Ory Kratos configuration.
+pub mod config;
