@@ -251,20 +251,35 @@ mod tests {
     #[test]
     fn later_files_win_key_by_key_and_arrays_are_replaced() {
         let d = deployment(&[
-            ("a.yml", "log:\n  level: debug\n  format: json\nsecrets:\n  cookie: [a, b]\n"),
+            (
+                "a.yml",
+                "log:\n  level: debug\n  format: json\nsecrets:\n  cookie: [a, b]\n",
+            ),
             ("b.yml", "log:\n  level: info\nsecrets:\n  cookie: [c]\n"),
         ]);
         assert_eq!(d.root.get("log.level").and_then(Node::as_str), Some("info"));
         assert_eq!(d.root.get("log.level").map(|n| n.pos.file), Some(1));
         assert_eq!(d.root.get("log.format").map(|n| n.pos.file), Some(0));
-        assert_eq!(d.root.get("secrets.cookie").map(|n| n.items().len()), Some(1));
+        assert_eq!(
+            d.root.get("secrets.cookie").map(|n| n.items().len()),
+            Some(1)
+        );
     }
 
     #[test]
     fn version_key_selects_release_line() {
-        assert_eq!(KratosVersion::from_version_key("v1.3.1"), Some(KratosVersion::V1));
-        assert_eq!(KratosVersion::from_version_key("v0.7.1-alpha.1"), Some(KratosVersion::V1));
-        assert_eq!(KratosVersion::from_version_key("v26.2.0"), Some(KratosVersion::V26));
+        assert_eq!(
+            KratosVersion::from_version_key("v1.3.1"),
+            Some(KratosVersion::V1)
+        );
+        assert_eq!(
+            KratosVersion::from_version_key("v0.7.1-alpha.1"),
+            Some(KratosVersion::V1)
+        );
+        assert_eq!(
+            KratosVersion::from_version_key("v26.2.0"),
+            Some(KratosVersion::V26)
+        );
         assert_eq!(KratosVersion::from_version_key("latest"), None);
         let d = deployment(&[("a.yml", "version: v26.2.0\n")]);
         assert_eq!(d.declared_version, Some(KratosVersion::V26));

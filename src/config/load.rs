@@ -167,7 +167,10 @@ mod tests {
 
     #[test]
     fn bom_is_dropped() {
-        assert_eq!(decode(b"\xef\xbb\xbfa: 1".to_vec(), "k").expect("ok"), "a: 1");
+        assert_eq!(
+            decode(b"\xef\xbb\xbfa: 1".to_vec(), "k").expect("ok"),
+            "a: 1"
+        );
     }
 
     #[test]

@@ -363,7 +363,10 @@ mod tests {
         assert_eq!(root.get("a").and_then(Node::as_bool), Some(true));
         assert!(root.get("b").is_some_and(Node::is_null));
         assert!(root.get("e").is_some_and(Node::is_null));
-        assert_eq!(root.get("c").map(|n| n.value.clone()), Some(Value::Float(1.5)));
+        assert_eq!(
+            root.get("c").map(|n| n.value.clone()),
+            Some(Value::Float(1.5))
+        );
         assert_eq!(root.get("d").and_then(Node::as_str), Some("12"));
     }
 }

@@ -133,8 +133,12 @@ mod tests {
 
     fn with_schema(url: &str, dir: &std::path::Path) -> Deployment {
         let text = format!("identity:\n  schemas:\n    - id: default\n      url: {url}\n");
-        Deployment::from_texts(vec![(dir.join("kratos.yml"), "kratos.yml".to_owned(), text)])
-            .expect("loads")
+        Deployment::from_texts(vec![(
+            dir.join("kratos.yml"),
+            "kratos.yml".to_owned(),
+            text,
+        )])
+        .expect("loads")
     }
 
     #[test]
@@ -152,7 +156,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let d = with_schema("file:///nonexistent/id.json", dir.path());
         assert!(d.schemas[0].root.is_none());
-        assert!(d.schemas[0].problem.as_deref().is_some_and(|p| p.contains("cannot read")));
+        assert!(
+            d.schemas[0]
+                .problem
+                .as_deref()
+                .is_some_and(|p| p.contains("cannot read"))
+        );
     }
 
     #[test]

@@ -1,0 +1,215 @@
+//! Just enough URL/DSN parsing for the rules: scheme, credentials, host, port, path and query.
+//!
+//! Kratos DSNs are not always valid URLs (`mysql://u:p@tcp(host:3306)/db`), and passwords may
+//! contain `/` or `@`, so this splits on the *last* `@` of the authority rather than using a
+//! strict URL parser. Also owns masking credentials for display.
+
+use std::net::IpAddr;
+
+/// The parts of `scheme://user:password@host:port/path?query`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Uri<'a> {
+    /// The scheme as written (compare with [`Uri::scheme_is`]).
+    pub scheme: &'a str,
+    /// The user, if any.
+    pub user: Option<&'a str>,
+    /// The password, if any (may be empty: `user:@host`).
+    pub password: Option<&'a str>,
+    /// The host (without brackets for IPv6).
+    pub host: &'a str,
+    /// The port, if written.
+    pub port: Option<&'a str>,
+    /// The path, starting with `/` (or empty).
+    pub path: &'a str,
+    /// The query without `?`.
+    pub query: Option<&'a str>,
+}
+
+impl<'a> Uri<'a> {
+    /// Parses an absolute URL or DSN; `None` when there is no `scheme://`.
+    #[must_use]
+    pub fn parse(text: &'a str) -> Option<Self> {
+        let (scheme, rest) = text.trim().split_once("://")?;
+        if scheme.is_empty()
+            || !scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        {
+            return None;
+        }
+        let rest = rest.split('#').next().unwrap_or(rest);
+        let (before_query, query) = match rest.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (rest, None),
+        };
+        let (userinfo, after_at) = match before_query.rfind('@') {
+            Some(at) => (Some(&before_query[..at]), &before_query[at + 1..]),
+            None => (None, before_query),
+        };
+        let (authority, path) = match after_at.find('/') {
+            Some(slash) => (&after_at[..slash], &after_at[slash..]),
+            None => (after_at, ""),
+        };
+        let (user, password) = match userinfo {
+            Some(info) => match info.split_once(':') {
+                Some((u, p)) => (Some(u), Some(p)),
+                None => (Some(info), None),
+            },
+            None => (None, None),
+        };
+        let (host, port) = split_host_port(authority);
+        Some(Self {
+            scheme,
+            user,
+            password,
+            host,
+            port,
+            path,
+            query,
+        })
+    }
+
+    /// Case-insensitive scheme comparison.
+    #[must_use]
+    pub fn scheme_is(&self, scheme: &str) -> bool {
+        self.scheme.eq_ignore_ascii_case(scheme)
+    }
+
+    /// The first value of a query parameter (`?sslmode=disable`), matched case-insensitively.
+    #[must_use]
+    pub fn query_param(&self, key: &str) -> Option<&'a str> {
+        self.query?.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            k.eq_ignore_ascii_case(key).then_some(v)
+        })
+    }
+}
+
+fn split_host_port(authority: &str) -> (&str, Option<&str>) {
+    if let Some(inner) = authority.strip_prefix('[') {
+        if let Some((host, rest)) = inner.split_once(']') {
+            return (host, rest.strip_prefix(':'));
+        }
+    }
+    // MySQL's `tcp(host:port)` form.
+    if let Some(inner) = authority
+        .strip_prefix("tcp(")
+        .and_then(|s| s.strip_suffix(')'))
+    {
+        return split_host_port(inner);
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') => (host, Some(port)),
+        _ => (authority, None),
+    }
+}
+
+/// True when `text` starts with `http://` (any case).
+#[must_use]
+pub fn is_plain_http(text: &str) -> bool {
+    text.trim()
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("http://"))
+}
+
+/// True for loopback hosts: `localhost`, `127.0.0.0/8`, `::1`.
+#[must_use]
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.to_ascii_lowercase().ends_with(".localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// True for loopback and private-network addresses (RFC 1918, IPv6 unique-local) and unix
+/// sockets; false for `0.0.0.0`, `::`, public addresses and host names.
+#[must_use]
+pub fn is_internal_listen_host(host: &str) -> bool {
+    if host.starts_with("unix:") || is_loopback_host(host) {
+        return true;
+    }
+    match host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+    {
+        Ok(IpAddr::V4(v4)) => v4.is_private() || v4.is_link_local(),
+        Ok(IpAddr::V6(v6)) => (v6.segments()[0] & 0xfe00) == 0xfc00,
+        Err(_) => false,
+    }
+}
+
+/// The text with any `user:password@` password replaced by `****` (for display).
+#[must_use]
+pub fn mask_credentials(text: &str) -> String {
+    let Some(uri) = Uri::parse(text) else {
+        return text.to_owned();
+    };
+    match uri.password {
+        Some(p) if !p.is_empty() => {
+            let user = uri.user.unwrap_or_default();
+            let needle = format!("{user}:{p}@");
+            text.replacen(&needle, &format!("{user}:****@"), 1)
+        }
+        _ => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_dsn() {
+        let u = Uri::parse("postgres://kratos:ChangeMe!@postgres:5432/kratos?sslmode=prefer&x=1")
+            .expect("parses");
+        assert_eq!(u.user, Some("kratos"));
+        assert_eq!(u.password, Some("ChangeMe!"));
+        assert_eq!(u.host, "postgres");
+        assert_eq!(u.port, Some("5432"));
+        assert_eq!(u.path, "/kratos");
+        assert_eq!(u.query_param("sslmode"), Some("prefer"));
+        assert_eq!(u.query_param("missing"), None);
+    }
+
+    #[test]
+    fn mysql_dsn_and_odd_passwords() {
+        let u = Uri::parse("mysql://root:secret@tcp(mysqld:3306)/mysql?parseTime=true")
+            .expect("parses");
+        assert_eq!(
+            (u.user, u.password, u.host),
+            (Some("root"), Some("secret"), "mysqld")
+        );
+        let u = Uri::parse("postgres://u:p/a@ss@db/k").expect("parses");
+        assert_eq!((u.password, u.host, u.path), (Some("p/a@ss"), "db", "/k"));
+        let u = Uri::parse("cockroach://root@crdb:26257/defaultdb").expect("parses");
+        assert_eq!((u.user, u.password), (Some("root"), None));
+        assert!(Uri::parse("memory").is_none());
+    }
+
+    #[test]
+    fn hosts() {
+        assert!(is_internal_listen_host("127.0.0.1"));
+        assert!(is_internal_listen_host("10.1.2.3"));
+        assert!(is_internal_listen_host("::1"));
+        assert!(is_internal_listen_host("unix:/run/kratos.sock"));
+        assert!(!is_internal_listen_host("0.0.0.0"));
+        assert!(!is_internal_listen_host("::"));
+        assert!(!is_internal_listen_host("8.8.8.8"));
+        assert!(!is_internal_listen_host("kratos.example.com"));
+        assert!(is_loopback_host("app.localhost"));
+    }
+
+    #[test]
+    fn masking() {
+        assert_eq!(
+            mask_credentials("smtps://test:test@mailslurper:1025/?skip_ssl_verify=true"),
+            "smtps://test:****@mailslurper:1025/?skip_ssl_verify=true"
+        );
+        assert_eq!(
+            mask_credentials("https://example.com/"),
+            "https://example.com/"
+        );
+        assert!(is_plain_http("HTTP://x"));
+    }
+}

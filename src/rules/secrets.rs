@@ -1,0 +1,548 @@
+//! Service compromise through Kratos's own secrets (kratos-hardening.md §0.4, §0.5, §0.9, §1.1,
+//! §6): missing lists, published placeholders, short or patterned values, wrong cipher length,
+//! reuse, secrets kept inline, and `${VAR}` literals that Kratos never expands.
+
+use super::support::{SECRET_KEYS, has_secret, secret_items};
+use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+use crate::kratos::credential::{describe, is_env_reference, is_placeholder, low_variety};
+
+const ROTATION_DOC: &str = "https://www.ory.sh/docs/kratos/guides/secret-key-rotation";
+const PRODUCTION_DOC: &str = "https://www.ory.sh/docs/kratos/guides/production";
+
+/// What each secret list protects, for messages.
+fn purpose(key: &str) -> &'static str {
+    match key {
+        "cookie" => "session, CSRF and continuity cookies and stored one-time codes",
+        "cipher" => "the OIDC tokens Kratos stores encrypted",
+        "pagination" => "pagination tokens",
+        _ => "everything without a dedicated secret",
+    }
+}
+
+/// A secret value that another rule of this file already explains better.
+fn judged_elsewhere(value: &str) -> bool {
+    is_env_reference(value) || is_placeholder(value)
+}
+
+/// KH201: no `secrets.default`.
+pub struct SecretDefaultMissing;
+
+static SECRET_DEFAULT_MISSING: RuleMeta = RuleMeta {
+    id: "KH201",
+    name: "default-secret-missing",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::High,
+    title: "`secrets.default` is not set",
+    rationale: "Without `secrets.default` Kratos generates a random secret at every process start \
+        (K:driver/config/config.go#SecretsDefault). Everything signed with it, and with the cookie \
+        secrets when `secrets.cookie` is also empty, stops verifying after a restart and differs \
+        between replicas: users are signed out at random and flows fail. Operators then reach for \
+        copy-pasted example secrets, which is worse.",
+    breaks: "Nothing that works today: the current secret already changes at every restart.",
+    fix: FixMeta {
+        applicability: Applicability::Safe,
+        summary: "generate a random 43-character secret into `secrets.default`",
+    },
+    references: &[PRODUCTION_DOC, "kratos-hardening.md §0.5"],
+    versions: Versions::All,
+    production_only: false,
+};
+
+impl Rule for SecretDefaultMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &SECRET_DEFAULT_MISSING
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if has_secret(cx, "default") {
+            return;
+        }
+        let message = if has_secret(cx, "cookie") {
+            "`secrets.default` is not set: Kratos generates a random one at every start"
+        } else {
+            "neither `secrets.default` nor `secrets.cookie` is set: Kratos signs cookies with a \
+             random secret per process, so every restart signs everyone out and replicas reject \
+             each other's cookies"
+        };
+        out.missing("secrets.default", message);
+    }
+}
+
+/// KH202: no `secrets.cookie`.
+pub struct SecretCookieMissing;
+
+static SECRET_COOKIE_MISSING: RuleMeta = RuleMeta {
+    id: "KH202",
+    name: "cookie-secret-missing",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::Medium,
+    title: "`secrets.cookie` is not set",
+    rationale: "Session, CSRF and continuity cookies and the HMACs of stored recovery, \
+        verification and login codes are keyed with `secrets.cookie`, which falls back to \
+        `secrets.default` (K:driver/config/config.go#SecretsSession). A dedicated cookie secret can \
+        be rotated after a suspected leak without touching anything else; without either, the key \
+        is random per process.",
+    breaks: "Nothing if the current `secrets.default` values are kept after the new cookie secret, \
+        so existing cookies still verify.",
+    fix: FixMeta {
+        applicability: Applicability::Safe,
+        summary: "generate `secrets.cookie` (new secret first, then the current `secrets.default` \
+            values so existing sessions stay valid)",
+    },
+    references: &[ROTATION_DOC, "kratos-hardening.md §0.5"],
+    versions: Versions::All,
+    production_only: false,
+};
+
+impl Rule for SecretCookieMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &SECRET_COOKIE_MISSING
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if has_secret(cx, "cookie") {
+            return;
+        }
+        if has_secret(cx, "default") {
+            out.missing(
+                "secrets.cookie",
+                "`secrets.cookie` is not set: cookies are keyed with `secrets.default`, which \
+                 cannot then be rotated on its own",
+            )
+            .severity(Severity::Low);
+        } else {
+            out.missing(
+                "secrets.cookie",
+                "`secrets.cookie` is not set and has no `secrets.default` to fall back to: cookie \
+                 keys are random per process",
+            );
+        }
+    }
+}
+
+/// KH203: no `secrets.cipher`.
+pub struct SecretCipherMissing;
+
+static SECRET_CIPHER_MISSING: RuleMeta = RuleMeta {
+    id: "KH203",
+    name: "cipher-secret-missing",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::High,
+    title: "`secrets.cipher` is not set",
+    rationale: "The OIDC access, refresh and ID tokens Kratos stores per identity are encrypted with \
+        `secrets.cipher` (K:cipher/*.go). Without it the only working algorithm is `noop`, which \
+        stores them hex-encoded: a database dump or SQL injection hands out live tokens for the \
+        users' social accounts. With `aes` or `xchacha20-poly1305` selected and no cipher secret, \
+        the config is invalid (S:3073).",
+    breaks: "Nothing: the secret is only used once an encrypting algorithm is selected.",
+    fix: FixMeta {
+        applicability: Applicability::Safe,
+        summary: "generate a random secret of exactly 32 characters into `secrets.cipher`",
+    },
+    references: &[
+        "https://www.ory.sh/docs/kratos/reference/configuration",
+        "kratos-hardening.md §0.4",
+    ],
+    versions: Versions::All,
+    production_only: false,
+};
+
+impl Rule for SecretCipherMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &SECRET_CIPHER_MISSING
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if has_secret(cx, "cipher") {
+            return;
+        }
+        let algorithm = cx.str("ciphers.algorithm").unwrap_or("noop");
+        if algorithm == "noop" {
+            out.missing(
+                "secrets.cipher",
+                "`secrets.cipher` is not set, so stored OIDC tokens cannot be encrypted",
+            )
+            .severity(Severity::Medium);
+        } else {
+            out.missing(
+                "secrets.cipher",
+                format!(
+                    "`ciphers.algorithm` is '{algorithm}' but `secrets.cipher` is not set: Kratos \
+                     refuses this config"
+                ),
+            );
+        }
+    }
+}
+
+/// KH204: no `secrets.pagination` (v26).
+pub struct SecretPaginationMissing;
+
+static SECRET_PAGINATION_MISSING: RuleMeta = RuleMeta {
+    id: "KH204",
+    name: "pagination-secret-missing",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::Medium,
+    title: "`secrets.pagination` is not set (v26)",
+    rationale: "Since the calendar releases Kratos encrypts pagination tokens with \
+        `secrets.pagination` (S26:2639), and the production guide lists it with the other secrets. \
+        Left unset, tokens are keyed by a fallback that differs between processes or is shared \
+        with other purposes.",
+    breaks: "Open pagination cursors of admin API clients become invalid once.",
+    fix: FixMeta {
+        applicability: Applicability::Safe,
+        summary: "generate a random 43-character secret into `secrets.pagination`",
+    },
+    references: &[PRODUCTION_DOC],
+    versions: Versions::V26Only,
+    production_only: false,
+};
+
+impl Rule for SecretPaginationMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &SECRET_PAGINATION_MISSING
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if !has_secret(cx, "pagination") {
+            out.missing("secrets.pagination", "`secrets.pagination` is not set");
+        }
+    }
+}
+
+/// KH205: a published placeholder secret.
+pub struct SecretPlaceholder;
+
+static SECRET_PLACEHOLDER: RuleMeta = RuleMeta {
+    id: "KH205",
+    name: "secret-placeholder",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::Critical,
+    title: "A Kratos secret is a published example value",
+    rationale: "Quickstart and documentation secrets such as the ones containing CHANGE-ME, \
+        INSECURE or NOT-SECURE are public. With the cookie secret an attacker forges session and \
+        CSRF cookies and recomputes stored code HMACs; with the cipher secret they decrypt stored \
+        OIDC tokens. Keeping such a value anywhere in the list keeps it valid for verification.",
+    breaks: "Sessions signed with the placeholder end: users sign in again once.",
+    fix: FixMeta {
+        applicability: Applicability::Safe,
+        summary: "replace it with a generated secret; the placeholder is removed, not kept for rotation",
+    },
+    references: &[ROTATION_DOC, "kratos-hardening.md §6"],
+    versions: Versions::All,
+    production_only: false,
+};
+
+impl Rule for SecretPlaceholder {
+    fn meta(&self) -> &'static RuleMeta {
+        &SECRET_PLACEHOLDER
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for key in SECRET_KEYS {
+            for (path, value) in secret_items(cx, key) {
+                if is_placeholder(value) && !is_env_reference(value) {
+                    out.at(
+                        &path,
+                        format!(
+                            "`{path}` is a published example value ({}): anyone can forge or read \
+                             {}",
+                            describe(value),
+                            purpose(key)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// KH206: a signing secret shorter than 32 characters.
+pub struct SecretTooShort;
+
+static SECRET_TOO_SHORT: RuleMeta = RuleMeta {
+    id: "KH206",
+    name: "secret-too-short",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::High,
+    title: "A Kratos secret is shorter than 32 characters",
+    rationale: "Ory asks for high-entropy secrets (at least 256 bits) for `secrets.default`, \
+        `secrets.cookie` and `secrets.pagination`; the schema refuses fewer than 16 characters. A \
+        short secret used as an HMAC key can be brute-forced offline from a single signed cookie.",
+    breaks: "Sessions signed with the short secret end: users sign in again once.",
+    fix: FixMeta {
+        applicability: Applicability::Safe,
+        summary: "replace it with a generated 43-character secret; the short one is removed",
+    },
+    references: &[ROTATION_DOC, "kratos-hardening.md §1.1"],
+    versions: Versions::All,
+    production_only: false,
+};
+
+impl Rule for SecretTooShort {
+    fn meta(&self) -> &'static RuleMeta {
+        &SECRET_TOO_SHORT
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for key in ["default", "cookie", "pagination"] {
+            for (path, value) in secret_items(cx, key) {
+                let len = value.chars().count();
+                if len < 32 && !judged_elsewhere(value) {
+                    let note = if len < 16 {
+                        "; Kratos refuses secrets under 16 characters"
+                    } else {
+                        ""
+                    };
+                    out.at(
+                        &path,
+                        format!("`{path}` is {len} characters, below 32{note}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// KH207: a secret whose characters show a pattern.
+pub struct SecretLowVariety;
+
+static SECRET_LOW_VARIETY: RuleMeta = RuleMeta {
+    id: "KH207",
+    name: "secret-low-variety",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::High,
+    title: "A Kratos secret has too little variety to be random",
+    rationale: "A long secret made of a few repeated characters, a keyboard run or words is far \
+        easier to guess than its length suggests: password crackers try exactly these patterns \
+        first. Secrets must come from a CSPRNG.",
+    breaks: "Sessions (or stored OIDC tokens, for the cipher) keyed with it must be re-issued.",
+    fix: FixMeta {
+        applicability: Applicability::Safe,
+        summary: "replace it with a generated random secret; the patterned one is removed",
+    },
+    references: &[ROTATION_DOC, "kratos-hardening.md §6"],
+    versions: Versions::All,
+    production_only: false,
+};
+
+impl Rule for SecretLowVariety {
+    fn meta(&self) -> &'static RuleMeta {
+        &SECRET_LOW_VARIETY
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for key in SECRET_KEYS {
+            for (path, value) in secret_items(cx, key) {
+                if value.chars().count() >= 32 && !judged_elsewhere(value) && low_variety(value) {
+                    out.at(
+                        &path,
+                        format!(
+                            "`{path}` ({}) follows a guessable pattern, not random characters",
+                            describe(value)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// KH208: a cipher secret that is not exactly 32 ASCII characters.
+pub struct CipherSecretWrongLength;
+
+static CIPHER_SECRET_WRONG_LENGTH: RuleMeta = RuleMeta {
+    id: "KH208",
+    name: "cipher-secret-wrong-length",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::High,
+    title: "A `secrets.cipher` entry is not exactly 32 ASCII characters",
+    rationale: "Cipher secrets are used directly as 256-bit keys: the schema requires exactly 32 \
+        characters and the code keeps only entries whose byte length is 32 \
+        (K:driver/config/config.go#ToCipherSecrets). Anything else is refused or silently dropped, \
+        so encryption fails or falls back to whatever entry remains. The production guide's \
+        `openssl rand -base64 32` gives 44 characters, which does not fit.",
+    breaks: "Nothing that works today: the entry is not usable as it is.",
+    fix: FixMeta {
+        applicability: Applicability::Safe,
+        summary: "replace it with a generated secret of exactly 32 ASCII characters",
+    },
+    references: &[
+        "https://www.ory.sh/docs/kratos/reference/configuration",
+        "kratos-hardening.md §0.4",
+    ],
+    versions: Versions::All,
+    production_only: false,
+};
+
+impl Rule for CipherSecretWrongLength {
+    fn meta(&self) -> &'static RuleMeta {
+        &CIPHER_SECRET_WRONG_LENGTH
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for (path, value) in secret_items(cx, "cipher") {
+            if is_env_reference(value) {
+                continue;
+            }
+            let chars = value.chars().count();
+            if !value.is_ascii() {
+                out.at(
+                    &path,
+                    format!(
+                        "`{path}` has non-ASCII characters: it is {} bytes, not 32",
+                        value.len()
+                    ),
+                );
+            } else if chars != 32 {
+                out.at(
+                    &path,
+                    format!("`{path}` is {chars} characters; cipher secrets must be exactly 32"),
+                );
+            }
+        }
+    }
+}
+
+/// KH209: the same secret in two places.
+pub struct SecretReused;
+
+static SECRET_REUSED: RuleMeta = RuleMeta {
+    id: "KH209",
+    name: "secret-reused",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::Medium,
+    title: "The same secret is used twice",
+    rationale: "A duplicate inside one list violates the schema's `uniqueItems`; the same value in \
+        two lists means one leak (for example a cipher key in a log) compromises both purposes, \
+        and rotating one silently keeps the other.",
+    breaks: "Whatever the replaced copy protected must be re-issued.",
+    fix: FixMeta {
+        applicability: Applicability::Safe,
+        summary: "remove the duplicate entry, or give the second list its own generated secret",
+    },
+    references: &["https://www.ory.sh/docs/kratos/guides/secret-key-rotation"],
+    versions: Versions::All,
+    production_only: false,
+};
+
+impl Rule for SecretReused {
+    fn meta(&self) -> &'static RuleMeta {
+        &SECRET_REUSED
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let mut seen: Vec<(String, &str)> = Vec::new();
+        for key in SECRET_KEYS {
+            for (path, value) in secret_items(cx, key) {
+                if is_env_reference(value) {
+                    continue;
+                }
+                if let Some((first, _)) = seen.iter().find(|(_, v)| *v == value) {
+                    let message = format!("`{path}` repeats the secret at `{first}`");
+                    out.at(&path, message);
+                }
+                seen.push((path, value));
+            }
+        }
+    }
+}
+
+/// KH210: secrets written inline in a config file.
+pub struct SecretInline;
+
+static SECRET_INLINE: RuleMeta = RuleMeta {
+    id: "KH210",
+    name: "secret-inline",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::Medium,
+    title: "Kratos secrets are written inline in the config file",
+    rationale: "Config files are committed, copied into images and attached to tickets; secrets in \
+        them leak with the file (corpus 09, 13 and 14 committed theirs to git). Kept in environment \
+        variables (`SECRETS_COOKIE`, …) from a secret store they can be rotated without a commit. \
+        Remove them from the file rather than overriding them: env arrays merge element-wise into \
+        file arrays, so an old entry at index 1 would stay valid.",
+    breaks: "Kratos needs the environment variables set before the next start.",
+    fix: FixMeta {
+        applicability: Applicability::Manual,
+        summary: "move the values to SECRETS_* environment variables or a secret store and delete \
+            them from the file",
+    },
+    references: &[
+        "https://www.ory.sh/docs/kratos/configuring",
+        "kratos-hardening.md §0.8",
+    ],
+    versions: Versions::All,
+    production_only: false,
+};
+
+impl Rule for SecretInline {
+    fn meta(&self) -> &'static RuleMeta {
+        &SECRET_INLINE
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for key in SECRET_KEYS {
+            let items: Vec<_> = secret_items(cx, key)
+                .into_iter()
+                .filter(|(_, v)| !is_env_reference(v))
+                .collect();
+            if items.is_empty() {
+                continue;
+            }
+            let path = format!("secrets.{key}");
+            let file = cx.get(&path).map_or(0, |n| n.pos.file);
+            let shown = cx.deployment.source(file).display.clone();
+            out.at(
+                &path,
+                format!(
+                    "`{path}` holds {} secret(s) inline in {shown}; set SECRETS_{} from a secret \
+                     store instead",
+                    items.len(),
+                    key.to_ascii_uppercase()
+                ),
+            );
+        }
+    }
+}
+
+/// KH211: `${VAR}` written in the config, which Kratos takes literally.
+pub struct EnvReferenceLiteral;
+
+static ENV_REFERENCE_LITERAL: RuleMeta = RuleMeta {
+    id: "KH211",
+    name: "env-reference-not-expanded",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::High,
+    title: "A value contains `${VAR}`, which Kratos does not expand",
+    rationale: "Kratos reads config files as they are (X:configx/koanf_file.go): `${VAR}` is the \
+        literal text, not the variable. A client secret, API key or password written this way is a \
+        public, guessable string, and URLs written this way point nowhere. Kratos maps every key to \
+        its own environment variable instead (`SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS_0_CLIENT_SECRET`).",
+    breaks: "Nothing that works today: the literal value is not what was meant.",
+    fix: FixMeta {
+        applicability: Applicability::Manual,
+        summary: "delete the key and set Kratos's environment variable for it, or render the file \
+            with envsubst before Kratos starts",
+    },
+    references: &[
+        "https://www.ory.sh/docs/kratos/configuring",
+        "kratos-hardening.md §0.9",
+    ],
+    versions: Versions::All,
+    production_only: false,
+};
+
+impl Rule for EnvReferenceLiteral {
+    fn meta(&self) -> &'static RuleMeta {
+        &ENV_REFERENCE_LITERAL
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let mut hits = Vec::new();
+        cx.root.walk_strings("", &mut |path, node| {
+            if node.as_str().is_some_and(is_env_reference) {
+                hits.push(path.to_owned());
+            }
+        });
+        for path in hits {
+            let variable = path.to_ascii_uppercase().replace('.', "_");
+            out.at(
+                &path,
+                format!(
+                    "`{path}` holds a `${{…}}` reference that Kratos uses literally; set \
+                     {variable} in Kratos's environment instead"
+                ),
+            );
+        }
+    }
+}
