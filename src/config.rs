@@ -150,12 +150,16 @@ pub struct Deployment {
 impl Deployment {
     /// Loads config files from disk, layering them in order (later files win key by key).
     pub fn load(paths: &[PathBuf]) -> Result<Self, ConfigError> {
+        Self::load_named(paths.iter().map(|p| (p.clone(), p.display().to_string())).collect())
+    }
+
+    /// Like [`Deployment::load`], with the name each file is shown under.
+    pub fn load_named(paths: Vec<(PathBuf, String)>) -> Result<Self, ConfigError> {
         let mut files = Vec::with_capacity(paths.len());
-        for path in paths {
-            let display = path.display().to_string();
-            load::format_of(path, &display)?;
-            let text = load::read_text(path, &display)?;
-            files.push((path.clone(), display, text));
+        for (path, display) in paths {
+            load::format_of(&path, &display)?;
+            let text = load::read_text(&path, &display)?;
+            files.push((path, display, text));
         }
         Self::from_texts(files)
     }

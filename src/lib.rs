@@ -1,9 +1,14 @@
 //! kratos-harden: audit and harden the configuration of an Ory Kratos deployment.
 //!
-//! The library is the core (config model, rule catalog, findings, reports) and has no terminal
-//! dependency; only `commands` touches files, stdout and exit codes.
+//! The core (config model, rule catalog, findings, reports) has no terminal dependency; only
+//! [`commands`] touches files, stdout and exit codes.
 
+pub mod cli;
+pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod finding;
+pub mod ignore;
 pub mod kratos;
+pub mod report;
 pub mod rules;

@@ -79,13 +79,17 @@ fn load_one(
     let lower = url.to_ascii_lowercase();
     let text = if let Some(rest) = url.strip_prefix("file://") {
         let relative = PathBuf::from(rest);
-        let path = if relative.is_absolute() {
-            relative
+        let (path, display) = if relative.is_absolute() {
+            (relative.clone(), relative.display().to_string())
         } else {
-            deployment.folder_of(file).join(relative)
+            // Shown next to the config as the user named it, not as an absolute path.
+            let shown = std::path::Path::new(&deployment.source(file).display)
+                .parent()
+                .unwrap_or(std::path::Path::new(""))
+                .join(&relative);
+            (deployment.folder_of(file).join(relative), shown.display().to_string())
         };
         schema.location = SchemaLocation::File(path.clone());
-        let display = path.display().to_string();
         load::read_text(&path, &display).map(|text| (path, display, text))
     } else if let Some(encoded) = url.strip_prefix("base64://") {
         schema.location = SchemaLocation::Base64;

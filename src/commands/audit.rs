@@ -1,0 +1,172 @@
+//! `kratos-harden audit`: find deployments, load them (in parallel), run the catalog, apply
+//! the ignore file, print the chosen format and pick the exit code.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use super::{EXIT_ERROR, print};
+use crate::cli::{AuditArgs, Color};
+use crate::config::{ConfigError, Deployment};
+use crate::report::{self, Audited, Format, Report};
+use crate::rules::{self, Context};
+use crate::{demo, ignore};
+
+/// Config file names searched for in folders.
+const CONFIG_NAMES: &[&str] = &["kratos.yml", "kratos.yaml", "kratos.json"];
+
+/// Runs the audit and returns the exit code.
+pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
+    let ignore_entries = match &args.ignore_file {
+        Some(path) => ignore::load_file(path)?,
+        None => Vec::new(),
+    };
+    // Kept alive until the audit is done: the demo files live in it.
+    let mut demo_dir = None;
+    let jobs: Vec<Vec<(PathBuf, String)>> = if args.demo {
+        let dir = tempfile::tempdir().context("creating a folder for the demo config")?;
+        let config = demo::materialize(dir.path()).context("writing the demo config")?;
+        demo_dir = Some(dir);
+        vec![vec![(config, "demo/kratos.yml".to_owned())]]
+    } else if !args.config.is_empty() {
+        vec![args.config.iter().map(|p| (p.clone(), p.display().to_string())).collect()]
+    } else if args.paths.is_empty() {
+        vec![vec![(PathBuf::from("kratos.yml"), "kratos.yml".to_owned())]]
+    } else {
+        discover(&args.paths)?
+            .into_iter()
+            .map(|p| vec![(p.clone(), p.display().to_string())])
+            .collect()
+    };
+
+    let loaded = load_parallel(jobs, |files| {
+        let deployment = Deployment::load_named(files)?;
+        let cx = Context::new(&deployment, args.profile, args.kratos_version);
+        let findings = rules::check_all(&cx);
+        Ok(Audited {
+            version: cx.version,
+            findings,
+            sources: deployment.sources,
+        })
+    });
+    drop(demo_dir);
+
+    let mut errors = 0;
+    let mut deployments = Vec::with_capacity(loaded.len());
+    for result in loaded {
+        match result {
+            Ok(audited) => deployments.push(audited),
+            Err(err) => {
+                errors += 1;
+                eprintln!("error: {err}");
+            }
+        }
+    }
+    let warnings = ignore::apply(
+        &ignore_entries,
+        deployments.iter_mut().flat_map(|d| d.findings.iter_mut()),
+        ignore::today(),
+    );
+    let report = Report {
+        deployments,
+        warnings,
+        profile: args.profile,
+        fail_on: args.fail_on.threshold(),
+    };
+    let text = match args.format {
+        Format::Text => report::text::render(&report, use_color(args.color)),
+        Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+    };
+    if errors == 0 || !report.deployments.is_empty() {
+        print(&text)?;
+    }
+    Ok(if errors > 0 {
+        EXIT_ERROR
+    } else {
+        u8::from(report.failed())
+    })
+}
+
+fn use_color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Files stay as given; folders are searched recursively for `kratos.{yml,yaml,json}` (not
+/// following symlinked folders, skipping `.git` and `node_modules`). The result is sorted.
+fn discover(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let before = found.len();
+            walk(path, &mut found)?;
+            if found.len() == before {
+                anyhow::bail!(
+                    "{}: no kratos.yml, kratos.yaml or kratos.json below this folder; name the \
+                     config file instead",
+                    path.display()
+                );
+            }
+        } else {
+            found.push(path.clone());
+        }
+    }
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(dir).with_context(|| format!("{}: cannot list the folder", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("{}: cannot list the folder", dir.display()))?;
+        let kind = entry.file_type()?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if kind.is_dir() {
+            if name != ".git" && name != "node_modules" {
+                walk(&entry.path(), found)?;
+            }
+        } else if CONFIG_NAMES.contains(&name.as_ref()) {
+            found.push(entry.path());
+        }
+    }
+    Ok(())
+}
+
+/// Runs `work` over `jobs` on all cores, keeping the input order in the output.
+fn load_parallel<F>(
+    jobs: Vec<Vec<(PathBuf, String)>>,
+    work: F,
+) -> Vec<Result<Audited, ConfigError>>
+where
+    F: Fn(Vec<(PathBuf, String)>) -> Result<Audited, ConfigError> + Sync,
+{
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(jobs.len());
+    if threads <= 1 {
+        return jobs.into_iter().map(&work).collect();
+    }
+    let chunk = jobs.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<Vec<(PathBuf, String)>>> = Vec::new();
+    let mut jobs = jobs.into_iter().peekable();
+    while jobs.peek().is_some() {
+        chunks.push(jobs.by_ref().take(chunk).collect());
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(|| chunk.into_iter().map(&work).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}

@@ -1,0 +1,85 @@
+//! The JSON format (documented in the README): a stable, versioned document for CI pipelines.
+//! Suppressed findings are kept with `suppressed: true`.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::{Audited, Report, summarize};
+use crate::finding::Finding;
+
+/// Format version of this document; bumped on breaking changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Renders the report as pretty-printed JSON.
+#[must_use]
+pub fn render(report: &Report) -> String {
+    let deployments: Vec<Value> = report
+        .deployments
+        .iter()
+        .map(|d| {
+            json!({
+                "files": d.sources.iter().map(|s| json!({
+                    "path": s.display,
+                    "kind": match s.kind {
+                        crate::config::SourceKind::Config => "config",
+                        crate::config::SourceKind::IdentitySchema => "identity-schema",
+                    },
+                })).collect::<Vec<_>>(),
+                "kratos_version": d.version,
+                "findings": d.findings.iter().map(|f| finding(d, f)).collect::<Vec<_>>(),
+                "summary": summarize(d.findings.iter(), report.fail_on),
+            })
+        })
+        .collect();
+    let doc = json!({
+        "format_version": FORMAT_VERSION,
+        "tool": { "name": "kratos-harden", "version": env!("CARGO_PKG_VERSION") },
+        "profile": report.profile,
+        "fail_on": report.fail_on,
+        "deployments": deployments,
+        "warnings": report.warnings,
+        "summary": report.summary(),
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// One finding as JSON.
+#[must_use]
+pub fn finding(d: &Audited, f: &Finding) -> Value {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        rule: &'a str,
+        name: &'a str,
+        threat: crate::rules::Threat,
+        severity: crate::rules::Severity,
+        title: &'a str,
+        path: &'a str,
+        file: &'a str,
+        line: Option<u32>,
+        column: Option<u32>,
+        message: &'a str,
+        fix: Option<&'a crate::finding::Fix>,
+        suppressed: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        suppression_reason: Option<&'a str>,
+    }
+    let (line, column) = f.line_column().unzip();
+    serde_json::to_value(Out {
+        rule: f.rule.id,
+        name: f.rule.name,
+        threat: f.rule.threat,
+        severity: f.severity,
+        title: f.rule.title,
+        path: &f.path,
+        file: d.file_of(f),
+        line,
+        column,
+        message: &f.message,
+        fix: f.fix.as_ref(),
+        suppressed: f.suppressed.is_some(),
+        suppression_reason: f.suppressed.as_deref(),
+    })
+    .unwrap_or(Value::Null)
+}

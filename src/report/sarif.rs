@@ -1,0 +1,116 @@
+//! SARIF 2.1.0 for code-scanning dashboards (GitHub, GitLab, Azure DevOps): the whole rule
+//! catalog as `tool.driver.rules` (with `helpUri`), one result per finding with a physical
+//! location (a region when the key exists) and the config path as a logical location.
+
+use serde_json::{Value, json};
+
+use super::Report;
+use crate::rules::{RULES, RuleMeta, Severity};
+
+/// Renders the report as a SARIF 2.1.0 log.
+#[must_use]
+pub fn render(report: &Report) -> String {
+    let rules: Vec<Value> = RULES.iter().map(|r| rule(r.meta())).collect();
+    let results: Vec<Value> = report
+        .findings()
+        .map(|(d, f)| {
+            let index = RULES.iter().position(|r| r.meta().id == f.rule.id);
+            let mut physical = json!({ "artifactLocation": { "uri": uri(d.file_of(f)) } });
+            if let Some((line, column)) = f.line_column() {
+                physical["region"] = json!({ "startLine": line, "startColumn": column });
+            }
+            let mut result = json!({
+                "ruleId": f.rule.id,
+                "ruleIndex": index,
+                "level": level(f.severity),
+                "message": { "text": f.message },
+                "locations": [{
+                    "physicalLocation": physical,
+                    "logicalLocations": [{ "fullyQualifiedName": f.path, "kind": "member" }],
+                }],
+                "properties": {
+                    "severity": f.severity.as_str(),
+                    "threat": f.rule.threat.as_str(),
+                    "fix": f.fix,
+                },
+            });
+            if let Some(reason) = &f.suppressed {
+                result["suppressions"] = json!([{ "kind": "external", "justification": reason }]);
+            }
+            result
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "kratos-harden",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://www.ory.sh/docs/kratos/guides/production",
+                "rules": rules,
+            }},
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn rule(meta: &RuleMeta) -> Value {
+    let mut value = json!({
+        "id": meta.id,
+        "name": meta.name,
+        "shortDescription": { "text": meta.title },
+        "fullDescription": { "text": meta.rationale },
+        "help": { "text": format!(
+            "{}\n\nFix ({}): {}\n\nWhat may break: {}\n\nReferences: {}",
+            meta.rationale,
+            meta.fix.applicability.as_str(),
+            meta.fix.summary,
+            meta.breaks,
+            meta.references.join(", ")
+        )},
+        "defaultConfiguration": { "level": level(meta.severity) },
+        "properties": {
+            "tags": ["security", meta.threat.as_str()],
+            "security-severity": security_severity(meta.severity),
+        },
+    });
+    if let Some(url) = meta.references.iter().find(|r| r.starts_with("https://")) {
+        value["helpUri"] = json!(url);
+    }
+    value
+}
+
+/// SARIF levels: critical/high are errors, medium warnings, low/info notes.
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// GitHub's numeric `security-severity` bands.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
+
+/// A relative path with forward slashes, or a `file://` URI for an absolute one.
+fn uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    if path.starts_with('/') {
+        format!("file://{path}")
+    } else {
+        path.trim_start_matches("./").to_owned()
+    }
+}

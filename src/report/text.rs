@@ -1,0 +1,119 @@
+//! The human format: per deployment, findings grouped by threat, one line each
+//! (`file:line:col: SEVERITY ID message`, clickable in editors), then a summary.
+
+use std::fmt::Write as _;
+
+use super::{Audited, Report, summarize};
+use crate::finding::Finding;
+use crate::rules::{Severity, Threat};
+
+/// Renders the report; `color` adds ANSI colours by severity.
+#[must_use]
+pub fn render(report: &Report, color: bool) -> String {
+    let paint = Paint(color);
+    let mut out = String::new();
+    for warning in &report.warnings {
+        let _ = writeln!(out, "{} {warning}", paint.yellow("warning:"));
+    }
+    if !report.warnings.is_empty() {
+        out.push('\n');
+    }
+    for deployment in &report.deployments {
+        render_deployment(&mut out, deployment, report, paint);
+    }
+    let s = report.summary();
+    let threshold = report.fail_on.map_or("none", Severity::as_str);
+    let _ = writeln!(
+        out,
+        "{} {} finding(s) in {} deployment(s): {} critical, {} high, {} medium, {} low, {} info; \
+         {} suppressed. {} at or above --fail-on {threshold}.",
+        paint.bold("Summary:"),
+        s.total,
+        report.deployments.len(),
+        s.critical,
+        s.high,
+        s.medium,
+        s.low,
+        s.info,
+        s.suppressed,
+        s.failing,
+    );
+    if s.total > 0 {
+        let _ = writeln!(out, "Run `kratos-harden explain <ID>` for why a rule matters and how to fix it.");
+    }
+    out
+}
+
+fn render_deployment(out: &mut String, d: &Audited, report: &Report, paint: Paint) {
+    let _ = writeln!(
+        out,
+        "{} (Kratos {}, profile {})",
+        paint.bold(&d.label()),
+        match d.version {
+            crate::config::KratosVersion::V1 => "v1",
+            crate::config::KratosVersion::V26 => "v26",
+        },
+        match report.profile {
+            crate::rules::Profile::Production => "production",
+            crate::rules::Profile::Development => "development",
+        }
+    );
+    for threat in Threat::ALL {
+        let findings: Vec<&Finding> = d.findings.iter().filter(|f| f.rule.threat == threat).collect();
+        if findings.is_empty() {
+            continue;
+        }
+        let s = summarize(findings.iter().copied(), report.fail_on);
+        let _ = writeln!(out, "\n  {} ({} finding(s))", paint.bold(threat.title()), s.total);
+        for f in findings {
+            let location = match f.line_column() {
+                Some((line, column)) => format!("{}:{line}:{column}", d.file_of(f)),
+                None => format!("{} (missing key)", d.file_of(f)),
+            };
+            let severity = paint.severity(f.severity);
+            let mut line = format!("    {location}: {severity} {} {}", f.rule.id, f.message);
+            if let Some(reason) = &f.suppressed {
+                line = paint.dim(&format!("{line} [suppressed: {reason}]"));
+            }
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    if d.findings.is_empty() {
+        let _ = writeln!(out, "  no findings");
+    }
+    out.push('\n');
+}
+
+/// ANSI styling, or none.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+    fn bold(self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+    fn dim(self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+    fn yellow(self, text: &str) -> String {
+        self.wrap("33", text)
+    }
+    fn severity(self, severity: Severity) -> String {
+        let label = format!("{:<8}", severity.as_str().to_ascii_uppercase());
+        let code = match severity {
+            Severity::Critical => "1;31",
+            Severity::High => "31",
+            Severity::Medium => "33",
+            Severity::Low => "36",
+            Severity::Info => "2",
+        };
+        self.wrap(code, &label)
+    }
+}
