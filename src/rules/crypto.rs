@@ -1,7 +1,62 @@
-//! STUB: rules of this area are being written; each check is empty until then.
-use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+//! Service compromise through weak stored-data crypto (kratos-hardening.md §0.4, §0.6, §1.1): the
+//! `noop` cipher for stored OIDC tokens, an `argon2` block that the schema default `bcrypt`
+//! silently ignores, a low bcrypt cost and weak Argon2id parameters.
+//!
+//! Byte sizes (`hashers.argon2.memory`) are read the way Kratos reads them (go-bytesize): binary
+//! units, `1KB` = 1024 bytes, `128MB` = 128 MiB.
 
-/// KH220: cipher-algorithm-noop.
+use super::support::method_enabled;
+use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+use crate::config::node::Node;
+
+const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
+const CALIBRATE_DOC: &str = "https://www.ory.sh/docs/kratos/cli/kratos-hashers-argon2-calibrate";
+
+/// Bcrypt cost Kratos enforces outside dev mode (K:driver/config/config.go#HasherBcrypt).
+const BCRYPT_MIN_COST: i64 = 12;
+/// Kratos's Argon2 memory default, in KiB (128MB).
+const ARGON2_DEFAULT_KIB: u64 = 128 * 1024;
+/// OWASP's Argon2id floor (19 MiB with two iterations), in KiB.
+const OWASP_MIN_KIB: u64 = 19 * 1024;
+/// OWASP's Argon2id floor for a single iteration (46 MiB), in KiB.
+const OWASP_ONE_PASS_KIB: u64 = 46 * 1024;
+
+/// The password hasher Kratos really uses: the schema default `bcrypt` wins over the Go
+/// fallback `argon2` (kratos-hardening.md §0.6).
+fn hasher<'a>(cx: &Context<'a>) -> &'a str {
+    cx.str("hashers.algorithm").unwrap_or("bcrypt")
+}
+
+/// Parses a go-bytesize string (`128MB`, `1KB`, `1 GB`) into KiB; `None` when unreadable.
+fn memory_kib(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let number: u64 = text[..digits].parse().ok()?;
+    let shift = match text[digits..].trim().to_ascii_uppercase().as_str() {
+        "B" => return Some(number / 1024),
+        "KB" => 0,
+        "MB" => 10,
+        "GB" => 20,
+        "TB" => 30,
+        "PB" => 40,
+        "EB" => 50,
+        _ => return None,
+    };
+    number.checked_mul(1 << shift)
+}
+
+/// KiB written back for messages (`1 KiB`, `64 MiB`).
+fn show_kib(kib: u64) -> String {
+    if kib >= 1024 && kib.is_multiple_of(1024) {
+        format!("{} MiB", kib / 1024)
+    } else {
+        format!("{kib} KiB")
+    }
+}
+
+/// KH220: stored OIDC tokens are not encrypted.
 pub struct CipherNoop;
 
 static CIPHER_NOOP: RuleMeta = RuleMeta {
@@ -9,14 +64,27 @@ static CIPHER_NOOP: RuleMeta = RuleMeta {
     name: "cipher-algorithm-noop",
     threat: Threat::ServiceCompromise,
     severity: Severity::High,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "`ciphers.algorithm` is `noop`: stored OIDC tokens are not encrypted",
+    rationale: "Kratos stores the access, refresh and ID tokens of every social sign-in with the \
+        algorithm in `ciphers.algorithm`, whose default is `noop` (S:2757): hex encoding, no \
+        encryption (K:cipher/noop.go). Anyone who reads the database (a dump, a backup, an SQL \
+        injection elsewhere) decodes live tokens and calls the users' Google, GitHub or other \
+        provider accounts with them. With OIDC disabled nothing is stored yet, but enabling it \
+        later starts storing tokens in clear.",
+    breaks: "OIDC tokens stored so far are hex-encoded and cannot be decrypted after the switch; \
+        they are replaced when each user next signs in with the provider (whether Kratos falls \
+        back for old values is unverified). Kratos refuses to start without a valid \
+        `secrets.cipher`.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "set `ciphers.algorithm: xchacha20-poly1305` and generate a 32-character \
+            `secrets.cipher`",
     },
-    references: &[],
+    references: &[
+        CONFIG_DOC,
+        "kratos-hardening.md §0.4",
+        "kratos-hardening.md §1.1",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -25,10 +93,38 @@ impl Rule for CipherNoop {
     fn meta(&self) -> &'static RuleMeta {
         &CIPHER_NOOP
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let explicit = cx.str("ciphers.algorithm");
+        if explicit.is_some_and(|a| a != "noop") {
+            return;
+        }
+        let how = if explicit.is_some() {
+            "is `noop`"
+        } else {
+            "is not set and defaults to `noop`"
+        };
+        if method_enabled(cx, "oidc") {
+            out.at(
+                "ciphers.algorithm",
+                format!(
+                    "`ciphers.algorithm` {how}, so the OIDC tokens Kratos stores are only \
+                     hex-encoded"
+                ),
+            );
+        } else {
+            out.at(
+                "ciphers.algorithm",
+                format!(
+                    "`ciphers.algorithm` {how}: no OIDC tokens are stored while OIDC is off, but \
+                     enabling it would store them unencrypted"
+                ),
+            )
+            .severity(Severity::Low);
+        }
+    }
 }
 
-/// KH221: argon2-settings-ignored.
+/// KH221: an `argon2` block while Kratos hashes with bcrypt.
 pub struct Argon2ParamsIgnored;
 
 static ARGON2_PARAMS_IGNORED: RuleMeta = RuleMeta {
@@ -36,14 +132,23 @@ static ARGON2_PARAMS_IGNORED: RuleMeta = RuleMeta {
     name: "argon2-settings-ignored",
     threat: Threat::ServiceCompromise,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "`hashers.argon2` is configured but Kratos hashes passwords with bcrypt",
+    rationale: "The schema default `hashers.algorithm: bcrypt` is loaded as the lowest config \
+        layer and wins over the Go fallback `argon2` (X:configx/koanf_schema_defaults.go), so a \
+        config that only tunes `hashers.argon2.*` keeps hashing with bcrypt. The operator \
+        believes passwords are protected by the memory-hard parameters they calibrated; in fact \
+        the GPU-friendly bcrypt is used, and the argon2 block gives false assurance in reviews.",
+    breaks: "Existing bcrypt hashes keep verifying: Kratos compares any supported hash format and \
+        re-hashes a password with the configured hasher after its next successful login \
+        (K:selfservice/strategy/password/login.go, code-read, not runtime-tested). Argon2 uses the \
+        configured memory per login (128MB by default), so login bursts need that memory: \
+        calibrate first.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "set `hashers.algorithm: argon2` (or delete `hashers.argon2` if bcrypt is \
+            intended)",
     },
-    references: &[],
+    references: &[CONFIG_DOC, CALIBRATE_DOC, "kratos-hardening.md §0.6"],
     versions: Versions::All,
     production_only: false,
 };
@@ -52,10 +157,34 @@ impl Rule for Argon2ParamsIgnored {
     fn meta(&self) -> &'static RuleMeta {
         &ARGON2_PARAMS_IGNORED
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if cx.get("hashers.argon2").is_none_or(Node::is_null) {
+            return;
+        }
+        match cx.str("hashers.algorithm") {
+            None => {
+                out.missing(
+                    "hashers.algorithm",
+                    "`hashers.argon2` is configured but `hashers.algorithm` is not set: the schema \
+                     default bcrypt is used and the argon2 settings are ignored",
+                );
+            }
+            Some("argon2") => {}
+            Some(other) => {
+                out.at(
+                    "hashers.algorithm",
+                    format!(
+                        "`hashers.algorithm` is '{other}', so the settings in `hashers.argon2` \
+                         are ignored"
+                    ),
+                )
+                .severity(Severity::Low);
+            }
+        }
+    }
 }
 
-/// KH222: bcrypt-cost-low.
+/// KH222: bcrypt cost below 12.
 pub struct BcryptCostLow;
 
 static BCRYPT_COST_LOW: RuleMeta = RuleMeta {
@@ -63,14 +192,23 @@ static BCRYPT_COST_LOW: RuleMeta = RuleMeta {
     name: "bcrypt-cost-low",
     threat: Threat::ServiceCompromise,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "`hashers.bcrypt.cost` is below 12",
+    rationale: "Each bcrypt cost step halves the work of cracking a leaked hash. Outside dev mode \
+        Kratos raises any cost below 12 to 12 (K:driver/config/config.go#HasherBcrypt), so the \
+        setting is misleading rather than effective; with `dev: true` it is used as written, and \
+        cost 4 or 8 makes offline cracking of a database dump 256 or 16 times cheaper.",
+    breaks: "Nothing functional: a login costs about as much CPU as Kratos already spends outside \
+        dev mode. Existing hashes keep their old cost until the password changes (re-hashing on login \
+        after a cost change is unverified).",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Safe,
+        summary: "set `hashers.bcrypt.cost: 12`",
     },
-    references: &[],
+    references: &[
+        CONFIG_DOC,
+        "kratos-hardening.md §0.1",
+        "kratos-hardening.md §1.1",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -79,10 +217,36 @@ impl Rule for BcryptCostLow {
     fn meta(&self) -> &'static RuleMeta {
         &BCRYPT_COST_LOW
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if hasher(cx) != "bcrypt" {
+            return;
+        }
+        let Some(cost) = cx.get("hashers.bcrypt.cost").and_then(Node::as_i64) else {
+            return;
+        };
+        if cost >= BCRYPT_MIN_COST {
+            return;
+        }
+        let path = "hashers.bcrypt.cost";
+        if cx.dev_mode() {
+            out.at(
+                path,
+                format!("`{path}` is {cost} and `dev: true` makes Kratos use it: below 12"),
+            );
+        } else {
+            out.at(
+                path,
+                format!(
+                    "`{path}` is {cost}; Kratos silently uses 12 outside dev mode, so the setting \
+                     is misleading"
+                ),
+            )
+            .severity(Severity::Low);
+        }
+    }
 }
 
-/// KH223: argon2-parameters-weak.
+/// KH223: Argon2id parameters below the recommended floor.
 pub struct Argon2Weak;
 
 static ARGON2_WEAK: RuleMeta = RuleMeta {
@@ -90,14 +254,22 @@ static ARGON2_WEAK: RuleMeta = RuleMeta {
     name: "argon2-parameters-weak",
     threat: Threat::ServiceCompromise,
     severity: Severity::High,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "Argon2id parameters are weaker than recommended",
+    rationale: "Argon2id resists GPU cracking through memory: OWASP's minimum is 19 MiB with two \
+        iterations (46 MiB with one). Kratos's default is 128MB with one iteration. A value like \
+        the e2e profile's `1KB` removes that protection: leaked hashes are cracked on GPUs at \
+        close to fast-hash speed. A `key_length` below 32 bytes shortens the stored hash; a \
+        `salt_length` below 16 is refused by the schema.",
+    breaks: "Each login then uses the configured memory (128MB by default): size the container \
+        and `hashers.argon2.dedicated_memory` for concurrent logins. Existing hashes keep their \
+        parameters until the password changes (re-hashing on login after a parameter change is \
+        unverified).",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Safe,
+        summary: "set `hashers.argon2.memory: 128MB` with `iterations` 1 or more (or at least \
+            19MB with `iterations: 2`), `key_length: 32`, `salt_length: 16`",
     },
-    references: &[],
+    references: &[CONFIG_DOC, CALIBRATE_DOC, "kratos-hardening.md §1.1"],
     versions: Versions::All,
     production_only: false,
 };
@@ -106,5 +278,77 @@ impl Rule for Argon2Weak {
     fn meta(&self) -> &'static RuleMeta {
         &ARGON2_WEAK
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if hasher(cx) != "argon2" {
+            return;
+        }
+        let iterations = cx
+            .get("hashers.argon2.iterations")
+            .and_then(Node::as_i64)
+            .unwrap_or(1);
+        let written = cx.str("hashers.argon2.memory");
+        let memory = match written {
+            Some(text) => memory_kib(text),
+            None => Some(ARGON2_DEFAULT_KIB),
+        };
+        if let (Some(kib), Some(text)) = (memory, written) {
+            let path = "hashers.argon2.memory";
+            if kib < OWASP_MIN_KIB || (iterations < 2 && kib < OWASP_ONE_PASS_KIB) {
+                out.at(
+                    path,
+                    format!(
+                        "`{path}` is {text} ({}) with {iterations} iteration(s), below OWASP's \
+                         Argon2id minimum",
+                        show_kib(kib)
+                    ),
+                );
+            } else if iterations < 2 && kib < ARGON2_DEFAULT_KIB {
+                out.at(
+                    path,
+                    format!(
+                        "`{path}` is {text} with a single iteration, below the 128MB default \
+                         recommended for one pass"
+                    ),
+                )
+                .severity(Severity::Low);
+            }
+        }
+        let key = "hashers.argon2.key_length";
+        if let Some(len) = cx.get(key).and_then(Node::as_i64).filter(|l| *l < 32) {
+            out.at(key, format!("`{key}` is {len} bytes, below the default 32"))
+                .severity(Severity::Low)
+                .fix_summary("set `hashers.argon2.key_length: 32`");
+        }
+        let salt = "hashers.argon2.salt_length";
+        if let Some(len) = cx.get(salt).and_then(Node::as_i64).filter(|l| *l < 16) {
+            out.at(
+                salt,
+                format!("`{salt}` is {len} bytes, below 16; Kratos's schema refuses it"),
+            )
+            .severity(Severity::Medium)
+            .fix_summary("set `hashers.argon2.salt_length: 16`");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_sizes_are_binary() {
+        assert_eq!(memory_kib("1KB"), Some(1));
+        assert_eq!(memory_kib("128MB"), Some(128 * 1024));
+        assert_eq!(memory_kib("1GB"), Some(1024 * 1024));
+        assert_eq!(memory_kib("2048B"), Some(2));
+        assert_eq!(memory_kib("19 mb"), Some(19 * 1024));
+        assert_eq!(memory_kib("lots"), None);
+        assert_eq!(memory_kib("12XB"), None);
+    }
+
+    #[test]
+    fn kib_display() {
+        assert_eq!(show_kib(1), "1 KiB");
+        assert_eq!(show_kib(64 * 1024), "64 MiB");
+    }
 }

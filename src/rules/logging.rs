@@ -1,7 +1,12 @@
-//! STUB: rules of this area are being written; each check is empty until then.
+//! Service compromise through Kratos's logs (kratos-hardening.md §1.4): sensitive values logged
+//! unredacted, and trace/debug levels in production.
+
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 
-/// KH250: log-leaks-sensitive-values.
+const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
+const PRODUCTION_DOC: &str = "https://www.ory.sh/docs/kratos/guides/production";
+
+/// KH250: `log.leak_sensitive_values: true`.
 pub struct LeakSensitiveValues;
 
 static LEAK_SENSITIVE_VALUES: RuleMeta = RuleMeta {
@@ -9,14 +14,19 @@ static LEAK_SENSITIVE_VALUES: RuleMeta = RuleMeta {
     name: "log-leaks-sensitive-values",
     threat: Threat::ServiceCompromise,
     severity: Severity::High,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "`log.leak_sensitive_values` is true",
+    rationale: "With it Kratos logs the `Cookie`, `Set-Cookie`, `Authorization` and \
+        `X-Session-Token` headers, full query strings and every field marked sensitive \
+        (identifiers, e-mail addresses, one-time codes) in clear (X:logrusx/helper.go). Anyone \
+        with read access to the log pipeline, a log vendor or a leaked log archive replays live \
+        session cookies and tokens and reads recovery codes. Every quickstart ships it as true; \
+        Ory's logging docs say it should always be false.",
+    breaks: "Nothing functional; debugging sees redacted placeholders instead of header values.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Safe,
+        summary: "set `log.leak_sensitive_values: false`",
     },
-    references: &[],
+    references: &[CONFIG_DOC, PRODUCTION_DOC, "kratos-hardening.md §1.4"],
     versions: Versions::All,
     production_only: false,
 };
@@ -25,10 +35,18 @@ impl Rule for LeakSensitiveValues {
     fn meta(&self) -> &'static RuleMeta {
         &LEAK_SENSITIVE_VALUES
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let path = "log.leak_sensitive_values";
+        if cx.bool(path) == Some(true) {
+            out.at(
+                path,
+                format!("`{path}` is true: session cookies, tokens and codes are logged in clear"),
+            );
+        }
+    }
 }
 
-/// KH251: log-level-verbose.
+/// KH251: trace or debug logging in production.
 pub struct LogLevelVerbose;
 
 static LOG_LEVEL_VERBOSE: RuleMeta = RuleMeta {
@@ -36,14 +54,21 @@ static LOG_LEVEL_VERBOSE: RuleMeta = RuleMeta {
     name: "log-level-verbose",
     threat: Threat::ServiceCompromise,
     severity: Severity::Low,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "`log.level` is trace or debug",
+    rationale: "Trace and debug levels add request details and stack traces to the logs, \
+        multiplying the personal data and internals kept in log storage and making a log leak \
+        more useful to an attacker. Kratos's default is `info`; CSRF failures are logged at warning level with \
+        raw cookies even with redaction on, so logs stay sensitive either way.",
+    breaks: "Less detail in logs when debugging an incident; raise the level temporarily instead.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Safe,
+        summary: "set `log.level: info`",
     },
-    references: &[],
+    references: &[
+        CONFIG_DOC,
+        "kratos-hardening.md §1.4",
+        "kratos-hardening.md §7",
+    ],
     versions: Versions::All,
     production_only: true,
 };
@@ -52,5 +77,16 @@ impl Rule for LogLevelVerbose {
     fn meta(&self) -> &'static RuleMeta {
         &LOG_LEVEL_VERBOSE
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let path = "log.level";
+        if let Some(level) = cx.str(path) {
+            let level = level.trim();
+            if level.eq_ignore_ascii_case("trace") || level.eq_ignore_ascii_case("debug") {
+                out.at(
+                    path,
+                    format!("`{path}` is {level}, more detail than production logs should hold"),
+                );
+            }
+        }
+    }
 }

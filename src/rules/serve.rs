@@ -1,7 +1,22 @@
-//! STUB: rules of this area are being written; each check is empty until then.
-use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+//! Service compromise through how Kratos is served (kratos-hardening.md §0.1, §0.3, §1.2, §1.6):
+//! dev mode, an admin API listening beyond the host, a missing or plain-http public base URL,
+//! plain-http self-service UI URLs, and no TLS on the public listener.
 
-/// KH230: dev-mode-enabled.
+use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+use crate::config::node::Node;
+use crate::kratos::uri::{is_internal_listen_host, is_plain_http, mask_credentials};
+
+const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
+const PRODUCTION_DOC: &str = "https://www.ory.sh/docs/kratos/guides/production";
+const ACCESS_DOC: &str = "https://www.ory.sh/docs/self-hosted/operations/api-access-control";
+const DEPLOY_DOC: &str = "https://www.ory.sh/docs/kratos/guides/deploy-kratos-example";
+
+/// True when `path` holds a non-empty string.
+fn has_text(cx: &Context<'_>, path: &str) -> bool {
+    cx.str(path).is_some_and(|s| !s.trim().is_empty())
+}
+
+/// KH230: `dev: true`.
 pub struct DevModeEnabled;
 
 static DEV_MODE_ENABLED: RuleMeta = RuleMeta {
@@ -9,14 +24,25 @@ static DEV_MODE_ENABLED: RuleMeta = RuleMeta {
     name: "dev-mode-enabled",
     threat: Threat::ServiceCompromise,
     severity: Severity::Critical,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "Kratos runs in dev mode (`dev: true`)",
+    rationale: "Dev mode (K:driver/config/config.go#IsInsecureDevMode) drops the `Secure` flag \
+        from session, CSRF and continuity cookies so they travel over plain http, lets the bcrypt \
+        cost fall below 12, guesses http base URLs, makes the admin courier API return message \
+        bodies with recovery and verification codes instead of redacting them, and honours \
+        `DEV_DISABLE_API_FLOW_ENFORCEMENT`, which bypasses the browser-vs-API flow check that \
+        backs CSRF protection. Kratos logs 'SECURITY IS DISABLED' at start. A network attacker on \
+        any http hop steals sessions.",
+    breaks: "Cookies are `Secure` again: the deployment must be reached over https, or browsers \
+        drop the CSRF cookie and every form fails with 'CSRF token is missing or invalid'.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Safe,
+        summary: "remove `dev` (or set `dev: false`) and drop `--dev` from the serve command",
     },
-    references: &[],
+    references: &[
+        PRODUCTION_DOC,
+        "kratos-hardening.md §0.1",
+        "kratos-hardening.md §1.2",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -25,10 +51,28 @@ impl Rule for DevModeEnabled {
     fn meta(&self) -> &'static RuleMeta {
         &DEV_MODE_ENABLED
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if !cx.dev_mode() {
+            return;
+        }
+        if cx.production() {
+            out.at(
+                "dev",
+                "`dev` is true: cookies lose the Secure flag and courier messages with codes are \
+                 shown on the admin API",
+            );
+        } else {
+            out.at(
+                "dev",
+                "`dev` is true, acceptable for local development only; the file must not ship \
+                 with it",
+            )
+            .severity(Severity::Low);
+        }
+    }
 }
 
-/// KH231: admin-api-exposed.
+/// KH231: the admin API listens beyond loopback or a private network.
 pub struct AdminApiExposed;
 
 static ADMIN_API_EXPOSED: RuleMeta = RuleMeta {
@@ -36,14 +80,19 @@ static ADMIN_API_EXPOSED: RuleMeta = RuleMeta {
     name: "admin-api-exposed",
     threat: Threat::ServiceCompromise,
     severity: Severity::High,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "The admin API listens on a public interface",
+    rationale: "The admin API has no authentication at all: whoever reaches it lists, edits and \
+        deletes identities, reads credentials metadata, issues recovery links for any account and \
+        revokes or creates sessions. `serve.admin.host` defaults to `0.0.0.0` (S:2366), so an \
+        unset host listens on every interface; a published port (the quickstart maps 4434) or a \
+        flat network hands the whole user base to an attacker or to an SSRF in any neighbour.",
+    breaks: "Clients that call the admin API from other hosts or containers lose access; give \
+        them a private interface, a unix socket or an authenticating gateway.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "set `serve.admin.host: 127.0.0.1` (or a private interface or unix socket)",
     },
-    references: &[],
+    references: &[ACCESS_DOC, DEPLOY_DOC, "kratos-hardening.md §0.3"],
     versions: Versions::All,
     production_only: false,
 };
@@ -52,10 +101,38 @@ impl Rule for AdminApiExposed {
     fn meta(&self) -> &'static RuleMeta {
         &ADMIN_API_EXPOSED
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let path = "serve.admin.host";
+        match cx.str(path).map(str::trim).filter(|h| !h.is_empty()) {
+            None => {
+                out.at(
+                    path,
+                    format!(
+                        "`{path}` is not set, so the unauthenticated admin API listens on 0.0.0.0 \
+                         (every interface)"
+                    ),
+                );
+            }
+            Some(host) if is_internal_listen_host(host) => {}
+            Some(host) => {
+                let what = if matches!(host, "0.0.0.0" | "::" | "[::]") {
+                    "every interface"
+                } else {
+                    "an address that is neither loopback nor private"
+                };
+                out.at(
+                    path,
+                    format!(
+                        "`{path}` is '{host}', {what}: the unauthenticated admin API is reachable \
+                         there"
+                    ),
+                );
+            }
+        }
+    }
 }
 
-/// KH232: public-base-url-missing.
+/// KH232: no `serve.public.base_url`.
 pub struct PublicBaseUrlMissing;
 
 static PUBLIC_BASE_URL_MISSING: RuleMeta = RuleMeta {
@@ -63,14 +140,20 @@ static PUBLIC_BASE_URL_MISSING: RuleMeta = RuleMeta {
     name: "public-base-url-missing",
     threat: Threat::ServiceCompromise,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "`serve.public.base_url` is not set",
+    rationale: "Without it Kratos guesses `https://<hostname>:4433/` (http in dev mode) and only \
+        warns (K:driver/config/config.go#baseURL). The guess drives redirect targets, form action \
+        URLs, OIDC callback and WebAuthn defaults and the CSRF cookie name: behind a proxy it is \
+        the container's host name, so browsers are sent to internal names and redirects, \
+        callbacks and WebAuthn break or point somewhere unintended.",
+    breaks: "Nothing if the URL is the one users really reach; the CSRF cookie name changes once \
+        (open forms fail once).",
     fix: FixMeta {
         applicability: Applicability::Manual,
-        summary: "",
+        summary: "set `serve.public.base_url` to the https:// URL under which the reverse proxy \
+            serves Kratos's public API",
     },
-    references: &[],
+    references: &[CONFIG_DOC, PRODUCTION_DOC, "kratos-hardening.md §1.2"],
     versions: Versions::All,
     production_only: true,
 };
@@ -79,10 +162,18 @@ impl Rule for PublicBaseUrlMissing {
     fn meta(&self) -> &'static RuleMeta {
         &PUBLIC_BASE_URL_MISSING
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let path = "serve.public.base_url";
+        if !has_text(cx, path) {
+            out.at(
+                path,
+                format!("`{path}` is not set: Kratos guesses it from the host name of the process"),
+            );
+        }
+    }
 }
 
-/// KH233: public-base-url-not-https.
+/// KH233: the public base URL is plain http.
 pub struct PublicBaseUrlNotHttps;
 
 static PUBLIC_BASE_URL_NOT_HTTPS: RuleMeta = RuleMeta {
@@ -90,14 +181,18 @@ static PUBLIC_BASE_URL_NOT_HTTPS: RuleMeta = RuleMeta {
     name: "public-base-url-not-https",
     threat: Threat::ServiceCompromise,
     severity: Severity::High,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "`serve.public.base_url` uses plain http",
+    rationale: "The public base URL is where browsers send credentials, codes and session \
+        cookies, and where Kratos builds redirect and form action URLs. Over http every hop (Wi-Fi, \
+        ISP, proxy) reads and rewrites them. Outside dev mode cookies are `Secure` and browsers do \
+        not send them over http, so a working http base URL usually means dev mode is on too.",
+    breaks: "A reverse proxy must serve TLS at that URL; the CSRF cookie name, derived from the \
+        base URL, changes once.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "change `serve.public.base_url` to the https:// URL the reverse proxy serves",
     },
-    references: &[],
+    references: &[CONFIG_DOC, PRODUCTION_DOC, "kratos-hardening.md §1.2"],
     versions: Versions::All,
     production_only: true,
 };
@@ -106,10 +201,18 @@ impl Rule for PublicBaseUrlNotHttps {
     fn meta(&self) -> &'static RuleMeta {
         &PUBLIC_BASE_URL_NOT_HTTPS
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let path = "serve.public.base_url";
+        if let Some(url) = cx.str(path).filter(|u| is_plain_http(u)) {
+            out.at(
+                path,
+                format!("`{path}` is {} over plain http", mask_credentials(url)),
+            );
+        }
+    }
 }
 
-/// KH234: ui-url-not-https.
+/// KH234: a self-service UI URL is plain http.
 pub struct UiUrlNotHttps;
 
 static UI_URL_NOT_HTTPS: RuleMeta = RuleMeta {
@@ -117,14 +220,17 @@ static UI_URL_NOT_HTTPS: RuleMeta = RuleMeta {
     name: "ui-url-not-https",
     threat: Threat::ServiceCompromise,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "A self-service UI URL uses plain http",
+    rationale: "Kratos redirects browsers to `selfservice.flows.<flow>.ui_url` with the flow id, \
+        and the page there collects passwords, codes and new credentials. Served over http, a \
+        network attacker reads what users type or swaps the page for a phishing copy on the \
+        trusted host name.",
+    breaks: "The UI must be served over TLS at the new URL.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "change the UI URL to the https:// address the UI is served from",
     },
-    references: &[],
+    references: &[CONFIG_DOC, "kratos-hardening.md §1.7"],
     versions: Versions::All,
     production_only: true,
 };
@@ -133,10 +239,26 @@ impl Rule for UiUrlNotHttps {
     fn meta(&self) -> &'static RuleMeta {
         &UI_URL_NOT_HTTPS
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let Some(flows) = cx.get("selfservice.flows") else {
+            return;
+        };
+        for flow in flows.entries() {
+            let Some(url) = flow.node.get("ui_url").and_then(Node::as_str) else {
+                continue;
+            };
+            if is_plain_http(url) {
+                let path = format!("selfservice.flows.{}.ui_url", flow.key);
+                out.at(
+                    &path,
+                    format!("`{path}` is {} over plain http", mask_credentials(url)),
+                );
+            }
+        }
+    }
 }
 
-/// KH235: tls-not-configured.
+/// KH235: no TLS on the public listener.
 pub struct TlsNotConfigured;
 
 static TLS_NOT_CONFIGURED: RuleMeta = RuleMeta {
@@ -144,14 +266,18 @@ static TLS_NOT_CONFIGURED: RuleMeta = RuleMeta {
     name: "tls-not-configured",
     threat: Threat::ServiceCompromise,
     severity: Severity::Info,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "Kratos's public listener does not terminate TLS",
+    rationale: "With no `serve.public.tls` certificate and key, TLS is disabled (S:1049) and \
+        Kratos speaks plain http. That is fine behind a TLS-terminating reverse proxy on a private \
+        network, which the production guide recommends; it is not if users or the proxy reach \
+        Kratos across an untrusted network.",
+    breaks: "Nothing; this is guidance.",
     fix: FixMeta {
         applicability: Applicability::Manual,
-        summary: "",
+        summary: "terminate TLS at the reverse proxy and keep Kratos on a private interface, or \
+            set `serve.public.tls.cert.path` and `serve.public.tls.key.path`",
     },
-    references: &[],
+    references: &[PRODUCTION_DOC, DEPLOY_DOC, "kratos-hardening.md §1.2"],
     versions: Versions::All,
     production_only: true,
 };
@@ -160,5 +286,22 @@ impl Rule for TlsNotConfigured {
     fn meta(&self) -> &'static RuleMeta {
         &TLS_NOT_CONFIGURED
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let set = |part: &str| {
+            ["path", "base64"]
+                .iter()
+                .any(|k| has_text(cx, &format!("serve.public.tls.{part}.{k}")))
+        };
+        let (cert, key) = (set("cert"), set("key"));
+        if cert && key {
+            return;
+        }
+        let message = if cert || key {
+            "`serve.public.tls` has only one of certificate and key, so Kratos cannot serve TLS"
+        } else {
+            "`serve.public.tls` is not configured: Kratos serves plain http, so a reverse proxy \
+             must terminate TLS in front of it"
+        };
+        out.at("serve.public.tls", message);
+    }
 }

@@ -1,7 +1,44 @@
-//! STUB: rules of this area are being written; each check is empty until then.
-use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+//! Service compromise through sessions and cookies (kratos-hardening.md §1.5): long lifespans,
+//! `SameSite=None`, long-lived persistent cookies, cookie domains wider than the public host,
+//! unbounded session extension and (v26) a disabled `Secure` flag.
 
-/// KH260: session-lifespan-long.
+use std::time::Duration;
+
+use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+use crate::config::node::Node;
+use crate::kratos::duration::{human, parse};
+use crate::kratos::uri::Uri;
+
+const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
+const DAY: Duration = Duration::from_secs(24 * 3600);
+const MONTH: Duration = Duration::from_secs(720 * 3600);
+
+/// Multi-label suffixes under which unrelated parties own sites (a small excerpt of the Public
+/// Suffix List: second-level country suffixes and shared hosting domains). Single labels (`com`,
+/// `io`) are all treated as public suffixes.
+#[rustfmt::skip]
+const PUBLIC_SUFFIXES: &[&str] = &[
+    "co.uk", "org.uk", "ac.uk", "gov.uk", "com.au", "net.au", "co.jp", "co.nz", "com.br",
+    "co.in", "github.io", "gitlab.io", "herokuapp.com", "vercel.app", "netlify.app", "pages.dev",
+    "workers.dev", "web.app", "firebaseapp.com", "appspot.com", "azurewebsites.net",
+    "cloudfront.net", "onrender.com", "fly.dev", "blogspot.com",
+];
+
+/// `session.lifespan` as Kratos reads it (default 24h); `None` when unparsable.
+fn lifespan(cx: &Context<'_>) -> Option<Duration> {
+    match cx.str("session.lifespan") {
+        Some(text) => parse(text),
+        None => Some(DAY),
+    }
+}
+
+/// The cookie-setting keys shared by all cookies and the session cookie's override.
+const COOKIE_SCOPES: [(&str, &str); 2] = [
+    ("cookies", "Kratos's cookies"),
+    ("session.cookie", "the session cookie"),
+];
+
+/// KH260: a session lifespan above 24h.
 pub struct SessionLifespanLong;
 
 static SESSION_LIFESPAN_LONG: RuleMeta = RuleMeta {
@@ -9,14 +46,17 @@ static SESSION_LIFESPAN_LONG: RuleMeta = RuleMeta {
     name: "session-lifespan-long",
     threat: Threat::ServiceCompromise,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "`session.lifespan` is longer than 24h",
+    rationale: "A session cookie or token stays valid for `session.lifespan` (default 24h, \
+        S:2839). A session stolen from a log, a shared computer, malware or an XSS keeps working \
+        for that long; at 720h (30 days) a single theft gives a month of access, and users rarely \
+        sign out.",
+    breaks: "Users sign in more often; sessions already issued keep their old expiry.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "set `session.lifespan: 24h` (or shorter for sensitive applications)",
     },
-    references: &[],
+    references: &[CONFIG_DOC, "kratos-hardening.md §1.5"],
     versions: Versions::All,
     production_only: false,
 };
@@ -25,10 +65,31 @@ impl Rule for SessionLifespanLong {
     fn meta(&self) -> &'static RuleMeta {
         &SESSION_LIFESPAN_LONG
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let path = "session.lifespan";
+        let Some(span) = lifespan(cx).filter(|d| *d > DAY) else {
+            return;
+        };
+        let days = span.as_secs() / (24 * 3600);
+        let about = if days >= 2 {
+            format!(" (about {days} days)")
+        } else {
+            String::new()
+        };
+        let finding = out.at(
+            path,
+            format!(
+                "`{path}` is {}{about}: a stolen session stays usable that long",
+                human(span)
+            ),
+        );
+        if span < MONTH {
+            finding.severity(Severity::Low);
+        }
+    }
 }
 
-/// KH261: cookie-same-site-none.
+/// KH261: `SameSite=None`.
 pub struct CookieSameSiteNone;
 
 static COOKIE_SAME_SITE_NONE: RuleMeta = RuleMeta {
@@ -36,14 +97,20 @@ static COOKIE_SAME_SITE_NONE: RuleMeta = RuleMeta {
     name: "cookie-same-site-none",
     threat: Threat::ServiceCompromise,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "Cookies are sent with `SameSite=None`",
+    rationale: "With `SameSite=None` browsers attach the session and CSRF cookies to requests \
+        started by any other site: embedded frames, cross-site form posts and fetches. Kratos's \
+        anti-CSRF token remains, but the SameSite default Lax is its first layer; None also lets \
+        third-party pages that frame or fetch your UI act with the user's session (clickjacking, \
+        cross-site leaks of the logged-in state). `session.cookie` \
+        overrides `cookies` for the session cookie only (S:2778, S:2872).",
+    breaks: "Flows embedded in a third-party site (iframes) or cross-site POSTs stop carrying the \
+        cookies.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "set the `same_site` key to `Lax`",
     },
-    references: &[],
+    references: &[CONFIG_DOC, "kratos-hardening.md §1.5"],
     versions: Versions::All,
     production_only: false,
 };
@@ -52,10 +119,22 @@ impl Rule for CookieSameSiteNone {
     fn meta(&self) -> &'static RuleMeta {
         &COOKIE_SAME_SITE_NONE
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for (scope, what) in COOKIE_SCOPES {
+            let path = format!("{scope}.same_site");
+            // Kratos compares case-sensitively; other spellings fall back to the browser default.
+            if cx.str(&path).map(str::trim) == Some("None") {
+                out.at(
+                    &path,
+                    format!("`{path}` is None: browsers attach {what} to cross-site requests"),
+                )
+                .fix_summary(format!("set `{path}: Lax`"));
+            }
+        }
+    }
 }
 
-/// KH262: persistent-cookie-long-lived.
+/// KH262: a persistent session cookie for a lifespan above 24h.
 pub struct PersistentCookieLong;
 
 static PERSISTENT_COOKIE_LONG: RuleMeta = RuleMeta {
@@ -63,14 +142,17 @@ static PERSISTENT_COOKIE_LONG: RuleMeta = RuleMeta {
     name: "persistent-cookie-long-lived",
     threat: Threat::ServiceCompromise,
     severity: Severity::Low,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "The session cookie persists across browser restarts for more than a day",
+    rationale: "`session.cookie.persistent` defaults to true (S:2861): the cookie gets a max-age \
+        equal to `session.lifespan` and survives closing the browser. With a long lifespan, \
+        anyone using the same device or browser profile later (shared or kiosk computers, a lost \
+        laptop) is still signed in as the previous user.",
+    breaks: "Users sign in again after every browser restart.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "set `session.cookie.persistent: false` (or shorten `session.lifespan` to 24h)",
     },
-    references: &[],
+    references: &[CONFIG_DOC, "kratos-hardening.md §1.5"],
     versions: Versions::All,
     production_only: false,
 };
@@ -79,10 +161,31 @@ impl Rule for PersistentCookieLong {
     fn meta(&self) -> &'static RuleMeta {
         &PERSISTENT_COOKIE_LONG
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let path = "session.cookie.persistent";
+        if cx.bool(path) == Some(false) {
+            return;
+        }
+        let Some(span) = lifespan(cx).filter(|d| *d > DAY) else {
+            return;
+        };
+        let how = if cx.get(path).is_some() {
+            "is true"
+        } else {
+            "defaults to true"
+        };
+        out.at(
+            path,
+            format!(
+                "`{path}` {how}, so the session cookie survives browser restarts for the full {} \
+                 lifespan",
+                human(span)
+            ),
+        );
+    }
 }
 
-/// KH263: cookie-domain-too-broad.
+/// KH263: a cookie domain wider than the public host.
 pub struct CookieDomainBroad;
 
 static COOKIE_DOMAIN_BROAD: RuleMeta = RuleMeta {
@@ -90,14 +193,20 @@ static COOKIE_DOMAIN_BROAD: RuleMeta = RuleMeta {
     name: "cookie-domain-too-broad",
     threat: Threat::ServiceCompromise,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "The cookie domain is wider than Kratos's public host",
+    rationale: "A cookie `Domain` makes browsers send the session and CSRF cookies to every host \
+        under it (S:2767, S:2850). Set to a parent of the public host, every sibling subdomain \
+        receives live sessions: a taken-over DNS entry, a marketing site or user content there \
+        reads and replays them. A public suffix (`com`, `co.uk`, `github.io`) would share them \
+        with unrelated sites; browsers refuse such cookies, so sign-in breaks instead.",
+    breaks: "Applications on sibling subdomains that read the Kratos session cookie stop \
+        receiving it; they must call Kratos on its own host.",
     fix: FixMeta {
         applicability: Applicability::Manual,
-        summary: "",
+        summary: "remove the domain (host-only cookie) or set it to the narrowest host every \
+            consuming application shares",
     },
-    references: &[],
+    references: &[CONFIG_DOC, "kratos-hardening.md §1.5"],
     versions: Versions::All,
     production_only: false,
 };
@@ -106,10 +215,45 @@ impl Rule for CookieDomainBroad {
     fn meta(&self) -> &'static RuleMeta {
         &COOKIE_DOMAIN_BROAD
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let base_host = cx
+            .str("serve.public.base_url")
+            .and_then(Uri::parse)
+            .map(|u| u.host.to_ascii_lowercase());
+        for (scope, what) in COOKIE_SCOPES {
+            let path = format!("{scope}.domain");
+            let Some(written) = cx.str(&path) else {
+                continue;
+            };
+            let domain = written.trim().trim_start_matches('.').to_ascii_lowercase();
+            if domain.is_empty() || domain == "localhost" {
+                continue;
+            }
+            if !domain.contains('.') || PUBLIC_SUFFIXES.contains(&domain.as_str()) {
+                out.at(
+                    &path,
+                    format!(
+                        "`{path}` is '{domain}', a public suffix: {what} would be shared with \
+                         unrelated sites, and browsers refuse them"
+                    ),
+                );
+            } else if let Some(host) = base_host
+                .as_deref()
+                .filter(|h| h.ends_with(&format!(".{domain}")))
+            {
+                out.at(
+                    &path,
+                    format!(
+                        "`{path}` is '{domain}', a parent of the public host '{host}': every \
+                         sibling subdomain receives {what}"
+                    ),
+                );
+            }
+        }
+    }
 }
 
-/// KH264: session-extend-unbounded.
+/// KH264: no `session.earliest_possible_extend`.
 pub struct SessionExtendUnbounded;
 
 static SESSION_EXTEND_UNBOUNDED: RuleMeta = RuleMeta {
@@ -117,14 +261,17 @@ static SESSION_EXTEND_UNBOUNDED: RuleMeta = RuleMeta {
     name: "session-extend-unbounded",
     threat: Threat::ServiceCompromise,
     severity: Severity::Low,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "`session.earliest_possible_extend` is not set",
+    rationale: "Unset, it defaults to the whole lifespan (K:driver/config/config.go\
+        #SessionRefreshMinTimeLeft): a session can be extended at any moment, so every extension \
+        request rewrites it in the database and pushes its end further out. Bounding it limits \
+        those writes and keeps session ends predictable. The schema says 'We highly recommend setting this value'.",
+    breaks: "Extension requests earlier than one hour before expiry leave the session unchanged.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Safe,
+        summary: "set `session.earliest_possible_extend: 1h`",
     },
-    references: &[],
+    references: &[CONFIG_DOC, "kratos-hardening.md §1.5"],
     versions: Versions::All,
     production_only: false,
 };
@@ -133,10 +280,26 @@ impl Rule for SessionExtendUnbounded {
     fn meta(&self) -> &'static RuleMeta {
         &SESSION_EXTEND_UNBOUNDED
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let path = "session.earliest_possible_extend";
+        if cx.str(path).is_none_or(|s| s.trim().is_empty()) {
+            out.at(
+                path,
+                format!("`{path}` is not set, so sessions can be extended at any time"),
+            );
+        }
+    }
 }
 
-/// KH265: cookie-secure-disabled.
+/// True when Kratos's boolean cast (strconv.ParseBool) reads the value as true.
+fn secure_on(node: &Node) -> bool {
+    match node.as_str() {
+        Some(s) => ["1", "t", "T", "TRUE", "true", "True"].contains(&s.trim()),
+        None => node.as_bool() == Some(true) || node.as_i64() == Some(1),
+    }
+}
+
+/// KH265: the `Secure` cookie flag switched off (v26).
 pub struct CookieSecureDisabled;
 
 static COOKIE_SECURE_DISABLED: RuleMeta = RuleMeta {
@@ -144,14 +307,23 @@ static COOKIE_SECURE_DISABLED: RuleMeta = RuleMeta {
     name: "cookie-secure-disabled",
     threat: Threat::ServiceCompromise,
     severity: Severity::High,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "The cookie `Secure` flag is switched off (v26)",
+    rationale: "Since the calendar releases `cookies.secure` and `session.cookie.secure` (strings, \
+        S26:2777, S26:2883) override the Secure flag, which otherwise follows `!dev`. Kratos reads \
+        them as booleans, so 'false' and any value that is not a true-ish string drop the flag: \
+        browsers then send the session cookie over plain http, where anyone on the network path \
+        copies it and takes over the session.",
+    breaks: "Nothing on https; a deployment reached over plain http stops keeping cookies and \
+        must move to https.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Safe,
+        summary: "remove the key (Secure then follows `!dev`) or set it to the string \"true\"",
     },
-    references: &[],
+    references: &[
+        CONFIG_DOC,
+        "kratos-hardening.md §1.5",
+        "kratos-hardening.md §8",
+    ],
     versions: Versions::V26Only,
     production_only: false,
 };
@@ -160,5 +332,25 @@ impl Rule for CookieSecureDisabled {
     fn meta(&self) -> &'static RuleMeta {
         &COOKIE_SECURE_DISABLED
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for (scope, what) in COOKIE_SCOPES {
+            let path = format!("{scope}.secure");
+            let Some(node) = cx.get(&path).filter(|n| !n.is_null()) else {
+                continue;
+            };
+            if secure_on(node) {
+                continue;
+            }
+            let finding = out.at(
+                &path,
+                format!(
+                    "`{path}` turns the Secure flag off for {what}, which browsers then send over \
+                     plain http"
+                ),
+            );
+            if !cx.production() {
+                finding.severity(Severity::Low);
+            }
+        }
+    }
 }
