@@ -1,7 +1,30 @@
-//! STUB: rules of this area are being written; each check is empty until then.
-use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+//! Flow bypass through the self-service flow settings (kratos-hardening.md §1.7, §1.9, §1.10):
+//! address verification switched off, the legacy `link` strategy for verification and
+//! recovery, legacy one-step registration, and pre-v1 keys that Kratos rejects or ignores.
 
-/// KH140: verification-disabled.
+use super::support::method_enabled;
+use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+use crate::config::KratosVersion;
+
+const VERIFICATION_DOC: &str =
+    "https://www.ory.sh/docs/kratos/self-service/flows/verify-email-account-activation";
+const RECOVERY_DOC: &str =
+    "https://www.ory.sh/docs/kratos/self-service/flows/account-recovery-password-reset";
+const REGISTRATION_DOC: &str =
+    "https://www.ory.sh/docs/kratos/self-service/flows/user-registration";
+const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
+
+const VERIFICATION_ENABLED: &str = "selfservice.flows.verification.enabled";
+const LINK_ENABLED: &str = "selfservice.methods.link.enabled";
+const ONE_STEP: &str = "selfservice.flows.registration.enable_legacy_one_step";
+
+/// True when `selfservice.flows.<flow>.enabled` is true (verification and recovery default to
+/// false, S:1327, S:1375).
+fn flow_enabled(cx: &Context<'_>, flow: &str) -> bool {
+    cx.bool(&format!("selfservice.flows.{flow}.enabled")) == Some(true)
+}
+
+/// KH140: address verification is off.
 pub struct VerificationDisabled;
 
 static VERIFICATION_DISABLED: RuleMeta = RuleMeta {
@@ -9,14 +32,21 @@ static VERIFICATION_DISABLED: RuleMeta = RuleMeta {
     name: "verification-disabled",
     threat: Threat::FlowBypass,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "E-mail/phone verification is disabled",
+    rationale: "`selfservice.flows.verification.enabled` defaults to false (S:1327). Without it no \
+        address is ever verified: anyone can register with someone else's e-mail address and use \
+        the account as theirs, `require_verified_address` can never be satisfied, and recovery \
+        codes and notifications go to addresses nobody proved to own. An attacker pre-registers \
+        a victim's address (account pre-hijacking) or poses as a colleague by address.",
+    breaks: "Kratos then requires a `courier` configuration (S:3024) and sends a verification \
+        message after registration; users see a verification step. Nothing blocks unverified \
+        users until `require_verified_address` is added to login hooks.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "set `selfservice.flows.verification.enabled: true` and `use: code` (needs a \
+            working `courier`)",
     },
-    references: &[],
+    references: &[VERIFICATION_DOC, "kratos-hardening.md §1.7"],
     versions: Versions::All,
     production_only: false,
 };
@@ -25,10 +55,28 @@ impl Rule for VerificationDisabled {
     fn meta(&self) -> &'static RuleMeta {
         &VERIFICATION_DISABLED
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        match cx.bool(VERIFICATION_ENABLED) {
+            Some(true) => {}
+            Some(false) => {
+                out.at(
+                    VERIFICATION_ENABLED,
+                    "`selfservice.flows.verification.enabled` is false, so no user ever proves \
+                     they own their e-mail address or phone number",
+                );
+            }
+            None => {
+                out.at(
+                    VERIFICATION_ENABLED,
+                    "`selfservice.flows.verification.enabled` is not set and defaults to false, so \
+                     no user ever proves they own their e-mail address or phone number",
+                );
+            }
+        }
+    }
 }
 
-/// KH141: link-method-legacy.
+/// KH141: the legacy `link` strategy for verification or recovery.
 pub struct LinkMethodLegacy;
 
 static LINK_METHOD_LEGACY: RuleMeta = RuleMeta {
@@ -36,14 +84,27 @@ static LINK_METHOD_LEGACY: RuleMeta = RuleMeta {
     name: "link-method-legacy",
     threat: Threat::FlowBypass,
     severity: Severity::Low,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "The legacy `link` strategy is used for verification or recovery",
+    rationale: "Ory considers magic links legacy and recommends one-time codes. A link is a bearer \
+        credential in a URL: a GET on it completes the flow. Mail scanners and link previewers \
+        that open it can verify an address the user never confirmed (an attacker registers with \
+        a victim's corporate address and the gateway verifies it), or consume a recovery link; \
+        links also leak through proxy logs, browser history and Referer headers. With `code`, \
+        opening the e-mailed URL only pre-fills the code; the user must still submit it in the \
+        flow they started.",
+    breaks: "Verification and recovery UIs built for links must show a code form; admin \
+        integrations calling `/admin/recovery/link` need `/admin/recovery/code` once the link \
+        method is disabled.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "set `selfservice.flows.verification.use: code` and \
+            `selfservice.flows.recovery.use: code`, then `selfservice.methods.link.enabled: false`",
     },
-    references: &[],
+    references: &[
+        VERIFICATION_DOC,
+        RECOVERY_DOC,
+        "kratos-hardening.md §1.7, §1.9",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -52,10 +113,44 @@ impl Rule for LinkMethodLegacy {
     fn meta(&self) -> &'static RuleMeta {
         &LINK_METHOD_LEGACY
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let mut used = false;
+        for flow in ["verification", "recovery"] {
+            let path = format!("selfservice.flows.{flow}.use");
+            // `use` defaults to `code` (S:1355, S:1403); an inactive flow sends nothing.
+            if cx.str(&path) == Some("link") && flow_enabled(cx, flow) {
+                used = true;
+                let code_note = if method_enabled(cx, "code") {
+                    ""
+                } else {
+                    " (enable `selfservice.methods.code` first)"
+                };
+                out.at(
+                    &path,
+                    format!(
+                        "`{path}` is `link`: the {flow} flow e-mails a URL that completes the flow \
+                         when anything opens it"
+                    ),
+                )
+                .fix_summary(format!("set `{path}: code`{code_note}"));
+            }
+        }
+        if cx.bool(LINK_ENABLED) == Some(true) {
+            let message = if used {
+                "`selfservice.methods.link.enabled` is true, keeping the legacy link strategy \
+                 active"
+            } else {
+                "`selfservice.methods.link.enabled` is true although no flow uses links: it only \
+                 keeps link tokens and `/admin/recovery/link` working"
+            };
+            out.at(LINK_ENABLED, message).fix_summary(
+                "set `selfservice.methods.link.enabled: false` once no flow uses `link`",
+            );
+        }
+    }
 }
 
-/// KH142: legacy-one-step-registration.
+/// KH142: legacy one-step registration.
 pub struct LegacyOneStepRegistration;
 
 static LEGACY_ONE_STEP_REGISTRATION: RuleMeta = RuleMeta {
@@ -63,14 +158,20 @@ static LEGACY_ONE_STEP_REGISTRATION: RuleMeta = RuleMeta {
     name: "legacy-one-step-registration",
     threat: Threat::FlowBypass,
     severity: Severity::Info,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "Registration uses the legacy one-step flow",
+    rationale: "`enable_legacy_one_step: true` (S:1281) reverts to the old registration form that \
+        asks for profile traits and credentials at once. It is kept only for compatibility: it \
+        is deprecated in favour of `registration.style` in the calendar releases (S26) and will \
+        be removed, so the flow stays on a code path that gets less attention. No direct \
+        weakness.",
+    breaks: "The registration UI receives the profile step first and the credential step second; \
+        custom UIs written for one step must handle both.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "remove `selfservice.flows.registration.enable_legacy_one_step` (two-step \
+            registration is the default)",
     },
-    references: &[],
+    references: &[REGISTRATION_DOC, "kratos-hardening.md §1.7"],
     versions: Versions::All,
     production_only: false,
 };
@@ -79,10 +180,93 @@ impl Rule for LegacyOneStepRegistration {
     fn meta(&self) -> &'static RuleMeta {
         &LEGACY_ONE_STEP_REGISTRATION
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if cx.bool(ONE_STEP) != Some(true) {
+            return;
+        }
+        let finding = out.at(
+            ONE_STEP,
+            "`selfservice.flows.registration.enable_legacy_one_step` is true, keeping the \
+             deprecated one-step registration form",
+        );
+        if cx.version == KratosVersion::V26 {
+            finding.fix_summary(
+                "remove `selfservice.flows.registration.enable_legacy_one_step`; use \
+                 `selfservice.flows.registration.style: unified` only if the UI needs one step",
+            );
+        }
+    }
 }
 
-/// KH143: legacy-config-keys.
+/// A key from pre-v1 configs: path, where its value belongs now, whether Kratos rejects it
+/// (`additionalProperties: false`) or silently ignores it, and whether only v26 lacks it.
+struct LegacyKey {
+    path: &'static str,
+    replacement: &'static str,
+    rejected: bool,
+    v26_only: bool,
+}
+
+const fn legacy(path: &'static str, replacement: &'static str) -> LegacyKey {
+    LegacyKey {
+        path,
+        replacement,
+        rejected: true,
+        v26_only: false,
+    }
+}
+
+/// Well-known keys of v0.x configs (and `courier.sms`, removed in v26), each absent from the
+/// v1.3.1 schema (and from v26.2.0).
+static LEGACY_KEYS: &[LegacyKey] = &[
+    legacy(
+        "selfservice.whitelisted_return_urls",
+        "`selfservice.allowed_return_urls`",
+    ),
+    legacy(
+        "identity.default_schema_url",
+        "`identity.schemas` (with an `id`) and `identity.default_schema_id`",
+    ),
+    legacy(
+        "identity.traits",
+        "`identity.schemas` and `identity.default_schema_id`",
+    ),
+    legacy("selfservice.strategies", "`selfservice.methods`"),
+    legacy("selfservice.login", "`selfservice.flows.login`"),
+    legacy(
+        "selfservice.registration",
+        "`selfservice.flows.registration`",
+    ),
+    legacy("selfservice.settings", "`selfservice.flows.settings`"),
+    legacy("selfservice.verify", "`selfservice.flows.verification`"),
+    legacy(
+        "selfservice.verification",
+        "`selfservice.flows.verification`",
+    ),
+    legacy("selfservice.recovery", "`selfservice.flows.recovery`"),
+    legacy("selfservice.logout", "`selfservice.flows.logout`"),
+    legacy("selfservice.error", "`selfservice.flows.error`"),
+    legacy(
+        "urls",
+        "`serve.public.base_url`, `selfservice.flows.*.ui_url`, \
+         `selfservice.default_browser_return_url` and `selfservice.allowed_return_urls`",
+    ),
+    legacy("secrets.session", "`secrets.cookie`"),
+    LegacyKey {
+        path: "security.session",
+        replacement: "`session.cookie`",
+        rejected: false,
+        v26_only: false,
+    },
+    LegacyKey {
+        path: "courier.sms",
+        replacement: "`courier.channels` (an `id: sms` HTTP channel)",
+        rejected: true,
+        v26_only: true,
+    },
+];
+
+/// KH143: keys from pre-v1 configs (and v1 keys removed in v26).
 pub struct LegacyConfigKeys;
 
 static LEGACY_CONFIG_KEYS: RuleMeta = RuleMeta {
@@ -90,14 +274,24 @@ static LEGACY_CONFIG_KEYS: RuleMeta = RuleMeta {
     name: "legacy-config-keys",
     threat: Threat::FlowBypass,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "The config uses keys that current Kratos no longer knows",
+    rationale: "Keys such as `selfservice.whitelisted_return_urls` and \
+        `identity.default_schema_url` were renamed before v1. The v1 schema forbids unknown keys \
+        (`additionalProperties: false`), so Kratos refuses to start; the usual quick fix is \
+        deleting them, which silently drops the return-URL allowlist or the identity schema they \
+        carried. Where a section allows unknown keys the old setting is ignored instead, so the \
+        protection it was meant to give is not in effect. Such configs also descend from v0.x \
+        examples whose other values are development defaults. `courier.sms` is the same case for \
+        v26, which replaced it with `courier.channels`.",
+    breaks: "Nothing: a rejected key already stops Kratos from starting; moving the value keeps \
+        its meaning.",
     fix: FixMeta {
         applicability: Applicability::Manual,
-        summary: "",
+        summary: "move each value to its v1 key (`selfservice.allowed_return_urls`, \
+            `identity.schemas` + `identity.default_schema_id`, `selfservice.methods`, \
+            `selfservice.flows.*`, `secrets.cookie`) and delete the legacy key",
     },
-    references: &[],
+    references: &[CONFIG_DOC, "kratos-hardening.md §1.6, §1.10"],
     versions: Versions::All,
     production_only: false,
 };
@@ -106,5 +300,30 @@ impl Rule for LegacyConfigKeys {
     fn meta(&self) -> &'static RuleMeta {
         &LEGACY_CONFIG_KEYS
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for key in LEGACY_KEYS {
+            if key.v26_only && cx.version != KratosVersion::V26 {
+                continue;
+            }
+            if cx.get(key.path).is_none() {
+                continue;
+            }
+            let effect = if key.rejected {
+                "Kratos refuses to start with it"
+            } else {
+                "Kratos ignores it"
+            };
+            out.at(
+                key.path,
+                format!(
+                    "`{}` is a legacy key ({effect}); its value belongs in {}",
+                    key.path, key.replacement
+                ),
+            )
+            .fix_summary(format!(
+                "move the value of `{}` to {} and delete the legacy key",
+                key.path, key.replacement
+            ));
+        }
+    }
 }

@@ -1,7 +1,37 @@
-//! STUB: rules of this area are being written; each check is empty until then.
-use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+//! Flow bypass through a weak password policy (kratos-hardening.md §1.9): the breached-password
+//! (Have I Been Pwned) check, its tolerance and failure mode, the minimum length and the
+//! password-identifier similarity check. Every rule here is silent when the password method is
+//! disabled (`selfservice.methods.password.enabled` defaults to true, S:1600).
 
-/// KH130: breached-password-check-disabled.
+use super::support::method_enabled;
+use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+use crate::config::node::Node;
+
+const POLICY_DOC: &str = "https://www.ory.sh/docs/concepts/password-policy";
+const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
+
+const HIBP_ENABLED: &str = "selfservice.methods.password.config.haveibeenpwned_enabled";
+const MIN_LENGTH: &str = "selfservice.methods.password.config.min_password_length";
+const SIMILARITY: &str = "selfservice.methods.password.config.identifier_similarity_check_enabled";
+const MAX_BREACHES: &str = "selfservice.methods.password.config.max_breaches";
+const IGNORE_ERRORS: &str = "selfservice.methods.password.config.ignore_network_errors";
+
+/// The recommended minimum password length (kratos-hardening.md §1.9).
+const RECOMMENDED_LENGTH: i64 = 12;
+/// Kratos's default minimum length (S:1636) and NIST's floor.
+const DEFAULT_LENGTH: i64 = 8;
+
+/// True when Kratos validates passwords at all.
+fn password_enabled(cx: &Context<'_>) -> bool {
+    method_enabled(cx, "password")
+}
+
+/// True when the breached-password check runs (`haveibeenpwned_enabled` defaults to true).
+fn hibp_enabled(cx: &Context<'_>) -> bool {
+    cx.bool(HIBP_ENABLED) != Some(false)
+}
+
+/// KH130: the Have I Been Pwned check is switched off.
 pub struct HibpDisabled;
 
 static HIBP_DISABLED: RuleMeta = RuleMeta {
@@ -9,14 +39,21 @@ static HIBP_DISABLED: RuleMeta = RuleMeta {
     name: "breached-password-check-disabled",
     threat: Threat::FlowBypass,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "The breached-password check is disabled",
+    rationale: "With `haveibeenpwned_enabled: false` Kratos accepts passwords that appear in \
+        public breach corpora (`123456`, `Summer2024!`) at registration, password change and \
+        recovery. Credential-stuffing and password-spraying attacks try exactly these lists \
+        first, so such accounts are taken over without any other weakness. The check sends only \
+        the first five characters of the password's SHA-1 hash (k-anonymity range API), never \
+        the password.",
+    breaks: "Nothing for existing users (passwords are only checked when they are set). Kratos \
+        must reach `api.pwnedpasswords.com` (or `haveibeenpwned_host`) over HTTPS; while it \
+        cannot, the default `ignore_network_errors: true` lets passwords through.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Safe,
+        summary: "set `selfservice.methods.password.config.haveibeenpwned_enabled: true`",
     },
-    references: &[],
+    references: &[POLICY_DOC, "kratos-hardening.md §1.9"],
     versions: Versions::All,
     production_only: false,
 };
@@ -25,10 +62,18 @@ impl Rule for HibpDisabled {
     fn meta(&self) -> &'static RuleMeta {
         &HIBP_DISABLED
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if password_enabled(cx) && !hibp_enabled(cx) {
+            out.at(
+                HIBP_ENABLED,
+                "`selfservice.methods.password.config.haveibeenpwned_enabled` is false, so \
+                 passwords known from public breaches are accepted",
+            );
+        }
+    }
 }
 
-/// KH131: min-password-length-low.
+/// KH131: the minimum password length is below the recommendation.
 pub struct MinPasswordLengthLow;
 
 static MIN_PASSWORD_LENGTH_LOW: RuleMeta = RuleMeta {
@@ -36,14 +81,21 @@ static MIN_PASSWORD_LENGTH_LOW: RuleMeta = RuleMeta {
     name: "min-password-length-low",
     threat: Threat::FlowBypass,
     severity: Severity::High,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "The minimum password length is low",
+    rationale: "`min_password_length` is the only length rule Kratos enforces (default 8, schema \
+        minimum 6, S:1636). Passwords of 6 or 7 characters fall to online guessing and, after a \
+        database leak, to offline cracking within hours even when hashed; NIST SP 800-63B sets 8 \
+        as the absolute floor. 12 or more characters makes guessing impractical; NIST SP 800-63B-4 \
+        asks 15 for passwords used as the only factor. Below 8 is reported as high, 8 to 11 \
+        (including the default) as low.",
+    breaks: "Nothing for existing users: Kratos checks the length only when a password is set \
+        (registration, settings, recovery). New passwords must be longer; update any length hint \
+        in the UI.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Safe,
+        summary: "set `selfservice.methods.password.config.min_password_length: 12`",
     },
-    references: &[],
+    references: &[POLICY_DOC, "kratos-hardening.md §1.9"],
     versions: Versions::All,
     production_only: false,
 };
@@ -52,10 +104,52 @@ impl Rule for MinPasswordLengthLow {
     fn meta(&self) -> &'static RuleMeta {
         &MIN_PASSWORD_LENGTH_LOW
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if !password_enabled(cx) {
+            return;
+        }
+        let Some(node) = cx.get(MIN_LENGTH) else {
+            out.missing(
+                MIN_LENGTH,
+                "`selfservice.methods.password.config.min_password_length` is not set, so \
+                 Kratos accepts passwords of 8 characters (12 or more is recommended)",
+            )
+            .severity(Severity::Low);
+            return;
+        };
+        let Some(length) = node.as_i64() else {
+            return;
+        };
+        if length < 6 {
+            out.at(
+                MIN_LENGTH,
+                format!(
+                    "`selfservice.methods.password.config.min_password_length` is {length}, below \
+                     the schema minimum of 6: Kratos refuses this config"
+                ),
+            );
+        } else if length < DEFAULT_LENGTH {
+            out.at(
+                MIN_LENGTH,
+                format!(
+                    "`selfservice.methods.password.config.min_password_length` is {length}: \
+                     passwords this short are guessed online and cracked offline quickly"
+                ),
+            );
+        } else if length < RECOMMENDED_LENGTH {
+            out.at(
+                MIN_LENGTH,
+                format!(
+                    "`selfservice.methods.password.config.min_password_length` is {length}, below \
+                     the recommended {RECOMMENDED_LENGTH}"
+                ),
+            )
+            .severity(Severity::Low);
+        }
+    }
 }
 
-/// KH132: identifier-similarity-check-disabled.
+/// KH132: the password-identifier similarity check is switched off.
 pub struct IdentifierSimilarityDisabled;
 
 static IDENTIFIER_SIMILARITY_DISABLED: RuleMeta = RuleMeta {
@@ -63,14 +157,19 @@ static IDENTIFIER_SIMILARITY_DISABLED: RuleMeta = RuleMeta {
     name: "identifier-similarity-check-disabled",
     threat: Threat::FlowBypass,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "The password-identifier similarity check is disabled",
+    rationale: "By default Kratos rejects passwords too similar to the login identifier (for \
+        `bob@example.com`, `bob24` is refused). With `identifier_similarity_check_enabled: false` \
+        users may pick their user name or e-mail address as password, the first guess of every \
+        targeted attack and of sprayers that derive candidates from the identifier.",
+    breaks: "Nothing for existing users (checked only when a password is set); new passwords \
+        resembling the identifier are refused with a validation message.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Safe,
+        summary: "set `selfservice.methods.password.config.identifier_similarity_check_enabled: \
+            true`",
     },
-    references: &[],
+    references: &[POLICY_DOC, "kratos-hardening.md §1.9"],
     versions: Versions::All,
     production_only: false,
 };
@@ -79,10 +178,18 @@ impl Rule for IdentifierSimilarityDisabled {
     fn meta(&self) -> &'static RuleMeta {
         &IDENTIFIER_SIMILARITY_DISABLED
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if password_enabled(cx) && cx.bool(SIMILARITY) == Some(false) {
+            out.at(
+                SIMILARITY,
+                "`selfservice.methods.password.config.identifier_similarity_check_enabled` is \
+                 false, so a password may equal the user's identifier",
+            );
+        }
+    }
 }
 
-/// KH133: breached-passwords-allowed.
+/// KH133: passwords seen in breaches are tolerated.
 pub struct MaxBreachesAllowed;
 
 static MAX_BREACHES_ALLOWED: RuleMeta = RuleMeta {
@@ -90,14 +197,18 @@ static MAX_BREACHES_ALLOWED: RuleMeta = RuleMeta {
     name: "breached-passwords-allowed",
     threat: Threat::FlowBypass,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "Passwords found in breaches are accepted",
+    rationale: "`max_breaches` (default 0, at most 100, S:1622) is how many times a password may \
+        appear in the Have I Been Pwned corpus before Kratos rejects it. Any value above 0 admits \
+        leaked passwords, and the ones seen a few times are exactly those in attackers' \
+        credential-stuffing lists.",
+    breaks: "Nothing for existing users (checked only when a password is set); new passwords that \
+        appear in a breach are refused.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Safe,
+        summary: "set `selfservice.methods.password.config.max_breaches: 0`",
     },
-    references: &[],
+    references: &[POLICY_DOC, CONFIG_DOC, "kratos-hardening.md §1.9"],
     versions: Versions::All,
     production_only: false,
 };
@@ -106,10 +217,26 @@ impl Rule for MaxBreachesAllowed {
     fn meta(&self) -> &'static RuleMeta {
         &MAX_BREACHES_ALLOWED
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        // With the check disabled `max_breaches` is never read; KH130 reports that.
+        if !password_enabled(cx) || !hibp_enabled(cx) {
+            return;
+        }
+        if let Some(n) = cx.get(MAX_BREACHES).and_then(Node::as_i64)
+            && n > 0
+        {
+            out.at(
+                MAX_BREACHES,
+                format!(
+                    "`selfservice.methods.password.config.max_breaches` is {n}: passwords seen in \
+                     up to {n} breaches are accepted"
+                ),
+            );
+        }
+    }
 }
 
-/// KH134: breach-check-fails-open.
+/// KH134: the breach check lets passwords through when the lookup fails.
 pub struct HibpFailOpen;
 
 static HIBP_FAIL_OPEN: RuleMeta = RuleMeta {
@@ -117,14 +244,20 @@ static HIBP_FAIL_OPEN: RuleMeta = RuleMeta {
     name: "breach-check-fails-open",
     threat: Threat::FlowBypass,
     severity: Severity::Low,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "The breached-password check fails open",
+    rationale: "`ignore_network_errors` defaults to true (S:1630): when Kratos cannot reach the \
+        Have I Been Pwned API (egress blocked, DNS or TLS failure, API outage) every password is \
+        accepted without a breach check and nothing tells the user or the operator. An attacker \
+        who can disturb that outbound connection, or a firewall change nobody noticed, silently \
+        disables the protection.",
+    breaks: "Registration, password changes and recovery fail while the HIBP host is unreachable. \
+        Make sure Kratos has egress to it (or run a self-hosted mirror via `haveibeenpwned_host`) \
+        before switching.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "set `selfservice.methods.password.config.ignore_network_errors: false`",
     },
-    references: &[],
+    references: &[CONFIG_DOC, "kratos-hardening.md §1.9"],
     versions: Versions::All,
     production_only: false,
 };
@@ -133,5 +266,27 @@ impl Rule for HibpFailOpen {
     fn meta(&self) -> &'static RuleMeta {
         &HIBP_FAIL_OPEN
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if !password_enabled(cx) || !hibp_enabled(cx) {
+            return;
+        }
+        match cx.bool(IGNORE_ERRORS) {
+            Some(false) => {}
+            Some(true) => {
+                out.at(
+                    IGNORE_ERRORS,
+                    "`selfservice.methods.password.config.ignore_network_errors` is true, so \
+                     passwords skip the breach check whenever the lookup fails",
+                );
+            }
+            None => {
+                out.at(
+                    IGNORE_ERRORS,
+                    "`selfservice.methods.password.config.ignore_network_errors` is not set and \
+                     defaults to true, so passwords skip the breach check whenever the lookup \
+                     fails",
+                );
+            }
+        }
+    }
 }
