@@ -1,7 +1,72 @@
-//! STUB: rules of this area are being written; each check is empty until then.
-use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+//! Flow bypass around multi-factor authentication and privileged actions (kratos-hardening.md
+//! §1.5, §1.7, §1.9; advisory GHSA-wc43-73w7-x2f5): AAL requirements that accept single-factor
+//! sessions, a long privileged-session window for settings, and WebAuthn/passkey origins without
+//! TLS.
 
-/// KH120: whoami-aal-allows-single-factor.
+use std::time::Duration;
+
+use super::support::{method_enabled, second_factor_enabled};
+use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+use crate::config::node::{Node, join};
+use crate::kratos::duration::{human, parse};
+use crate::kratos::uri::{Uri, is_loopback_host, is_plain_http, mask_credentials};
+
+const MFA_DOC: &str = "https://www.ory.sh/docs/kratos/mfa/overview";
+const STEP_UP_DOC: &str = "https://www.ory.sh/docs/kratos/mfa/step-up-authentication";
+const ADVISORY: &str = "https://github.com/ory/kratos/security/advisories/GHSA-wc43-73w7-x2f5";
+const SETTINGS_DOC: &str = "https://www.ory.sh/docs/kratos/self-service/flows/user-settings";
+
+/// The enabled second factors, named for messages (mirrors `support::second_factor_enabled`).
+fn second_factors(cx: &Context<'_>) -> String {
+    let mut names = Vec::new();
+    if method_enabled(cx, "totp") {
+        names.push("TOTP");
+    }
+    if method_enabled(cx, "lookup_secret") {
+        names.push("lookup secrets");
+    }
+    if method_enabled(cx, "webauthn")
+        && cx.bool("selfservice.methods.webauthn.config.passwordless") != Some(true)
+    {
+        names.push("WebAuthn");
+    }
+    if method_enabled(cx, "code") && cx.bool("selfservice.methods.code.mfa_enabled") == Some(true) {
+        names.push("one-time codes");
+    }
+    if names.is_empty() {
+        "a second factor".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// Reports `path` when it is `aal1`: high with a second factor enabled, low without one.
+fn check_aal(cx: &Context<'_>, out: &mut Sink<'_>, path: &str, effect: &str) {
+    if cx.str(path) != Some("aal1") {
+        return;
+    }
+    if second_factor_enabled(cx) {
+        out.at(
+            path,
+            format!(
+                "`{path}` is `aal1` while users can set up {} as a second factor, so {effect} \
+                 with the first factor only",
+                second_factors(cx)
+            ),
+        );
+    } else {
+        out.at(
+            path,
+            format!(
+                "`{path}` is `aal1`: no second factor is enabled now, but enabling one later \
+                 leaves it unenforced because {effect} with the first factor only"
+            ),
+        )
+        .severity(Severity::Low);
+    }
+}
+
+/// KH120: `session.whoami.required_aal: aal1`.
 pub struct WhoamiAalNotHighest;
 
 static WHOAMI_AAL_NOT_HIGHEST: RuleMeta = RuleMeta {
@@ -9,14 +74,21 @@ static WHOAMI_AAL_NOT_HIGHEST: RuleMeta = RuleMeta {
     name: "whoami-aal-allows-single-factor",
     threat: Threat::FlowBypass,
     severity: Severity::High,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "`/sessions/whoami` accepts sessions that skipped the second factor",
+    rationale: "With `session.whoami.required_aal: aal1` Kratos answers `/sessions/whoami` (and \
+        everything built on it: Oathkeeper, API gateways, app middleware) with a valid session \
+        as soon as the password is entered, even for users who set up TOTP or WebAuthn. An \
+        attacker with a stolen or phished password uses the app without ever facing the second \
+        factor. The default `highest_available` demands the second factor from every user who \
+        has one. Kratos before v1.3.0 also failed to enforce it for passwordless-code users \
+        (GHSA-wc43-73w7-x2f5).",
+    breaks: "Sessions of users with a second factor who have not completed it get 403 \
+        `session_aal2_required` from whoami; front-ends must send them to login with `aal=aal2`.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "set `session.whoami.required_aal: highest_available`",
     },
-    references: &[],
+    references: &[STEP_UP_DOC, MFA_DOC, ADVISORY, "kratos-hardening.md §1.5"],
     versions: Versions::All,
     production_only: false,
 };
@@ -25,10 +97,17 @@ impl Rule for WhoamiAalNotHighest {
     fn meta(&self) -> &'static RuleMeta {
         &WHOAMI_AAL_NOT_HIGHEST
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        check_aal(
+            cx,
+            out,
+            "session.whoami.required_aal",
+            "whoami accepts sessions",
+        );
+    }
 }
 
-/// KH121: settings-aal-allows-single-factor.
+/// KH121: `selfservice.flows.settings.required_aal: aal1`.
 pub struct SettingsAalNotHighest;
 
 static SETTINGS_AAL_NOT_HIGHEST: RuleMeta = RuleMeta {
@@ -36,14 +115,19 @@ static SETTINGS_AAL_NOT_HIGHEST: RuleMeta = RuleMeta {
     name: "settings-aal-allows-single-factor",
     threat: Threat::FlowBypass,
     severity: Severity::High,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "The settings flow accepts sessions that skipped the second factor",
+    rationale: "With `selfservice.flows.settings.required_aal: aal1` a session that only passed \
+        the password may change the password, e-mail and credentials, including removing TOTP \
+        or WebAuthn. An attacker with a stolen password therefore disables the victim's second \
+        factor and takes the account over for good. The default `highest_available` asks for \
+        the second factor first.",
+    breaks: "Users with a second factor are asked for it before changing settings; Kratos' \
+        browser flows redirect them to the login step-up themselves.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Safe,
+        summary: "set `selfservice.flows.settings.required_aal: highest_available`",
     },
-    references: &[],
+    references: &[SETTINGS_DOC, STEP_UP_DOC, "kratos-hardening.md §1.7"],
     versions: Versions::All,
     production_only: false,
 };
@@ -52,10 +136,17 @@ impl Rule for SettingsAalNotHighest {
     fn meta(&self) -> &'static RuleMeta {
         &SETTINGS_AAL_NOT_HIGHEST
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        check_aal(
+            cx,
+            out,
+            "selfservice.flows.settings.required_aal",
+            "settings, including removing the second factor, can be changed",
+        );
+    }
 }
 
-/// KH122: privileged-session-too-long.
+/// KH122: a privileged session window above 15 minutes.
 pub struct PrivilegedSessionLong;
 
 static PRIVILEGED_SESSION_LONG: RuleMeta = RuleMeta {
@@ -63,14 +154,19 @@ static PRIVILEGED_SESSION_LONG: RuleMeta = RuleMeta {
     name: "privileged-session-too-long",
     threat: Threat::FlowBypass,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "Sensitive settings can be changed long after the last login",
+    rationale: "For `selfservice.flows.settings.privileged_session_max_age` after signing in \
+        (default 1h) a session may change the password, e-mail and credentials without \
+        re-authenticating. Someone who gets hold of an unlocked device or a stolen session \
+        cookie in that window changes the password or e-mail and locks the owner out. Ory \
+        suggests a short window; 5–15 minutes keeps re-authentication rare.",
+    breaks: "Users who change settings more than 15 minutes after signing in are asked for \
+        their password again.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Safe,
+        summary: "set `selfservice.flows.settings.privileged_session_max_age: 15m`",
     },
-    references: &[],
+    references: &[SETTINGS_DOC, "kratos-hardening.md §1.7"],
     versions: Versions::All,
     production_only: false,
 };
@@ -79,10 +175,39 @@ impl Rule for PrivilegedSessionLong {
     fn meta(&self) -> &'static RuleMeta {
         &PRIVILEGED_SESSION_LONG
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let path = "selfservice.flows.settings.privileged_session_max_age";
+        let limit = Duration::from_secs(15 * 60);
+        match cx.get(path) {
+            None => {
+                out.missing(
+                    path,
+                    format!(
+                        "`{path}` is not set, so sessions may change passwords and e-mail \
+                         addresses for 1h after login"
+                    ),
+                );
+            }
+            Some(node) => {
+                let Some(age) = node.as_str().and_then(parse) else {
+                    return;
+                };
+                if age > limit {
+                    out.at(
+                        path,
+                        format!(
+                            "`{path}` is {}, so sessions may change passwords and e-mail \
+                             addresses that long after login",
+                            human(age)
+                        ),
+                    );
+                }
+            }
+        }
+    }
 }
 
-/// KH123: webauthn-origin-not-https.
+/// KH123: a `WebAuthn` or passkey origin over plain http.
 pub struct WebauthnOriginNotHttps;
 
 static WEBAUTHN_ORIGIN_NOT_HTTPS: RuleMeta = RuleMeta {
@@ -90,21 +215,91 @@ static WEBAUTHN_ORIGIN_NOT_HTTPS: RuleMeta = RuleMeta {
     name: "webauthn-origin-not-https",
     threat: Threat::FlowBypass,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "A WebAuthn or passkey origin uses plain http",
+    rationale: "Kratos accepts WebAuthn and passkey responses only from the configured origins; \
+        an `http://` origin means the page that asks the authenticator is not protected by TLS, \
+        so a network attacker who injects script into it obtains valid assertions for the \
+        relying party and signs in as the user, defeating the phishing resistance that is the \
+        point of WebAuthn. Browsers allow WebAuthn on plain http only for localhost, so such \
+        origins are development leftovers or broken. Without explicit origins Kratos derives \
+        one from the scheme of `serve.public.base_url` and `rp.id`.",
+    breaks: "The login UI must be served from the https origin; credentials registered for the \
+        same `rp.id` keep working.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "set `rp.origins` to the exact `https://` origins of your login UI",
     },
-    references: &[],
+    references: &[
+        "https://www.ory.sh/docs/kratos/passwordless/passkeys",
+        "https://www.ory.sh/docs/kratos/mfa/webauthn-fido-yubikey",
+        "kratos-hardening.md §1.9",
+    ],
     versions: Versions::All,
     production_only: true,
 };
+
+/// Reports one origin if it is plain http.
+fn report_origin(out: &mut Sink<'_>, path: &str, origin: &str) {
+    if !is_plain_http(origin) {
+        return;
+    }
+    let shown = mask_credentials(origin.trim());
+    if Uri::parse(origin).is_some_and(|u| is_loopback_host(u.host)) {
+        out.at(
+            path,
+            format!("`{path}` is `{shown}`, a plain-http localhost origin left from development"),
+        )
+        .severity(Severity::Low);
+    } else {
+        out.at(
+            path,
+            format!(
+                "`{path}` is `{shown}`: the page asking for the authenticator has no TLS, so \
+                 whoever can alter it on the network obtains valid assertions"
+            ),
+        );
+    }
+}
 
 impl Rule for WebauthnOriginNotHttps {
     fn meta(&self) -> &'static RuleMeta {
         &WEBAUTHN_ORIGIN_NOT_HTTPS
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for method in ["webauthn", "passkey"] {
+            if !method_enabled(cx, method) {
+                continue;
+            }
+            let rp = format!("selfservice.methods.{method}.config.rp");
+            let origins_path = join(&rp, "origins");
+            let origins = cx.get(&origins_path).map(Node::items).unwrap_or_default();
+            if !origins.is_empty() {
+                for (i, node) in origins.iter().enumerate() {
+                    if let Some(origin) = node.as_str() {
+                        report_origin(out, &join(&origins_path, &i.to_string()), origin);
+                    }
+                }
+                continue;
+            }
+            // v1.3.1 reads the single `origin` for WebAuthn only (K:…config.go#WebAuthnConfig).
+            let origin_path = join(&rp, "origin");
+            if let Some(origin) = cx.str(&origin_path).filter(|_| method == "webauthn") {
+                report_origin(out, &origin_path, origin);
+                continue;
+            }
+            let base = cx.str("serve.public.base_url").unwrap_or_default();
+            let id = cx.str(&join(&rp, "id")).unwrap_or_default();
+            if is_plain_http(base) && !id.is_empty() {
+                let derived = format!("http://{id}");
+                let message = format!(
+                    "`{origins_path}` is not set, so Kratos derives the origin `{derived}` from \
+                     the plain-http `serve.public.base_url`"
+                );
+                let finding = out.missing(&origins_path, message);
+                if is_loopback_host(id) {
+                    finding.severity(Severity::Low);
+                }
+            }
+        }
+    }
 }

@@ -1,7 +1,152 @@
-//! STUB: rules of this area are being written; each check is empty until then.
-use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+//! Flow bypass through redirects (kratos-hardening.md §0.10, §1.6): the `return_to` allowlist
+//! `selfservice.allowed_return_urls` (missing, wildcards too wide or dropped, third-party and
+//! development entries, open path prefixes) and plain-http return URLs, judged the way
+//! `K:x/http_secure_redirect.go` and
+//! `K:driver/config/config.go#SelfServiceBrowserAllowedReturnToDomains` match them: scheme
+//! equal, host equal or `*`-suffix, path a raw string prefix.
 
-/// KH101: return-urls-missing.
+use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+use crate::config::node::join;
+use crate::kratos::uri::{Uri, is_loopback_host, is_plain_http, mask_credentials};
+
+const REDIRECT_DOC: &str =
+    "https://www.ory.sh/docs/kratos/concepts/browser-redirect-flow-completion";
+const LIST: &str = "selfservice.allowed_return_urls";
+
+/// Single-label names that are not public top-level domains (`*.localhost` is fine).
+#[rustfmt::skip]
+const RESERVED_TLDS: &[&str] = &[
+    "localhost", "local", "internal", "test", "example", "invalid", "lan", "home",
+];
+
+/// Common multi-label ICANN public suffixes; single labels are handled as TLDs.
+const ICANN_SUFFIXES: &[&str] = &[
+    "co.uk", "org.uk", "me.uk", "ac.uk", "gov.uk", "ltd.uk", "plc.uk", "com.au", "net.au",
+    "org.au", "co.nz", "org.nz", "co.jp", "ne.jp", "or.jp", "com.br", "com.cn", "com.mx", "co.in",
+    "co.za", "com.tr", "com.sg", "com.hk", "co.kr", "com.tw", "com.ar", "co.il", "com.pl",
+    "com.ua", "co.id", "com.my", "com.ph", "com.vn",
+];
+
+/// Shared-hosting suffixes from the private section of the Public Suffix List. Kratos only
+/// drops ICANN suffixes, so `*.github.io` stays in the allowlist.
+#[rustfmt::skip]
+const PRIVATE_SUFFIXES: &[&str] = &[
+    "github.io", "gitlab.io", "herokuapp.com", "vercel.app", "netlify.app", "pages.dev",
+    "workers.dev", "web.app", "firebaseapp.com", "azurewebsites.net", "azurestaticapps.net",
+    "cloudfront.net", "appspot.com", "blogspot.com", "onrender.com", "fly.dev", "ngrok.io",
+    "ngrok-free.app", "ngrok.app", "trycloudflare.com", "s3.amazonaws.com", "glitch.me",
+    "surge.sh", "repl.co", "replit.app",
+];
+
+const EXAMPLE_DOMAIN: &str = "a documentation example domain, copied from test configs";
+
+/// Sites nobody deploying Kratos runs themselves, with why they are there.
+const THIRD_PARTY: &[(&str, &str)] = &[
+    (
+        "ory.sh",
+        "Ory's own website, copied from Kratos' test configs",
+    ),
+    ("example.com", EXAMPLE_DOMAIN),
+    ("example.org", EXAMPLE_DOMAIN),
+    ("example.net", EXAMPLE_DOMAIN),
+    ("github.com", "a public site where anyone can publish pages"),
+    ("google.com", "a public site you do not control"),
+];
+
+/// Every string entry of `selfservice.allowed_return_urls` with its path.
+fn entries<'a>(cx: &Context<'a>) -> Vec<(String, &'a str)> {
+    cx.get(LIST).map_or_else(Vec::new, |list| {
+        list.items()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| Some((join(LIST, &i.to_string()), n.as_str()?)))
+            .collect()
+    })
+}
+
+/// Whether `suffix` is a public suffix: `Some(true)` for ICANN ones (Kratos drops `*.<it>`),
+/// `Some(false)` for shared-hosting ones (Kratos keeps `*.<it>`), `None` for ordinary domains.
+fn public_suffix(suffix: &str) -> Option<bool> {
+    let suffix = suffix.to_ascii_lowercase();
+    if suffix.is_empty() {
+        return None;
+    }
+    if !suffix.contains('.') {
+        return (!RESERVED_TLDS.contains(&suffix.as_str())).then_some(true);
+    }
+    if ICANN_SUFFIXES.contains(&suffix.as_str()) {
+        Some(true)
+    } else if PRIVATE_SUFFIXES.contains(&suffix.as_str()) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The host and whether a port is written, also for scheme-less entries (`*`, `*.com`), which
+/// Kratos ignores because they are not URLs.
+fn host_of(entry: &str) -> Option<(&str, bool, bool)> {
+    match Uri::parse(entry) {
+        Some(uri) => Some((uri.host, uri.port.is_some(), true)),
+        None if !entry.starts_with('/') => {
+            let authority = entry.trim().split('/').next().unwrap_or_default();
+            Some((authority, false, false))
+        }
+        None => None,
+    }
+}
+
+/// The sentence for a wildcard that covers a public suffix or every host, if it does. Kratos
+/// compares the raw host (port included) and looks suffixes up case-sensitively, so a port or
+/// upper-case letters keep an entry it would otherwise drop.
+fn wide_wildcard(shown: &str, host: &str, port: bool, is_url: bool) -> Option<String> {
+    let subject = format!("`{shown}`");
+    let kept = if port {
+        Some("the port")
+    } else if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        Some("its upper-case letters")
+    } else {
+        None
+    };
+    if host == "*" {
+        return Some(match (is_url, kept) {
+            (false, _) => format!(
+                "{subject} is not a URL, so Kratos ignores it, but it asks for redirects to any \
+                 site"
+            ),
+            (true, Some(_)) => format!(
+                "{subject} matches every host on that port, because Kratos only drops a bare `*` \
+                 host: any site is an allowed `return_to`"
+            ),
+            (true, None) => format!(
+                "{subject} allows every host; Kratos drops it with a warning, but the entry asks \
+                 for an open redirect"
+            ),
+        });
+    }
+    let suffix = host.strip_prefix("*.")?;
+    let icann = public_suffix(suffix)?;
+    Some(match (is_url, icann, kept) {
+        (false, _, _) => format!(
+            "{subject} covers every domain under `.{suffix}` and is not a URL, so Kratos ignores \
+             it, but it asks for an open redirect"
+        ),
+        (true, false, _) => format!(
+            "{subject} covers `.{suffix}`, a shared hosting suffix that Kratos does not treat as \
+             public, so anyone who publishes a site there is an allowed `return_to`"
+        ),
+        (true, true, Some(reason)) => format!(
+            "{subject} covers every domain under the public suffix `.{suffix}`, and Kratos keeps \
+             it because of {reason}: any such site is an allowed `return_to`"
+        ),
+        (true, true, None) => format!(
+            "{subject} covers every domain under the public suffix `.{suffix}`; Kratos drops it \
+             with a warning, but the entry asks for an open redirect"
+        ),
+    })
+}
+
+/// KH101: no return URL allowlist.
 pub struct ReturnUrlsMissing;
 
 static RETURN_URLS_MISSING: RuleMeta = RuleMeta {
@@ -9,14 +154,18 @@ static RETURN_URLS_MISSING: RuleMeta = RuleMeta {
     name: "return-urls-missing",
     threat: Threat::FlowBypass,
     severity: Severity::Info,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "`selfservice.allowed_return_urls` is empty",
+    rationale: "Without an allowlist Kratos accepts no `return_to` outside its own `/self-service` \
+        URLs: flow creation answers 400 for any other target and users always end on the default \
+        return URL (K:x/http_secure_redirect.go). That is safe, but it is the state in which \
+        operators, asked to make `return_to` work, hastily add `*` or a whole domain.",
+    breaks: "Nothing: listing your apps only makes more `return_to` values work.",
     fix: FixMeta {
         applicability: Applicability::Manual,
-        summary: "",
+        summary: "list the exact https URLs of your own apps (path ending in `/`) in \
+            `selfservice.allowed_return_urls`",
     },
-    references: &[],
+    references: &[REDIRECT_DOC, "kratos-hardening.md §0.10, §1.6"],
     versions: Versions::All,
     production_only: false,
 };
@@ -25,10 +174,26 @@ impl Rule for ReturnUrlsMissing {
     fn meta(&self) -> &'static RuleMeta {
         &RETURN_URLS_MISSING
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        if entries(cx).iter().any(|(_, e)| !e.trim().is_empty()) {
+            return;
+        }
+        let legacy = if cx.get("selfservice.whitelisted_return_urls").is_some() {
+            ", and the legacy `selfservice.whitelisted_return_urls` is not read"
+        } else {
+            ""
+        };
+        out.at(
+            LIST,
+            format!(
+                "`{LIST}` is empty: Kratos refuses every `return_to` outside its own \
+                 `/self-service` URLs{legacy}"
+            ),
+        );
+    }
 }
 
-/// KH102: return-url-wildcard-host.
+/// KH102: a return URL whose host is `*` or a wildcard over a public suffix.
 pub struct ReturnUrlWildcardHost;
 
 static RETURN_URL_WILDCARD_HOST: RuleMeta = RuleMeta {
@@ -36,14 +201,25 @@ static RETURN_URL_WILDCARD_HOST: RuleMeta = RuleMeta {
     name: "return-url-wildcard-host",
     threat: Threat::FlowBypass,
     severity: Severity::High,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "A return URL allows any host or a whole public suffix",
+    rationale: "An allowlist entry like `https://*`, `https://*.com` or `https://*.co.uk` makes \
+        Kratos an open redirect: an attacker sends a login link with \
+        `return_to=https://evil.com/`, the victim signs in on the real site and lands on the \
+        attacker's page, which phishes for the password again or catches tokens handed over in \
+        the URL. Kratos drops a bare `*` host and `*.<ICANN suffix>` with a warning, but keeps \
+        them when a port is written and keeps shared-hosting suffixes such as `*.github.io`, \
+        where anyone can publish a site.",
+    breaks: "Apps whose URLs were only covered by the wildcard stop receiving `return_to` \
+        redirects until their exact hosts are listed.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "replace the entry with the exact https URLs of your own apps",
     },
-    references: &[],
+    references: &[
+        REDIRECT_DOC,
+        "https://github.com/ory/kratos/issues/943",
+        "kratos-hardening.md §0.10",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -52,10 +228,20 @@ impl Rule for ReturnUrlWildcardHost {
     fn meta(&self) -> &'static RuleMeta {
         &RETURN_URL_WILDCARD_HOST
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for (path, entry) in entries(cx) {
+            let Some((host, port, is_url)) = host_of(entry) else {
+                continue;
+            };
+            let shown = mask_credentials(entry.trim());
+            if let Some(sentence) = wide_wildcard(&shown, host, port, is_url) {
+                out.at(&path, format!("`{path}`: {sentence}"));
+            }
+        }
+    }
 }
 
-/// KH103: return-url-suffix-wildcard.
+/// KH103: `*example.com`, a suffix wildcard without the dot.
 pub struct ReturnUrlSuffixWildcard;
 
 static RETURN_URL_SUFFIX_WILDCARD: RuleMeta = RuleMeta {
@@ -63,14 +249,20 @@ static RETURN_URL_SUFFIX_WILDCARD: RuleMeta = RuleMeta {
     name: "return-url-suffix-wildcard",
     threat: Threat::FlowBypass,
     severity: Severity::High,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "A wildcard return URL host has no dot after `*`",
+    rationale: "Kratos matches a wildcard host by stripping the `*` and comparing the rest as a \
+        plain string suffix (K:x/http_secure_redirect.go#SecureRedirectToIsAllowedHost). \
+        `https://*example.com` therefore also allows `https://evilexample.com`, a domain anyone \
+        can register, which turns the allowlist into an open redirect for an attacker's phishing \
+        page.",
+    breaks: "`*.example.com` no longer matches the bare `example.com`; list it separately if it \
+        is an app.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "insert the dot after `*` (`https://*.example.com`), and list the apex host \
+            separately if needed",
     },
-    references: &[],
+    references: &[REDIRECT_DOC, "kratos-hardening.md §0.10"],
     versions: Versions::All,
     production_only: false,
 };
@@ -79,10 +271,33 @@ impl Rule for ReturnUrlSuffixWildcard {
     fn meta(&self) -> &'static RuleMeta {
         &RETURN_URL_SUFFIX_WILDCARD
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for (path, entry) in entries(cx) {
+            let Some(uri) = Uri::parse(entry) else {
+                continue;
+            };
+            let Some(rest) = uri.host.strip_prefix('*') else {
+                continue;
+            };
+            if rest.is_empty() || rest.starts_with('.') {
+                continue;
+            }
+            out.at(
+                &path,
+                format!(
+                    "`{path}` (`{}`) matches any host ending in `{rest}`, such as \
+                     `evil{rest}`, because Kratos compares the text after `*` as a plain suffix",
+                    mask_credentials(entry.trim())
+                ),
+            )
+            .fix_summary(format!(
+                "change the host to `*.{rest}` and list `{rest}` itself if it is an app"
+            ));
+        }
+    }
 }
 
-/// KH104: return-url-third-party.
+/// KH104: third-party sites and the Expo Go scheme in the allowlist.
 pub struct ReturnUrlThirdParty;
 
 static RETURN_URL_THIRD_PARTY: RuleMeta = RuleMeta {
@@ -90,14 +305,19 @@ static RETURN_URL_THIRD_PARTY: RuleMeta = RuleMeta {
     name: "return-url-third-party",
     threat: Threat::FlowBypass,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "A return URL points at a third-party site or the Expo Go development scheme",
+    rationale: "Entries copied from Kratos' own test configs (`https://www.ory.sh/`, \
+        `https://example.org/`) or public sites let anyone send your users there after they sign \
+        in, with your login page vouching for the link. `exp://` URLs are opened by Expo Go, \
+        the development client, which loads whatever project the named host serves: in \
+        production a login can be handed to a development build or to someone else's project.",
+    breaks: "Links that really used these targets (test suites, Expo Go during development) \
+        stop being redirected.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "remove the entry; use your app's own https URL or its registered custom scheme",
     },
-    references: &[],
+    references: &[REDIRECT_DOC, "kratos-hardening.md §1.6"],
     versions: Versions::All,
     production_only: false,
 };
@@ -106,10 +326,43 @@ impl Rule for ReturnUrlThirdParty {
     fn meta(&self) -> &'static RuleMeta {
         &RETURN_URL_THIRD_PARTY
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for (path, entry) in entries(cx) {
+            let Some(uri) = Uri::parse(entry) else {
+                continue;
+            };
+            let shown = mask_credentials(entry.trim());
+            if (uri.scheme_is("exp") || uri.scheme_is("exps")) && cx.production() {
+                out.at(
+                    &path,
+                    format!(
+                        "`{path}` allows `{shown}`, an Expo Go development URL: Expo Go loads \
+                         whatever project `{}` serves, which a production login should never \
+                         be handed to",
+                        uri.host
+                    ),
+                );
+                continue;
+            }
+            let host = uri.host.trim_start_matches('*').trim_start_matches('.');
+            let host = host.to_ascii_lowercase();
+            let site = THIRD_PARTY
+                .iter()
+                .find(|(domain, _)| host == *domain || host.ends_with(&format!(".{domain}")));
+            if let Some((_, why)) = site {
+                out.at(
+                    &path,
+                    format!(
+                        "`{path}` allows `{shown}`, {why}: Kratos redirects signed-in users \
+                         there whenever a link asks it to"
+                    ),
+                );
+            }
+        }
+    }
 }
 
-/// KH105: return-url-not-https.
+/// KH105: plain-http return URLs.
 pub struct ReturnUrlNotHttps;
 
 static RETURN_URL_NOT_HTTPS: RuleMeta = RuleMeta {
@@ -117,26 +370,93 @@ static RETURN_URL_NOT_HTTPS: RuleMeta = RuleMeta {
     name: "return-url-not-https",
     threat: Threat::FlowBypass,
     severity: Severity::Medium,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "A return URL uses plain http",
+    rationale: "After a flow Kratos sends the browser to the return URL; with plain http that \
+        request and the app page answering it travel without TLS, so a network attacker reads \
+        the URL's parameters, rewrites the page and sends the freshly signed-in user wherever \
+        they like. http entries in a production allowlist also admit `return_to` targets that \
+        are not protected by TLS. localhost URLs are development leftovers.",
+    breaks: "The app must be served over https at that URL before the change.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "change the URL to its `https://` form",
     },
-    references: &[],
+    references: &[REDIRECT_DOC, "kratos-hardening.md §1.6"],
     versions: Versions::All,
     production_only: true,
 };
+
+/// Every return URL setting: the default, the allowlist and each flow's and method's `after`.
+fn return_urls<'a>(cx: &Context<'a>) -> Vec<(String, &'a str)> {
+    let mut urls = Vec::new();
+    let default = "selfservice.default_browser_return_url";
+    if let Some(url) = cx.str(default) {
+        urls.push((default.to_owned(), url));
+    }
+    urls.extend(entries(cx));
+    let Some(flows) = cx.get("selfservice.flows") else {
+        return urls;
+    };
+    for flow in flows.entries() {
+        let Some(after) = flow.node.get("after") else {
+            continue;
+        };
+        let base = format!("selfservice.flows.{}.after", flow.key);
+        for entry in after.entries() {
+            if entry.key == "default_browser_return_url" {
+                if let Some(url) = entry.node.as_str() {
+                    urls.push((join(&base, &entry.key), url));
+                }
+            } else if let Some(url) = entry
+                .node
+                .get("default_browser_return_url")
+                .and_then(|n| n.as_str())
+            {
+                urls.push((
+                    format!("{base}.{}.default_browser_return_url", entry.key),
+                    url,
+                ));
+            }
+        }
+    }
+    urls
+}
 
 impl Rule for ReturnUrlNotHttps {
     fn meta(&self) -> &'static RuleMeta {
         &RETURN_URL_NOT_HTTPS
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for (path, url) in return_urls(cx) {
+            if !is_plain_http(url) {
+                continue;
+            }
+            let shown = mask_credentials(url.trim());
+            let secure = format!("https://{}", &url.trim()[7..]);
+            if Uri::parse(url).is_some_and(|u| is_loopback_host(u.host)) {
+                out.at(
+                    &path,
+                    format!(
+                        "`{path}` is `{shown}`, a plain-http localhost URL left from development"
+                    ),
+                )
+                .severity(Severity::Low)
+                .fix_summary("replace it with the https URL of the deployed app");
+            } else {
+                out.at(
+                    &path,
+                    format!(
+                        "`{path}` is `{shown}`: the redirect back to the app travels without \
+                         TLS and can be read and rewritten on the network"
+                    ),
+                )
+                .fix_summary(format!("change it to `{}`", mask_credentials(&secure)));
+            }
+        }
+    }
 }
 
-/// KH106: return-url-path-prefix-open.
+/// KH106: an allowlist path that is an open string prefix.
 pub struct ReturnUrlPathPrefix;
 
 static RETURN_URL_PATH_PREFIX: RuleMeta = RuleMeta {
@@ -144,14 +464,20 @@ static RETURN_URL_PATH_PREFIX: RuleMeta = RuleMeta {
     name: "return-url-path-prefix-open",
     threat: Threat::FlowBypass,
     severity: Severity::Low,
-    title: "",
-    rationale: "",
-    breaks: "",
+    title: "A return URL path does not end in `/`",
+    rationale: "Kratos checks the path of `return_to` with a raw string prefix \
+        (K:x/http_secure_redirect.go), so `https://app.example.com/dash` also admits \
+        `/dashboard-evil` or `/dash.attacker-upload.html` on that host. Where other teams or \
+        users can publish pages under the same host, that is an open redirect. A relative entry \
+        such as `/dashboard` has no scheme or host, which Kratos compares too: it matches \
+        nothing unless `default_browser_return_url` is relative as well.",
+    breaks: "A `return_to` of exactly the old path without the trailing slash is refused \
+        afterwards; apps must send the `/`-terminated form.",
     fix: FixMeta {
-        applicability: Applicability::Manual,
-        summary: "",
+        applicability: Applicability::Unsafe,
+        summary: "append `/` to the path (and write relative entries as absolute https URLs)",
     },
-    references: &[],
+    references: &[REDIRECT_DOC, "kratos-hardening.md §0.10, §1.6"],
     versions: Versions::All,
     production_only: false,
 };
@@ -160,5 +486,45 @@ impl Rule for ReturnUrlPathPrefix {
     fn meta(&self) -> &'static RuleMeta {
         &RETURN_URL_PATH_PREFIX
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        for (path, entry) in entries(cx) {
+            let entry = entry.trim();
+            let without_query = entry.split(['?', '#']).next().unwrap_or(entry);
+            let (url_path, relative) = match Uri::parse(entry) {
+                Some(uri) => (uri.path, false),
+                None if entry.starts_with('/') && !entry.starts_with("//") => (without_query, true),
+                None => continue,
+            };
+            // A trailing `*` is compared literally and admits nothing useful to an attacker.
+            if url_path.len() <= 1 || url_path.ends_with('/') || url_path.ends_with('*') {
+                continue;
+            }
+            let shown = mask_credentials(entry);
+            if relative {
+                out.at(
+                    &path,
+                    format!(
+                        "`{path}` (`{shown}`) is relative: Kratos also compares scheme and host, \
+                         so it matches nothing while the default return URL is absolute, and as \
+                         a prefix it would admit `{url_path}-evil` too"
+                    ),
+                )
+                .fix_summary(format!(
+                    "write it as the absolute https URL of the app, ending in `{url_path}/`"
+                ));
+            } else {
+                out.at(
+                    &path,
+                    format!(
+                        "`{path}` (`{shown}`) is matched as a raw prefix, so it also admits \
+                         `{url_path}-evil` and any other path starting with `{url_path}`"
+                    ),
+                )
+                .fix_summary(format!(
+                    "change it to `{}/`",
+                    mask_credentials(without_query)
+                ));
+            }
+        }
+    }
 }
