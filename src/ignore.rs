@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn unknown_rules_and_missing_reasons_are_errors() {
         let err = parse("ignore:\n  - rule: KH999\n    reason: x\n", "i.yml").expect_err("unknown");
-        assert!(err.to_string().starts_with("i.yml:2:13: unknown rule 'KH999'"), "{err}");
+        assert!(err.to_string().starts_with("i.yml:2:11: unknown rule 'KH999'"), "{err}");
         assert!(parse("ignore:\n  - rule: KH210\n", "i.yml").is_err());
         let ok = parse("ignore:\n  - rule: secret-inline\n    reason: r\n    path: secrets.*\n", "i.yml")
             .expect("valid");

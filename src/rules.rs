@@ -511,3 +511,65 @@ pub fn check_all(cx: &Context<'_>) -> Vec<Finding> {
     });
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_ids_and_names_are_unique_and_well_formed() {
+        let mut ids = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for rule in RULES {
+            let m = rule.meta();
+            assert!(ids.insert(m.id), "duplicate id {}", m.id);
+            assert!(names.insert(m.name), "duplicate name {}", m.name);
+            assert!(
+                m.id.len() == 5 && m.id.starts_with("KH") && m.id[2..].chars().all(|c| c.is_ascii_digit()),
+                "id {} is not KHnnn",
+                m.id
+            );
+            let expected = match m.threat {
+                Threat::FlowBypass => '1',
+                Threat::ServiceCompromise => '2',
+                Threat::Dos => '3',
+                Threat::WeakCredentials => '4',
+            };
+            assert_eq!(m.id.as_bytes()[2] as char, expected, "{} is numbered outside its threat", m.id);
+            assert!(
+                m.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{} is not kebab-case",
+                m.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_documents_itself() {
+        for rule in RULES {
+            let m = rule.meta();
+            for (field, text) in [
+                ("title", m.title),
+                ("rationale", m.rationale),
+                ("breaks", m.breaks),
+                ("fix summary", m.fix.summary),
+            ] {
+                assert!(!text.trim().is_empty(), "{} has no {field}", m.id);
+            }
+            assert!(m.rationale.len() > 80, "{}: the rationale must say why it matters", m.id);
+            assert!(
+                m.references.iter().any(|r| r.starts_with("https://")),
+                "{} needs an Ory documentation (or other https) reference",
+                m.id
+            );
+        }
+    }
+
+    #[test]
+    fn catalog_is_in_wizard_order() {
+        let threats: Vec<Threat> = RULES.iter().map(|r| r.meta().threat).collect();
+        let mut sorted = threats.clone();
+        sorted.sort();
+        assert_eq!(threats, sorted, "rules are listed threat by threat");
+    }
+}

@@ -93,8 +93,10 @@ fn use_color(choice: Color) -> bool {
     match choice {
         Color::Always => true,
         Color::Never => false,
+        // NO_COLOR (no-color.org) wins; CLICOLOR_FORCE colours pipes (CI logs that render ANSI).
         Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+            let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+            !set("NO_COLOR") && (set("CLICOLOR_FORCE") || std::io::stdout().is_terminal())
         }
     }
 }

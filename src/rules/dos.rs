@@ -39,12 +39,11 @@ static NO_RATE_LIMITING: RuleMeta = RuleMeta {
     },
     references: &[
         SECURITY_DOC,
-        "https://github.com/ory/kratos/issues/134",
         "kratos-hardening.md §0.2",
         "kratos-hardening.md §3",
     ],
     versions: Versions::All,
-    production_only: false,
+    production_only: true,
 };
 
 impl Rule for NoRateLimiting {
@@ -52,11 +51,6 @@ impl Rule for NoRateLimiting {
         &NO_RATE_LIMITING
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        // A reminder about the deployment around Kratos, not about this file: a local
-        // development setup has no proxy to configure.
-        if !cx.production() {
-            return;
-        }
         out.at(
             "serve.public",
             "`serve.public` has no rate limiting, lockout or bot defence in open-source Kratos: put \

@@ -430,9 +430,9 @@ impl Rule for TraitsAllowAdditional {
     }
 }
 
-/// Formats whose validator bounds the length: `email` (254 characters, jsonschema's check),
-/// `tel` (libphonenumber parses at most 250 characters), and fixed-shape formats.
-const BOUNDED_FORMATS: &str = "email tel date time date-time uuid ipv4 ipv6 hostname";
+/// Formats whose validator bounds the length: `email` (254 characters, jsonschema's check) and
+/// fixed-shape formats. `tel` is not here: Kratos's own length limit for it is unverified.
+const BOUNDED_FORMATS: &str = "email date time date-time uuid ipv4 ipv6 hostname";
 
 /// KH154: string traits without a length limit.
 pub struct TraitWithoutMaxLength;
@@ -444,7 +444,7 @@ static TRAIT_WITHOUT_MAX_LENGTH: RuleMeta = RuleMeta {
     severity: Severity::Low,
     title: "A string trait has no `maxLength`",
     rationale: "Kratos stores whatever passes the schema. A string trait without `maxLength`, \
-        `enum` or a length-bounding `format` (`email`, `tel`, dates) accepts values up to the \
+        `enum` or a length-bounding `format` (`email`, dates) accepts values up to the \
         request body limit of several megabytes: one registration per bot fills the database, \
         and every session check (`/sessions/whoami`) and UI render then ships the oversized \
         identity.",

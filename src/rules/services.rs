@@ -603,7 +603,6 @@ static SMTP_SKIP_SSL_VERIFY: RuleMeta = RuleMeta {
     },
     references: &[
         SMTP_DOC,
-        "https://github.com/ory/kratos/pull/634",
         "kratos-hardening.md §4",
     ],
     versions: Versions::All,
