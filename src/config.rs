@@ -150,7 +150,12 @@ pub struct Deployment {
 impl Deployment {
     /// Loads config files from disk, layering them in order (later files win key by key).
     pub fn load(paths: &[PathBuf]) -> Result<Self, ConfigError> {
-        Self::load_named(paths.iter().map(|p| (p.clone(), p.display().to_string())).collect())
+        Self::load_named(
+            paths
+                .iter()
+                .map(|p| (p.clone(), p.display().to_string()))
+                .collect(),
+        )
     }
 
     /// Like [`Deployment::load`], with the name each file is shown under.

@@ -62,7 +62,10 @@ pub fn parse(text: &str, display: &str) -> Result<Vec<Entry>, ConfigError> {
         column: 1,
         message: "an ignore file needs a top-level `ignore:` list".to_owned(),
     })?;
-    list.items().iter().map(|item| entry(item, display)).collect()
+    list.items()
+        .iter()
+        .map(|item| entry(item, display))
+        .collect()
 }
 
 fn entry(item: &Node, display: &str) -> Result<Entry, ConfigError> {
@@ -72,9 +75,12 @@ fn entry(item: &Node, display: &str) -> Result<Entry, ConfigError> {
         column: u64::from(node.pos.column),
         message,
     };
-    let rule_node = item
-        .get("rule")
-        .ok_or_else(|| error(item, "each ignore entry needs `rule: <ID or name>`".to_owned()))?;
+    let rule_node = item.get("rule").ok_or_else(|| {
+        error(
+            item,
+            "each ignore entry needs `rule: <ID or name>`".to_owned(),
+        )
+    })?;
     let rule_text = rule_node.as_str().unwrap_or_default();
     let rule = rules::find(rule_text).ok_or_else(|| {
         error(
@@ -86,14 +92,20 @@ fn entry(item: &Node, display: &str) -> Result<Entry, ConfigError> {
         .get("reason")
         .and_then(Node::as_str)
         .filter(|r| !r.trim().is_empty())
-        .ok_or_else(|| error(item, "each ignore entry needs a non-empty `reason:`".to_owned()))?;
+        .ok_or_else(|| {
+            error(
+                item,
+                "each ignore entry needs a non-empty `reason:`".to_owned(),
+            )
+        })?;
     let expires = match item.get("expires") {
         None => None,
-        Some(node) => Some(
-            node.as_str()
-                .and_then(parse_date)
-                .ok_or_else(|| error(node, "`expires` must be a date written YYYY-MM-DD".to_owned()))?,
-        ),
+        Some(node) => Some(node.as_str().and_then(parse_date).ok_or_else(|| {
+            error(
+                node,
+                "`expires` must be a date written YYYY-MM-DD".to_owned(),
+            )
+        })?),
     };
     Ok(Entry {
         rule: rule.id,
@@ -107,8 +119,16 @@ fn entry(item: &Node, display: &str) -> Result<Entry, ConfigError> {
 fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
     let mut parts = text.trim().splitn(3, '-');
     let year = parts.next()?.parse().ok()?;
-    let month = parts.next()?.parse().ok().filter(|m| (1..=12).contains(m))?;
-    let day = parts.next()?.parse().ok().filter(|d| (1..=31).contains(d))?;
+    let month = parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|m| (1..=12).contains(m))?;
+    let day = parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|d| (1..=31).contains(d))?;
     Some((year, month, day))
 }
 
@@ -160,7 +180,15 @@ pub fn apply<'a>(
     }
     let mut warnings = Vec::new();
     for (entry, used) in entries.iter().zip(used) {
-        let target = format!("{}{}", entry.rule, entry.path.as_deref().map(|p| format!(" at {p}")).unwrap_or_default());
+        let target = format!(
+            "{}{}",
+            entry.rule,
+            entry
+                .path
+                .as_deref()
+                .map(|p| format!(" at {p}"))
+                .unwrap_or_default()
+        );
         if let Some((y, m, d)) = entry.expires.filter(|e| *e < today) {
             warnings.push(format!(
                 "{}: the ignore entry for {target} expired on {y:04}-{m:02}-{d:02} and no longer suppresses anything",
@@ -191,10 +219,17 @@ mod tests {
     #[test]
     fn unknown_rules_and_missing_reasons_are_errors() {
         let err = parse("ignore:\n  - rule: KH999\n    reason: x\n", "i.yml").expect_err("unknown");
-        assert!(err.to_string().starts_with("i.yml:2:11: unknown rule 'KH999'"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("i.yml:2:11: unknown rule 'KH999'"),
+            "{err}"
+        );
         assert!(parse("ignore:\n  - rule: KH210\n", "i.yml").is_err());
-        let ok = parse("ignore:\n  - rule: secret-inline\n    reason: r\n    path: secrets.*\n", "i.yml")
-            .expect("valid");
+        let ok = parse(
+            "ignore:\n  - rule: secret-inline\n    reason: r\n    path: secrets.*\n",
+            "i.yml",
+        )
+        .expect("valid");
         assert_eq!(ok[0].rule, "KH210");
     }
 }

@@ -114,7 +114,10 @@ impl Report {
 }
 
 /// Counts findings.
-pub fn summarize<'a>(findings: impl Iterator<Item = &'a Finding>, fail_on: Option<Severity>) -> Summary {
+pub fn summarize<'a>(
+    findings: impl Iterator<Item = &'a Finding>,
+    fail_on: Option<Severity>,
+) -> Summary {
     let mut s = Summary::default();
     for f in findings {
         if f.suppressed.is_some() {

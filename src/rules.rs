@@ -311,6 +311,24 @@ impl<'a> Sink<'a> {
         self.push(path.to_owned(), Some(pos), message.into())
     }
 
+    /// How many findings the output holds (to revisit this rule's later ones with `since`).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// True when nothing was reported yet.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    /// The findings reported after `len()` returned `start`.
+    pub fn since(&mut self, start: usize) -> &mut [Finding] {
+        let start = start.min(self.out.len());
+        &mut self.out[start..]
+    }
+
     fn push(&mut self, path: String, pos: Option<Pos>, message: String) -> &mut Finding {
         let rule = self.rule;
         let index = self.out.len();
@@ -479,7 +497,7 @@ pub fn applies(meta: &RuleMeta, cx: &Context<'_>) -> bool {
         Versions::V1Only => cx.version == KratosVersion::V1,
         Versions::V26Only => cx.version == KratosVersion::V26,
     };
-    version_ok && !(meta.production_only && !cx.production())
+    version_ok && (!meta.production_only || cx.production())
 }
 
 /// Runs every applicable rule. Findings come out in wizard order: threat, then severity
@@ -525,7 +543,9 @@ mod tests {
             assert!(ids.insert(m.id), "duplicate id {}", m.id);
             assert!(names.insert(m.name), "duplicate name {}", m.name);
             assert!(
-                m.id.len() == 5 && m.id.starts_with("KH") && m.id[2..].chars().all(|c| c.is_ascii_digit()),
+                m.id.len() == 5
+                    && m.id.starts_with("KH")
+                    && m.id[2..].chars().all(|c| c.is_ascii_digit()),
                 "id {} is not KHnnn",
                 m.id
             );
@@ -535,9 +555,16 @@ mod tests {
                 Threat::Dos => '3',
                 Threat::WeakCredentials => '4',
             };
-            assert_eq!(m.id.as_bytes()[2] as char, expected, "{} is numbered outside its threat", m.id);
+            assert_eq!(
+                m.id.as_bytes()[2] as char,
+                expected,
+                "{} is numbered outside its threat",
+                m.id
+            );
             assert!(
-                m.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                m.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} is not kebab-case",
                 m.name
             );
@@ -556,7 +583,11 @@ mod tests {
             ] {
                 assert!(!text.trim().is_empty(), "{} has no {field}", m.id);
             }
-            assert!(m.rationale.len() > 80, "{}: the rationale must say why it matters", m.id);
+            assert!(
+                m.rationale.len() > 80,
+                "{}: the rationale must say why it matters",
+                m.id
+            );
             assert!(
                 m.references.iter().any(|r| r.starts_with("https://")),
                 "{} needs an Ory documentation (or other https) reference",

@@ -30,7 +30,12 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
         demo_dir = Some(dir);
         vec![vec![(config, "demo/kratos.yml".to_owned())]]
     } else if !args.config.is_empty() {
-        vec![args.config.iter().map(|p| (p.clone(), p.display().to_string())).collect()]
+        vec![
+            args.config
+                .iter()
+                .map(|p| (p.clone(), p.display().to_string()))
+                .collect(),
+        ]
     } else if args.paths.is_empty() {
         vec![vec![(PathBuf::from("kratos.yml"), "kratos.yml".to_owned())]]
     } else {
@@ -126,7 +131,8 @@ fn discover(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("{}: cannot list the folder", dir.display()))?;
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("{}: cannot list the folder", dir.display()))?;
     for entry in entries {
         let entry = entry.with_context(|| format!("{}: cannot list the folder", dir.display()))?;
         let kind = entry.file_type()?;
@@ -144,14 +150,13 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 }
 
 /// Runs `work` over `jobs` on all cores, keeping the input order in the output.
-fn load_parallel<F>(
-    jobs: Vec<Vec<(PathBuf, String)>>,
-    work: F,
-) -> Vec<Result<Audited, ConfigError>>
+fn load_parallel<F>(jobs: Vec<Vec<(PathBuf, String)>>, work: F) -> Vec<Result<Audited, ConfigError>>
 where
     F: Fn(Vec<(PathBuf, String)>) -> Result<Audited, ConfigError> + Sync,
 {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(jobs.len());
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(jobs.len());
     if threads <= 1 {
         return jobs.into_iter().map(&work).collect();
     }

@@ -30,7 +30,11 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<u8> {
                     m.title
                 );
             }
-            let _ = writeln!(out, "\n{} rules. `kratos-harden explain <ID>` prints one in full.", RULES.len());
+            let _ = writeln!(
+                out,
+                "\n{} rules. `kratos-harden explain <ID>` prints one in full.",
+                RULES.len()
+            );
             out
         }
     };
@@ -84,7 +88,11 @@ pub fn render(m: &RuleMeta) -> String {
     );
     section(&mut out, "Why it matters", m.rationale);
     section(&mut out, "What may break when it is fixed", m.breaks);
-    section(&mut out, &format!("Fix ({})", m.fix.applicability.as_str()), m.fix.summary);
+    section(
+        &mut out,
+        &format!("Fix ({})", m.fix.applicability.as_str()),
+        m.fix.summary,
+    );
     let _ = writeln!(out, "\nReferences");
     for r in m.references {
         let _ = writeln!(out, "  - {r}");

@@ -1,6 +1,6 @@
 //! Reading one file into a [`Node`] tree: size, encoding and syntax checks with positions.
 //!
-//! Kratos reads `.yml`, `.yaml`, `.json` and `.toml` (X:configx/koanf_file.go). YAML and JSON go
+//! Kratos reads `.yml`, `.yaml`, `.json` and `.toml` (`X:configx/koanf_file.go`). YAML and JSON go
 //! through the same span-aware YAML parser (JSON is read as YAML 1.2 flow syntax); TOML is
 //! refused with a message that says how to convert it.
 
@@ -80,7 +80,7 @@ pub fn decode(bytes: Vec<u8>, display: &str) -> Result<String, ConfigError> {
         }
         Err(err) => {
             let good = &err.as_bytes()[..err.utf8_error().valid_up_to()];
-            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = good.split(|&b| b == b'\n').count();
             let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
             Err(ConfigError::NotUtf8 {

@@ -87,7 +87,10 @@ fn load_one(
                 .parent()
                 .unwrap_or(std::path::Path::new(""))
                 .join(&relative);
-            (deployment.folder_of(file).join(relative), shown.display().to_string())
+            (
+                deployment.folder_of(file).join(relative),
+                shown.display().to_string(),
+            )
         };
         schema.location = SchemaLocation::File(path.clone());
         load::read_text(&path, &display).map(|text| (path, display, text))

@@ -68,7 +68,7 @@ pub fn is_placeholder(value: &str) -> bool {
     MARKERS.iter().any(|m| normal.contains(m))
 }
 
-/// True for `${VAR}` or `$VAR`: Kratos never expands these (X:configx/koanf_file.go).
+/// True for `${VAR}` or `$VAR`: Kratos never expands these (`X:configx/koanf_file.go`).
 #[must_use]
 pub fn is_env_reference(value: &str) -> bool {
     let v = value.trim();

@@ -86,10 +86,8 @@ impl<'a> Uri<'a> {
 }
 
 fn split_host_port(authority: &str) -> (&str, Option<&str>) {
-    if let Some(inner) = authority.strip_prefix('[') {
-        if let Some((host, rest)) = inner.split_once(']') {
-            return (host, rest.strip_prefix(':'));
-        }
+    if let Some((host, rest)) = authority.strip_prefix('[').and_then(|i| i.split_once(']')) {
+        return (host, rest.strip_prefix(':'));
     }
     // MySQL's `tcp(host:port)` form.
     if let Some(inner) = authority

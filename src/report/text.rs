@@ -39,7 +39,10 @@ pub fn render(report: &Report, color: bool) -> String {
         s.failing,
     );
     if s.total > 0 {
-        let _ = writeln!(out, "Run `kratos-harden explain <ID>` for why a rule matters and how to fix it.");
+        let _ = writeln!(
+            out,
+            "Run `kratos-harden explain <ID>` for why a rule matters and how to fix it."
+        );
     }
     out
 }
@@ -59,12 +62,21 @@ fn render_deployment(out: &mut String, d: &Audited, report: &Report, paint: Pain
         }
     );
     for threat in Threat::ALL {
-        let findings: Vec<&Finding> = d.findings.iter().filter(|f| f.rule.threat == threat).collect();
+        let findings: Vec<&Finding> = d
+            .findings
+            .iter()
+            .filter(|f| f.rule.threat == threat)
+            .collect();
         if findings.is_empty() {
             continue;
         }
         let s = summarize(findings.iter().copied(), report.fail_on);
-        let _ = writeln!(out, "\n  {} ({} finding(s))", paint.bold(threat.title()), s.total);
+        let _ = writeln!(
+            out,
+            "\n  {} ({} finding(s))",
+            paint.bold(threat.title()),
+            s.total
+        );
         for f in findings {
             let location = match f.line_column() {
                 Some((line, column)) => format!("{}:{line}:{column}", d.file_of(f)),

@@ -279,9 +279,13 @@ impl Rule for Argon2Weak {
         &ARGON2_WEAK
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        if hasher(cx) != "argon2" {
+        // Parameters written under a hasher that is not in force are still judged, at low
+        // severity: selecting argon2 (the fix of KH221) would put them in force as they are.
+        let dormant = hasher(cx) != "argon2";
+        if dormant && cx.get("hashers.argon2").is_none() {
             return;
         }
+        let before = out.len();
         let iterations = cx
             .get("hashers.argon2.iterations")
             .and_then(Node::as_i64)
@@ -327,6 +331,15 @@ impl Rule for Argon2Weak {
             )
             .severity(Severity::Medium)
             .fix_summary("set `hashers.argon2.salt_length: 16`");
+        }
+        if dormant {
+            for finding in out.since(before) {
+                finding.severity = Severity::Low;
+                finding.message.push_str(
+                    " (not in force yet: `hashers.algorithm` is not argon2, but would be after \
+                     switching)",
+                );
+            }
         }
     }
 }

@@ -50,7 +50,7 @@ impl Rule for NoRateLimiting {
     fn meta(&self) -> &'static RuleMeta {
         &NO_RATE_LIMITING
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+    fn check(&self, _cx: &Context<'_>, out: &mut Sink<'_>) {
         out.at(
             "serve.public",
             "`serve.public` has no rate limiting, lockout or bot defence in open-source Kratos: put \

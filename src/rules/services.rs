@@ -601,10 +601,7 @@ static SMTP_SKIP_SSL_VERIFY: RuleMeta = RuleMeta {
         summary: "remove `skip_ssl_verify=true` from the connection URI and give the relay a \
             trusted certificate (set `server_name=` if it is issued for another name)",
     },
-    references: &[
-        SMTP_DOC,
-        "kratos-hardening.md §4",
-    ],
+    references: &[SMTP_DOC, "kratos-hardening.md §4"],
     versions: Versions::All,
     production_only: true,
 };

@@ -52,7 +52,7 @@ pub fn method_enabled(cx: &Context<'_>, method: &str) -> bool {
         .unwrap_or(default)
 }
 
-/// True when a second factor is available: TOTP, lookup secrets, WebAuthn as a second factor,
+/// True when a second factor is available: TOTP, lookup secrets, `WebAuthn` as a second factor,
 /// or the code method with `mfa_enabled`.
 pub fn second_factor_enabled(cx: &Context<'_>) -> bool {
     method_enabled(cx, "totp")
@@ -101,18 +101,18 @@ pub fn web_hooks<'a>(cx: &Context<'a>) -> Vec<(String, &'a Node)> {
     let mut hooks = Vec::new();
     for (path, list) in hook_lists(cx) {
         for (i, hook) in list.items().iter().enumerate() {
-            if hook.get("hook").and_then(Node::as_str) == Some("web_hook") {
-                if let Some(config) = hook.get("config") {
-                    hooks.push((format!("{path}.{i}.config"), config));
-                }
+            if hook.get("hook").and_then(Node::as_str) == Some("web_hook")
+                && let Some(config) = hook.get("config")
+            {
+                hooks.push((format!("{path}.{i}.config"), config));
             }
         }
     }
     let migrate = "selfservice.methods.password.config.migrate_hook";
-    if cx.bool(&join(migrate, "enabled")) == Some(true) {
-        if let Some(config) = cx.get(&join(migrate, "config")) {
-            hooks.push((join(migrate, "config"), config));
-        }
+    if cx.bool(&join(migrate, "enabled")) == Some(true)
+        && let Some(config) = cx.get(&join(migrate, "config"))
+    {
+        hooks.push((join(migrate, "config"), config));
     }
     hooks
 }

@@ -1,6 +1,14 @@
 //! The integration tests, one binary (as bottom and ripgrep do).
 
+#![allow(clippy::panic, clippy::unwrap_used)] // test code: a failed assumption is a test failure
+
+/// The real binary: exit codes, formats, colour, ignore file, bad input.
+mod cli;
 /// Shared helpers: locating `../shared`, running the real binary.
 mod common;
+/// The public corpus: snapshots and the settings SOURCES.md lists.
+mod corpus;
+/// The README's rule table and set-up commands.
+mod readme;
 /// Every rule against its positive and negative fixtures in `tests/rules/<ID>.yml`.
 mod rules;
