@@ -78,6 +78,12 @@ pub enum ConfigError {
         /// The file.
         file: String,
     },
+    /// A worker thread stopped unexpectedly (a bug in kratos-harden, never the input's fault).
+    #[error("internal error while auditing {files}; please report it")]
+    Internal {
+        /// The files the worker was auditing.
+        files: String,
+    },
     /// An extension Kratos does not read.
     #[error("{file}: Kratos reads only .yml, .yaml, .json and .toml config files; rename the file")]
     Extension {

@@ -10,8 +10,8 @@ use crate::rules::{Applicability, RuleMeta, Severity};
 pub struct Fix {
     /// `safe`, `unsafe` or `manual`.
     pub applicability: Applicability,
-    /// What the fix sets, in one line (no secret values).
-    pub summary: String,
+    /// What the fix sets, in one line (no secret values). Usually the rule's own text.
+    pub summary: std::borrow::Cow<'static, str>,
 }
 
 /// One rule matched at one place.

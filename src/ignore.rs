@@ -221,7 +221,7 @@ mod tests {
         let err = parse("ignore:\n  - rule: KH999\n    reason: x\n", "i.yml").expect_err("unknown");
         assert!(
             err.to_string()
-                .starts_with("i.yml:2:11: unknown rule 'KH999'"),
+                .starts_with("i.yml:2:5: unknown rule 'KH999'"),
             "{err}"
         );
         assert!(parse("ignore:\n  - rule: KH210\n", "i.yml").is_err());

@@ -341,7 +341,7 @@ impl<'a> Sink<'a> {
             message,
             fix: Some(Fix {
                 applicability: rule.fix.applicability,
-                summary: rule.fix.summary.to_owned(),
+                summary: std::borrow::Cow::Borrowed(rule.fix.summary),
             }),
             suppressed: None,
         });
@@ -357,7 +357,7 @@ impl Finding {
     }
 
     /// Replaces the fix summary with a finding-specific one.
-    pub fn fix_summary(&mut self, summary: impl Into<String>) -> &mut Self {
+    pub fn fix_summary(&mut self, summary: impl Into<std::borrow::Cow<'static, str>>) -> &mut Self {
         if let Some(fix) = &mut self.fix {
             fix.summary = summary.into();
         }

@@ -169,11 +169,23 @@ where
     std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .into_iter()
-            .map(|chunk| scope.spawn(|| chunk.into_iter().map(&work).collect::<Vec<_>>()))
+            .map(|chunk| {
+                let names: Vec<String> = chunk.iter().flatten().map(|(_, n)| n.clone()).collect();
+                (
+                    names,
+                    scope.spawn(|| chunk.into_iter().map(&work).collect::<Vec<_>>()),
+                )
+            })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|(names, handle)| {
+                handle.join().unwrap_or_else(|_| {
+                    vec![Err(ConfigError::Internal {
+                        files: names.join(", "),
+                    })]
+                })
+            })
             .collect()
     })
 }

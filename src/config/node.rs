@@ -69,7 +69,7 @@ pub struct Entry {
 pub struct Node {
     /// The value.
     pub value: Value,
-    /// Where the value is written.
+    /// Where the value is written: a sequence item's own position, a mapping value's key.
     pub pos: Pos,
 }
 
@@ -190,22 +190,51 @@ impl Node {
         }
     }
 
-    /// Visits every string in the subtree with its dotted path (`prefix` is this node's path).
-    pub fn walk_strings<'a>(&'a self, prefix: &str, f: &mut dyn FnMut(&str, &'a Node)) {
-        match &self.value {
-            Value::Str(_) => f(prefix, self),
-            Value::Seq(items) => {
-                for (i, n) in items.iter().enumerate() {
-                    n.walk_strings(&join(prefix, &i.to_string()), f);
-                }
-            }
-            Value::Map(entries) => {
-                for e in entries {
-                    e.node.walk_strings(&join(prefix, &e.key), f);
-                }
-            }
-            _ => {}
+    /// Every string in the subtree for which `matches` is true, with its dotted path. Paths
+    /// are only built for matches: this runs over whole configs.
+    pub fn find_strings(&self, matches: &dyn Fn(&str) -> bool) -> Vec<(String, &Node)> {
+        /// A path segment, turned into text only when a string matches.
+        enum Seg<'a> {
+            Key(&'a str),
+            Index(usize),
         }
+        fn walk<'a>(
+            node: &'a Node,
+            trail: &mut Vec<Seg<'a>>,
+            matches: &dyn Fn(&str) -> bool,
+            out: &mut Vec<(String, &'a Node)>,
+        ) {
+            match &node.value {
+                Value::Str(s) if matches(s) => {
+                    let parts: Vec<String> = trail
+                        .iter()
+                        .map(|seg| match seg {
+                            Seg::Key(k) => (*k).to_owned(),
+                            Seg::Index(i) => i.to_string(),
+                        })
+                        .collect();
+                    out.push((parts.join("."), node));
+                }
+                Value::Seq(items) => {
+                    for (i, n) in items.iter().enumerate() {
+                        trail.push(Seg::Index(i));
+                        walk(n, trail, matches, out);
+                        trail.pop();
+                    }
+                }
+                Value::Map(entries) => {
+                    for e in entries {
+                        trail.push(Seg::Key(&e.key));
+                        walk(&e.node, trail, matches, out);
+                        trail.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut Vec::new(), matches, &mut out);
+        out
     }
 }
 
@@ -318,11 +347,17 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
         while let Some(key) = map.next_key::<Spanned<Key>>()? {
-            let node = map.next_value::<Node>()?;
+            // A mapping value is located at its key: asking the parser for the value's own span
+            // too costs about a fifth of the parse, and every finding points at the key anyway.
+            let key_pos = Pos::from_location(key.referenced);
+            let value = map.next_value::<Value>()?;
             entries.push(Entry {
                 key: key.value.0,
-                key_pos: Pos::from_location(key.referenced),
-                node,
+                key_pos,
+                node: Node {
+                    value,
+                    pos: key_pos,
+                },
             });
         }
         Ok(Value::Map(entries))
@@ -342,7 +377,10 @@ mod tests {
         let root = parse("a:\n  b: 1\n  list:\n    - x\n    - \"y\"\n");
         let b = root.get("a").and_then(|a| a.entry("b")).expect("b");
         assert_eq!((b.key_pos.line, b.key_pos.column), (2, 3));
-        assert_eq!((b.node.pos.line, b.node.pos.column), (2, 6));
+        assert_eq!(
+            b.node.pos, b.key_pos,
+            "mapping values are located at their key"
+        );
         let y = root.get("a.list.1").expect("y");
         assert_eq!(y.as_str(), Some("y"));
         assert_eq!((y.pos.line, y.pos.column), (5, 7));

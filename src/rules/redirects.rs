@@ -100,6 +100,9 @@ fn host_of(entry: &str) -> Option<(&str, bool, bool)> {
 /// compares the raw host (port included) and looks suffixes up case-sensitively, so a port or
 /// upper-case letters keep an entry it would otherwise drop.
 fn wide_wildcard(shown: &str, host: &str, port: bool, is_url: bool) -> Option<String> {
+    if !host.starts_with('*') {
+        return None;
+    }
     let subject = format!("`{shown}`");
     let kept = if port {
         Some("the port")
@@ -230,7 +233,8 @@ impl Rule for ReturnUrlWildcardHost {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (path, entry) in entries(cx) {
-            let Some((host, port, is_url)) = host_of(entry) else {
+            let Some((host, port, is_url)) = host_of(entry).filter(|(h, _, _)| h.starts_with('*'))
+            else {
                 continue;
             };
             let shown = mask_credentials(entry.trim());
@@ -331,8 +335,8 @@ impl Rule for ReturnUrlThirdParty {
             let Some(uri) = Uri::parse(entry) else {
                 continue;
             };
-            let shown = mask_credentials(entry.trim());
             if (uri.scheme_is("exp") || uri.scheme_is("exps")) && cx.production() {
+                let shown = mask_credentials(entry.trim());
                 out.at(
                     &path,
                     format!(
@@ -346,10 +350,12 @@ impl Rule for ReturnUrlThirdParty {
             }
             let host = uri.host.trim_start_matches('*').trim_start_matches('.');
             let host = host.to_ascii_lowercase();
-            let site = THIRD_PARTY
-                .iter()
-                .find(|(domain, _)| host == *domain || host.ends_with(&format!(".{domain}")));
+            let site = THIRD_PARTY.iter().find(|(domain, _)| {
+                host.strip_suffix(domain)
+                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+            });
             if let Some((_, why)) = site {
+                let shown = mask_credentials(entry.trim());
                 out.at(
                     &path,
                     format!(

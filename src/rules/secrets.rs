@@ -528,13 +528,7 @@ impl Rule for EnvReferenceLiteral {
         &ENV_REFERENCE_LITERAL
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        let mut hits = Vec::new();
-        cx.root.walk_strings("", &mut |path, node| {
-            if node.as_str().is_some_and(is_env_reference) {
-                hits.push(path.to_owned());
-            }
-        });
-        for path in hits {
+        for (path, _) in cx.root.find_strings(&is_env_reference) {
             let variable = path.to_ascii_uppercase().replace('.', "_");
             out.at(
                 &path,

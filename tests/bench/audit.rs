@@ -40,40 +40,93 @@ fn time(runs: usize, mut f: impl FnMut()) -> Duration {
     samples[runs / 2]
 }
 
-/// A Kratos config of about `lines` lines: many OIDC providers, return URLs and hooks.
-fn generated(lines: usize) -> String {
+/// A Kratos config of about `lines` lines: many return URLs and OIDC providers. Insecure:
+/// every entry trips rules (about 12,000 findings); otherwise the entries are clean.
+fn generated(lines: usize, insecure: bool) -> String {
     let mut text = String::from(
         "version: v1.3.1\ndsn: postgres://kratos:pw@db:5432/kratos?sslmode=disable\nserve:\n  public:\n    base_url: https://auth.example.com/\nsecrets:\n  cookie: [q8Vt2mZr7LxN4pWc9KfHs3JdYb6GeTnAuR5w]\nselfservice:\n  allowed_return_urls:\n",
     );
     let urls = lines / 4;
     for i in 0..urls {
-        let _ = writeln!(text, "    - https://app{i}.example.com/callback");
+        if insecure {
+            let _ = writeln!(text, "    - https://app{i}.example.com/callback");
+        } else {
+            let _ = writeln!(text, "    - https://app{i}.acme.io/callback/");
+        }
     }
     text.push_str(
         "  methods:\n    oidc:\n      enabled: true\n      config:\n        providers:\n",
     );
     let mut i = 0;
-    while text.lines().count() < lines {
+    let mut count = text.lines().count();
+    while count < lines {
+        // Clean providers get their secret from the environment, so the key is absent.
+        let secret = if insecure {
+            "client_secret: Zk3Qw9Lm2Rt7Xv4Bn8Hc6Jd1Fg5Sp"
+        } else {
+            "label: Provider "
+        };
+        count += 7;
         let _ = write!(
             text,
-            "          - id: provider{i}\n            provider: generic\n            client_id: client-{i}\n            client_secret: Zk3Qw9Lm2Rt7Xv4Bn8Hc6Jd1Fg5Sp{i:04}\n            issuer_url: https://idp{i}.example.com/\n            mapper_url: file:///etc/kratos/mapper.jsonnet\n            scope: [openid, email]\n"
+            "          - id: provider{i}\n            provider: generic\n            client_id: client-{i}\n            {secret}{i:04}\n            issuer_url: https://idp{i}.example.com/\n            mapper_url: file:///etc/kratos/mapper.jsonnet\n            scope: [openid, email]\n"
         );
         i += 1;
     }
     text
 }
 
+fn load_only(text: &str) {
+    let deployment = Deployment::from_texts(vec![(
+        PathBuf::from("bench/kratos.yml"),
+        "kratos.yml".to_owned(),
+        text.to_owned(),
+    )])
+    .expect("loads");
+    std::hint::black_box(deployment);
+}
+
 fn compare(name: &str, text: &str, runs: usize) {
     let parse = time(runs, || bare_parse(text));
+    let load = time(runs, || load_only(text));
     let mut findings = 0;
     let full = time(runs, || findings = audit(text));
     println!(
-        "{name:<44} {:>6} lines  bare parse {:>9.3} ms  audit {:>9.3} ms  ratio {:.2}  ({findings} findings)",
+        "{name:<34} {:>6} lines  bare parse {:>8.3} ms  load {:>8.3} ms  audit {:>8.3} ms  ratio {:.2}  ({findings} findings)",
         text.lines().count(),
         parse.as_secs_f64() * 1e3,
+        load.as_secs_f64() * 1e3,
         full.as_secs_f64() * 1e3,
         full.as_secs_f64() / parse.as_secs_f64(),
     );
+}
+
+fn per_rule(text: &str) {
+    let deployment = Deployment::from_texts(vec![(
+        PathBuf::from("bench/kratos.yml"),
+        "kratos.yml".to_owned(),
+        text.to_owned(),
+    )])
+    .expect("loads");
+    let cx = Context::new(&deployment, Profile::Production, None);
+    let mut costs: Vec<(Duration, &str)> = kratos_harden::rules::RULES
+        .iter()
+        .map(|rule| {
+            let cost = time(21, || {
+                let mut out = Vec::new();
+                rule.check(
+                    &cx,
+                    &mut kratos_harden::rules::Sink::new(&cx, rule.meta(), &mut out),
+                );
+                std::hint::black_box(out);
+            });
+            (cost, rule.meta().id)
+        })
+        .collect();
+    costs.sort_by(|a, b| b.cmp(a));
+    for (cost, id) in costs.iter().take(8) {
+        println!("{id} {:>9.1} µs", cost.as_secs_f64() * 1e6);
+    }
 }
 
 /// Peak resident memory of this process (Linux `VmHWM`), in MB.
@@ -89,6 +142,13 @@ fn main() {
     if std::env::args().any(|a| a == "--peak-child") {
         audit(kratos_harden::demo::CONFIG);
         println!("{:.1}", peak_mb().unwrap_or(f64::NAN));
+        return;
+    }
+    // Per-rule cost on the generated config, slowest first: where to look before optimising.
+    if std::env::args().any(|a| a == "--per-rule") {
+        per_rule(&generated(20_000, true));
+        per_rule(&generated(20_000, false));
+        per_rule(kratos_harden::demo::CONFIG);
         return;
     }
     if std::env::args().any(|a| a == "--list") {
@@ -116,7 +176,16 @@ fn main() {
         None => println!("skipped the corpus file: ../shared/kratos/corpus is not present"),
     }
     compare("demo config (typical)", kratos_harden::demo::CONFIG, 200);
-    compare("generated config", &generated(20_000), 15);
+    compare(
+        "generated config, every entry insecure",
+        &generated(20_000, true),
+        15,
+    );
+    compare(
+        "generated config, clean entries",
+        &generated(20_000, false),
+        15,
+    );
 
     let exe = std::env::current_exe().expect("own path");
     let out = std::process::Command::new(exe)

@@ -237,7 +237,7 @@ fn ignore_file_suppresses_and_expires() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "bad.yml:2:11: unknown rule 'KH999'",
+            "bad.yml:2:5: unknown rule 'KH999'",
         ));
 }
 
