@@ -7,7 +7,9 @@
 //! negative fixtures are in `tests/rules/<ID>.yml`.
 
 mod cors;
+mod courier;
 mod crypto;
+mod database;
 mod dos;
 mod flows;
 mod hooks;
@@ -18,7 +20,6 @@ mod password;
 mod redirects;
 mod secrets;
 mod serve;
-mod services;
 mod session;
 mod support;
 mod webhooks;
@@ -458,17 +459,17 @@ pub static RULES: &[&dyn Rule] = &[
     &dos::NotifyUnknownRecipients,
     &dos::CodeMaxSubmissionsHigh,
     // Weak credentials of connected services
-    &services::DsnInMemory,
-    &services::DsnWeakPassword,
-    &services::DsnSuperuser,
-    &services::DsnTlsUnverified,
-    &services::DsnInlineCredentials,
-    &services::SmtpStarttlsDisabled,
-    &services::SmtpSkipSslVerify,
-    &services::SmtpWeakCredentials,
-    &services::SmtpInlineCredentials,
-    &services::CourierHttpInsecure,
-    &services::CourierHttpNoAuth,
+    &database::DsnInMemory,
+    &database::DsnWeakPassword,
+    &database::DsnSuperuser,
+    &database::DsnTlsUnverified,
+    &database::DsnInlineCredentials,
+    &courier::SmtpStarttlsDisabled,
+    &courier::SmtpSkipSslVerify,
+    &courier::SmtpWeakCredentials,
+    &courier::SmtpInlineCredentials,
+    &courier::CourierHttpInsecure,
+    &courier::CourierHttpNoAuth,
     &webhooks::WebhookNotHttps,
     &webhooks::WebhookWithoutAuth,
     &webhooks::WebhookWeakAuth,

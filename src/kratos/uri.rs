@@ -153,6 +153,51 @@ pub fn mask_credentials(text: &str) -> String {
     }
 }
 
+/// Go's `strconv.ParseBool` truth values (Kratos parses `skip_ssl_verify` and
+/// `disable_starttls` with it and ignores errors, so anything else is false).
+#[must_use]
+pub fn go_true(value: &str) -> bool {
+    matches!(value, "1" | "t" | "T" | "TRUE" | "true" | "True")
+}
+
+/// Percent-decodes `%XX` (and `+` as space when `query` is set), as Go's `net/url` does.
+#[must_use]
+pub fn percent_decode(text: &str, query: bool) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b'+', _) if query => {
+                out.push(b' ');
+                i += 1;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A query parameter as Go's `url.Query().Get` reads it: exact key, first value, decoded.
+#[must_use]
+pub fn go_query(uri: &Uri<'_>, key: &str) -> Option<String> {
+    uri.query?.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (percent_decode(k, true) == key).then(|| percent_decode(v, true))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +241,17 @@ mod tests {
         assert!(!is_internal_listen_host("8.8.8.8"));
         assert!(!is_internal_listen_host("kratos.example.com"));
         assert!(is_loopback_host("app.localhost"));
+    }
+
+    #[test]
+    fn go_booleans_and_queries() {
+        assert!(go_true("True") && go_true("1") && !go_true("yes"));
+        let uri = Uri::parse("smtp://u:p%21@h:25/?disable_starttls=TRUE&Skip_SSL_Verify=true")
+            .expect("parses");
+        assert_eq!(go_query(&uri, "disable_starttls").as_deref(), Some("TRUE"));
+        assert_eq!(go_query(&uri, "skip_ssl_verify"), None);
+        assert_eq!(percent_decode("p%21ss+x", false), "p!ss+x");
+        assert_eq!(percent_decode("a+b%2", true), "a b%2");
     }
 
     #[test]

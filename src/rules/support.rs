@@ -2,7 +2,8 @@
 //! methods, hook lists and web hooks. Each encodes a piece of Kratos behaviour once.
 
 use crate::config::node::{Node, join};
-use crate::rules::Context;
+use crate::kratos::uri::{Uri, is_loopback_host};
+use crate::rules::{Context, Severity};
 
 /// Self-service methods and whether Kratos enables them when the key is absent
 /// (S:1568 code, S:1600 password default true; the others default false).
@@ -117,6 +118,33 @@ pub fn web_hooks<'a>(cx: &Context<'a>) -> Vec<(String, &'a Node)> {
     hooks
 }
 
+/// The severity of a plain-http (or cleartext) hop: `default`, or Low when it never leaves
+/// the host (loopback).
+pub fn cleartext_severity(url: &str, default: Severity) -> Severity {
+    match Uri::parse(url) {
+        Some(uri) if is_loopback_host(uri.host) => Severity::Low,
+        _ => default,
+    }
+}
+
+/// True when static `headers` already carry a credential (`Authorization`, `X-API-Key`, …).
+pub fn has_auth_header(config: &Node) -> bool {
+    config.get("headers").is_some_and(|headers| {
+        headers.entries().iter().any(|e| {
+            let name = e.key.to_ascii_lowercase().replace('_', "-");
+            name.contains("authorization")
+                || ["api-key", "apikey", "token", "secret", "x-auth"]
+                    .iter()
+                    .any(|w| name.contains(w))
+        })
+    })
+}
+
+/// The file a node was written in, as shown to the user.
+pub fn file_of(cx: &Context<'_>, node: &Node) -> String {
+    cx.deployment.source(node.pos.file).display.clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +171,18 @@ mod tests {
         );
         let hooks = web_hooks(&cx);
         assert_eq!(hooks[0].0, "selfservice.flows.login.after.hooks.0.config");
+    }
+
+    #[test]
+    fn loopback_lowers_cleartext() {
+        assert_eq!(
+            cleartext_severity("http://127.0.0.1:4459/h", Severity::High),
+            Severity::Low
+        );
+        assert_eq!(
+            cleartext_severity("http://hooks.internal/h", Severity::High),
+            Severity::High
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! `web_hook` hooks and the password migrate hook (kratos-hardening.md §2), OIDC providers
 //! (§1.9), the outgoing HTTP client's SSRF guard and the Hydra admin API (§1.13).
 
-use super::services::{cleartext_severity, has_auth_header};
 use super::support::web_hooks;
+use super::support::{cleartext_severity, has_auth_header};
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::Node;
 use crate::kratos::credential::{describe, is_env_reference, is_placeholder, low_variety};

@@ -16,13 +16,18 @@ fn bare_parse(text: &str) {
     std::hint::black_box(value);
 }
 
-fn audit(text: &str) -> usize {
-    let deployment = Deployment::from_texts(vec![(
+/// The deployment for one config text: what `audit` loads before running rules.
+fn load(text: &str) -> Deployment {
+    Deployment::from_texts(vec![(
         PathBuf::from("bench/kratos.yml"),
         "kratos.yml".to_owned(),
         text.to_owned(),
     )])
-    .expect("loads");
+    .expect("loads")
+}
+
+fn audit(text: &str) -> usize {
+    let deployment = load(text);
     let cx = Context::new(&deployment, Profile::Production, None);
     check_all(&cx).len()
 }
@@ -77,13 +82,7 @@ fn generated(lines: usize, insecure: bool) -> String {
 }
 
 fn load_only(text: &str) {
-    let deployment = Deployment::from_texts(vec![(
-        PathBuf::from("bench/kratos.yml"),
-        "kratos.yml".to_owned(),
-        text.to_owned(),
-    )])
-    .expect("loads");
-    std::hint::black_box(deployment);
+    std::hint::black_box(load(text));
 }
 
 fn compare(name: &str, text: &str, runs: usize) {
@@ -102,12 +101,7 @@ fn compare(name: &str, text: &str, runs: usize) {
 }
 
 fn per_rule(text: &str) {
-    let deployment = Deployment::from_texts(vec![(
-        PathBuf::from("bench/kratos.yml"),
-        "kratos.yml".to_owned(),
-        text.to_owned(),
-    )])
-    .expect("loads");
+    let deployment = load(text);
     let cx = Context::new(&deployment, Profile::Production, None);
     let mut costs: Vec<(Duration, &str)> = kratos_harden::rules::RULES
         .iter()
