@@ -313,10 +313,10 @@ fn secret_values(deployment: &Deployment) -> Vec<String> {
             || path.ends_with("auth.config.password");
         if secretish {
             values.push(value.to_owned());
-        } else if let Some(uri) = Uri::parse(value) {
-            if let Some(password) = uri.password.filter(|p| Some(*p) != uri.user) {
-                values.push(password.to_owned());
-            }
+        } else if let Some(password) =
+            Uri::parse(value).and_then(|uri| uri.password.filter(|p| Some(*p) != uri.user))
+        {
+            values.push(password.to_owned());
         }
     }
     values.retain(|v| v.len() >= 6);
@@ -380,5 +380,9 @@ fn corpus_findings_cover_sources_md() {
         missing.is_empty(),
         "SOURCES.md settings not found:\n{}",
         missing.join("\n")
+    );
+    assert!(
+        secrets_checked >= 20,
+        "the leak check saw only {secrets_checked} secret values"
     );
 }
