@@ -100,11 +100,81 @@ pub fn strength(value: &str, context: &[&str]) -> u8 {
     u8::from(zxcvbn::zxcvbn(&prefix, context).score())
 }
 
-/// True for a long secret (cookie/cipher key) with too little variety to be random:
-/// fewer than 10 distinct characters, or a pattern zxcvbn guesses easily.
+/// Words that give away a human-made secret, compared case-insensitively. Five letters or
+/// more, so that a random 43-character secret contains one by chance about once in 30,000.
+const TELLTALE_WORDS: &[&str] = &[
+    "secret",
+    "cookie",
+    "cipher",
+    "kratos",
+    "password",
+    "passw0rd",
+    "change",
+    "please",
+    "insecure",
+    "example",
+    "default",
+    "session",
+    "token",
+    "production",
+    "staging",
+    "develop",
+    "local",
+    "qwerty",
+    "asdfgh",
+    "letmein",
+    "welcome",
+    "monkey",
+    "dragon",
+    "master",
+    "sunshine",
+    "iloveyou",
+    "admin",
+    "super",
+    "hello",
+    "abcde",
+    "12345",
+    "54321",
+];
+
+/// True when most neighbouring characters are equal or one apart (`aaaa`, `abcd`, `9876`).
+fn stepwise(chars: &[char]) -> bool {
+    let steps = chars
+        .windows(2)
+        .filter(|w| (i64::from(u32::from(w[0])) - i64::from(u32::from(w[1]))).abs() <= 1)
+        .count();
+    steps * 2 >= chars.len().saturating_sub(1).max(1)
+}
+
+/// True when the text repeats a shorter unit (`kratoskratoskratos…`), allowing a tenth of
+/// the characters to differ.
+fn periodic(chars: &[char]) -> bool {
+    (1..=chars.len() / 2).any(|period| {
+        let same = chars
+            .iter()
+            .zip(&chars[period..])
+            .filter(|(a, b)| a == b)
+            .count();
+        same * 10 >= (chars.len() - period) * 9
+    })
+}
+
+/// True for a secret (cookie/cipher key, hook key) with too little variety to be random:
+/// fewer than 10 distinct characters, a repeated unit, a run of neighbouring characters, or a
+/// telltale word. Values under 32 characters are also scored with zxcvbn; longer ones are not,
+/// because zxcvbn's cost grows with the square of the length (1.2 ms at 44 characters) and
+/// the structural checks already catch what a generator would never produce.
 #[must_use]
 pub fn low_variety(value: &str) -> bool {
-    distinct_chars(value) < 10 || strength(value, &["kratos", "secret", "cookie", "cipher"]) < 3
+    let chars: Vec<char> = value.chars().collect();
+    if distinct_chars(value) < 10 || stepwise(&chars) || periodic(&chars) {
+        return true;
+    }
+    let lower = value.to_ascii_lowercase();
+    if TELLTALE_WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    chars.len() < 32 && strength(value, &["kratos", "secret", "cookie", "cipher"]) < 3
 }
 
 /// Why a typed password or key is weak, if it is (never the value itself).
@@ -162,6 +232,10 @@ mod tests {
         assert!(low_variety("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
         assert!(low_variety("abcdefghijklmnopqrstuvwxyz012345"));
         assert!(!low_variety("q8Vt2mZr7LxN4pWc9KfHs3JdYb6GeTnA"));
+        assert!(!low_variety("9sK2mQ7vX4nB8cR1tY6wZ3pL5hJ0dF2gA7eU4iO1kM="));
+        assert!(low_variety("ThisIsMyCookieKey2024ForOurKratosSetup"));
+        assert!(low_variety("kr4tos-kr4tos-kr4tos-kr4tos-kr4tos-x"));
+        assert!(low_variety("0123456789abcdefghijklmnopqrstuv"));
         assert_eq!(
             password_weakness("postgres", &[]),
             Some("is a published example or placeholder value")
