@@ -214,6 +214,22 @@ impl Deployment {
         Ok(deployment)
     }
 
+    /// True when a config file is really the Ory Helm chart's `values.yaml` (the Kratos
+    /// config sits under `kratos.config` and the root has none of Kratos's own keys).
+    #[must_use]
+    pub fn looks_like_helm_values(&self) -> bool {
+        const KRATOS_KEYS: &[&str] = &[
+            "dsn",
+            "serve",
+            "selfservice",
+            "secrets",
+            "identity",
+            "session",
+        ];
+        self.root.get("kratos.config").is_some()
+            && !KRATOS_KEYS.iter().any(|k| self.root.get(k).is_some())
+    }
+
     /// The source a position points into.
     #[must_use]
     pub fn source(&self, file: FileId) -> &Source {

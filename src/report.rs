@@ -36,6 +36,8 @@ pub struct Audited {
     pub version: KratosVersion,
     /// Findings in wizard order.
     pub findings: Vec<Finding>,
+    /// Why these findings may not describe the deployment (e.g. a Helm values file).
+    pub caveat: Option<String>,
 }
 
 impl Audited {

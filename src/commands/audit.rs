@@ -49,9 +49,18 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
         let deployment = Deployment::load_named(files)?;
         let cx = Context::new(&deployment, args.profile, args.kratos_version);
         let findings = rules::check_all(&cx);
+        let caveat = deployment.looks_like_helm_values().then(|| {
+            format!(
+                "{} looks like the Ory Helm chart's values file: its Kratos config is under \
+                 `kratos.config`, which this version does not read yet, so the findings below \
+                 judge the file as if it were a Kratos config",
+                deployment.sources[0].display
+            )
+        });
         Ok(Audited {
             version: cx.version,
             findings,
+            caveat,
             sources: deployment.sources,
         })
     });
@@ -68,11 +77,15 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    let warnings = ignore::apply(
+    let mut warnings: Vec<String> = deployments
+        .iter()
+        .filter_map(|d| d.caveat.clone())
+        .collect();
+    warnings.extend(ignore::apply(
         &ignore_entries,
         deployments.iter_mut().flat_map(|d| d.findings.iter_mut()),
         ignore::today(),
-    );
+    ));
     let report = Report {
         deployments,
         warnings,

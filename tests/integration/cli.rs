@@ -424,6 +424,31 @@ fn rules_and_explain() {
 }
 
 #[test]
+fn helm_values_files_are_flagged_not_silently_misjudged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let values = write(
+        dir.path(),
+        "values.yaml",
+        "image:\n  tag: v1.3.1\ncourier:\n  enabled: true\nkratos:\n  config:\n    serve:\n      public:\n        base_url: https://auth.acme.io/\n",
+    );
+    let doc = json_of(bin().arg("audit").arg(&values).args(["--format", "json"]));
+    let warnings = doc["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings.iter().any(|w| w
+            .as_str()
+            .is_some_and(|w| w.contains("Helm chart's values file"))),
+        "{warnings:?}"
+    );
+    let plain = write(
+        dir.path(),
+        "kratos.yml",
+        "serve:\n  public:\n    base_url: https://auth.acme.io/\n",
+    );
+    let doc = json_of(bin().arg("audit").arg(&plain).args(["--format", "json"]));
+    assert_eq!(doc["warnings"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
 fn default_path_is_kratos_yml_in_the_current_folder() {
     let dir = tempfile::tempdir().expect("tempdir");
     bin()
