@@ -10,5 +10,6 @@ pub mod demo;
 pub mod finding;
 pub mod ignore;
 pub mod kratos;
+pub mod patch;
 pub mod report;
 pub mod rules;

@@ -1,0 +1,340 @@
+//! The verified, format-preserving patch engine.
+//!
+//! Operations on config paths (set, prepend, remove) become byte edits spliced into the
+//! original text, so only the lines that must change change: comments, blank lines, key order,
+//! quoting, flow/block style, indentation and line endings are kept (design: crates.md §2).
+//! Edits that would collide (a key created twice, an edit inside another) are applied in a
+//! later pass over the re-parsed text. Every result is verified: it is parsed again and must
+//! equal the original tree with the operations applied, or nothing is returned. What cannot be
+//! edited safely (anchors, aliases, merge or complex keys, several documents) is refused per
+//! operation, naming the line; the other operations still apply.
+
+mod edit;
+mod render;
+mod tree;
+
+use serde_json::Value;
+
+pub use render::Layout;
+
+/// One change to a config, on a dotted path (`selfservice.flows.login.after.password.hooks`;
+/// numbers index lists).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// Set the value at `path` (a scalar, a list or a mapping), creating missing parents.
+    Set {
+        /// Dotted path.
+        path: String,
+        /// The new value.
+        value: Value,
+    },
+    /// Insert `value` as the first item of the list at `path` (created when missing).
+    Prepend {
+        /// Dotted path of the list.
+        path: String,
+        /// The new first item.
+        value: Value,
+    },
+    /// Remove the key at `path` (nothing happens when it is absent).
+    Remove {
+        /// Dotted path.
+        path: String,
+    },
+}
+
+impl Op {
+    /// The operation's path.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        match self {
+            Op::Set { path, .. } | Op::Prepend { path, .. } | Op::Remove { path } => path,
+        }
+    }
+}
+
+/// Why patching failed as a whole (refusals of single operations are in [`Patched`]).
+#[derive(Debug, thiserror::Error)]
+pub enum PatchError {
+    /// The text does not parse (it parsed when it was loaded, so this is a bug if it happens
+    /// after an edit).
+    #[error("the text does not parse: {0}")]
+    Parse(String),
+    /// This operation cannot be applied safely.
+    #[error("line {line}: {reason}")]
+    Refused {
+        /// 1-based line.
+        line: usize,
+        /// Why, naming the path.
+        reason: String,
+    },
+    /// The edited text does not read back as intended. Nothing may be written.
+    #[error(
+        "internal error: the patched file does not read back as intended at `{path}`; nothing \
+         was written. Please report this with the config (secrets removed)"
+    )]
+    Verify {
+        /// The first path where the trees differ.
+        path: String,
+    },
+}
+
+/// The result of patching: the new text, and the operations that were refused.
+#[derive(Debug)]
+pub struct Patched {
+    /// The patched, verified text.
+    pub text: String,
+    /// `(index into ops, reason)` for each refused operation.
+    pub refused: Vec<(usize, PatchError)>,
+}
+
+/// Applies `ops` to `text` (`json` for `.json` files) and verifies the result.
+pub fn apply(text: &str, json: bool, ops: &[Op]) -> Result<Patched, PatchError> {
+    let original = read_tree(text)?;
+    let mut current = text.to_owned();
+    let mut pending: Vec<usize> = (0..ops.len()).collect();
+    let mut refused = Vec::new();
+    while !pending.is_empty() {
+        let root = tree::build(&current)?;
+        let layout = layout_of(&current, &root, json);
+        let mut edits: Vec<(usize, edit::Edit)> = Vec::new();
+        let mut claims: Vec<String> = Vec::new();
+        let mut deferred = Vec::new();
+        for &index in &pending {
+            match edit::plan(&ops[index], &root, &current, &layout) {
+                Err(err) => refused.push((index, err)),
+                Ok(edit::Plan::Nothing) => {}
+                Ok(edit::Plan::Edits(new, claim)) => {
+                    let collides = new
+                        .iter()
+                        .any(|n| edits.iter().any(|(_, e)| overlaps(n, e)))
+                        || claim.as_ref().is_some_and(|c| claims.contains(c));
+                    if collides {
+                        deferred.push(index);
+                    } else {
+                        claims.extend(claim);
+                        edits.extend(new.into_iter().map(|e| (index, e)));
+                    }
+                }
+            }
+        }
+        if edits.is_empty() {
+            // Only deferred operations left and none can go: cannot happen, as the first one
+            // planned never collides; guard against looping anyway.
+            for index in deferred {
+                refused.push((
+                    index,
+                    PatchError::Refused {
+                        line: 1,
+                        reason: "conflicting edits".to_owned(),
+                    },
+                ));
+            }
+            break;
+        }
+        current = splice(&current, edits);
+        pending = deferred;
+    }
+    let mut expected = original;
+    for (index, op) in ops.iter().enumerate() {
+        if !refused.iter().any(|(i, _)| *i == index) {
+            apply_to_value(&mut expected, op);
+        }
+    }
+    let actual = read_tree(&current)?;
+    if let Some(path) = first_difference(&expected, &actual, "") {
+        return Err(PatchError::Verify { path });
+    }
+    refused.sort_by_key(|(i, _)| *i);
+    Ok(Patched {
+        text: current,
+        refused,
+    })
+}
+
+/// Two edits collide when their ranges intersect, or when one inserts inside the other.
+fn overlaps(a: &edit::Edit, b: &edit::Edit) -> bool {
+    if a.start == a.end && b.start == b.end {
+        return false;
+    }
+    a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
+}
+
+/// Applies edits (sorted by position, insertions at one point in operation order).
+fn splice(text: &str, mut edits: Vec<(usize, edit::Edit)>) -> String {
+    edits.sort_by_key(|(index, e)| (e.start, *index));
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut at = 0;
+    for (_, e) in edits {
+        out.push_str(&text[at..e.start]);
+        out.push_str(&e.text);
+        at = e.end.max(at);
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Parses a text with the same reader the audit uses, as a plain JSON value.
+fn read_tree(text: &str) -> Result<Value, PatchError> {
+    let node = crate::config::load::parse(text, "patched file")
+        .map_err(|e| PatchError::Parse(e.to_string()))?;
+    Ok(node.to_json())
+}
+
+/// The layout (line ending, indentation step, sequence style) the document already uses.
+#[must_use]
+pub fn layout_of(text: &str, root: &tree::PNode, json: bool) -> Layout {
+    let mut step = None;
+    let mut indentless = None;
+    let mut stack = vec![(root, 0usize)];
+    while let Some((node, _)) = stack.pop() {
+        if let tree::PKind::Map {
+            entries,
+            flow: false,
+        } = &node.kind
+        {
+            for e in entries {
+                let key_col = edit::column(text, e.key_start);
+                match &e.value.kind {
+                    tree::PKind::Map {
+                        entries: inner,
+                        flow: false,
+                    } if !inner.is_empty() && step.is_none() => {
+                        let diff = edit::column(text, inner[0].key_start).saturating_sub(key_col);
+                        if diff > 0 {
+                            step = Some(diff);
+                        }
+                    }
+                    tree::PKind::Seq { items, flow: false }
+                        if !items.is_empty() && indentless.is_none() =>
+                    {
+                        indentless =
+                            Some(edit::column(text, items[0].start).saturating_sub(2) <= key_col);
+                    }
+                    _ => {}
+                }
+                stack.push((&e.value, key_col));
+            }
+        }
+        if let tree::PKind::Seq { items, .. } = &node.kind {
+            stack.extend(items.iter().map(|i| (i, 0)));
+        }
+    }
+    Layout {
+        json,
+        newline: if text.contains("\r\n") { "\r\n" } else { "\n" },
+        step: step.unwrap_or(2),
+        indentless: indentless.unwrap_or(false),
+    }
+}
+
+/// The operation applied to a plain value: what the patched text must read back as.
+pub fn apply_to_value(root: &mut Value, op: &Op) {
+    let segments: Vec<&str> = op.path().split('.').collect();
+    let Some((last, parents)) = segments.split_last() else {
+        return;
+    };
+    let mut node = root;
+    for segment in parents {
+        if matches!(op, Op::Remove { .. }) && child(node, segment).is_none() {
+            return;
+        }
+        if !matches!(node, Value::Object(_) | Value::Array(_)) {
+            *node = Value::Object(serde_json::Map::new());
+        }
+        node = match node {
+            Value::Array(items) => {
+                match segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                    Some(item) => item,
+                    None => return,
+                }
+            }
+            Value::Object(map) => map
+                .entry((*segment).to_owned())
+                .or_insert_with(|| Value::Object(serde_json::Map::new())),
+            _ => return,
+        };
+    }
+    match op {
+        Op::Remove { .. } => {
+            if let Value::Object(map) = node {
+                map.shift_remove(*last);
+            }
+        }
+        Op::Set { value, .. } => set_child(node, last, value.clone()),
+        Op::Prepend { value, .. } => {
+            let prepended = match child(node, last).cloned() {
+                Some(Value::Array(mut items)) => {
+                    items.insert(0, value.clone());
+                    items
+                }
+                _ => vec![value.clone()],
+            };
+            set_child(node, last, Value::Array(prepended));
+        }
+    }
+}
+
+fn child<'a>(node: &'a Value, segment: &str) -> Option<&'a Value> {
+    match node {
+        Value::Object(map) => map.get(segment),
+        Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => None,
+    }
+}
+
+fn set_child(node: &mut Value, segment: &str, value: Value) {
+    match node {
+        Value::Array(items) => {
+            if let Some(slot) = segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                *slot = value;
+            }
+        }
+        Value::Object(map) => {
+            map.insert(segment.to_owned(), value);
+        }
+        other => {
+            let mut map = serde_json::Map::new();
+            map.insert(segment.to_owned(), value);
+            *other = Value::Object(map);
+        }
+    }
+}
+
+/// The first path where two values differ (mapping order ignored), if any.
+fn first_difference(want: &Value, got: &Value, path: &str) -> Option<String> {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    let here = || {
+        Some(if path.is_empty() {
+            "<root>".to_owned()
+        } else {
+            path.to_owned()
+        })
+    };
+    match (want, got) {
+        (Value::Object(wanted), Value::Object(found)) => {
+            if wanted.len() != found.len() {
+                return here();
+            }
+            wanted.iter().find_map(|(key, value)| match found.get(key) {
+                Some(other) => first_difference(value, other, &join(key)),
+                None => Some(join(key)),
+            })
+        }
+        (Value::Array(wanted), Value::Array(found)) if wanted.len() == found.len() => wanted
+            .iter()
+            .zip(found)
+            .enumerate()
+            .find_map(|(i, (value, other))| first_difference(value, other, &join(&i.to_string()))),
+        _ if want == got => None,
+        _ => here(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,456 @@
+//! Turning one operation into byte edits against the span tree of the current text.
+
+use serde_json::Value;
+use serde_saphyr::granit_parser::ScalarStyle;
+
+use super::render::{self, Layout};
+use super::tree::{PEntry, PKind, PNode};
+use super::{Op, PatchError};
+
+/// Replace `start..end` with `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    /// First byte replaced.
+    pub start: usize,
+    /// One past the last byte replaced (`start` for an insertion).
+    pub end: usize,
+    /// The new text.
+    pub text: String,
+}
+
+/// What planning an operation produced.
+pub enum Plan {
+    /// Edits, and the path of a key the operation creates (two creations of the same key in
+    /// one pass would duplicate it).
+    Edits(Vec<Edit>, Option<String>),
+    /// Nothing to do (removing a key that is not there).
+    Nothing,
+}
+
+/// Context of a node: the entry holding it and whether an enclosing collection is flow.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    node: &'a PNode,
+    /// The entry holding this node, if it is a mapping value.
+    entry: Option<&'a PEntry>,
+    /// True when a collection around this node is written in flow style (`[...]`, `{...}`).
+    inside_flow: bool,
+}
+
+/// Plans `op` against `root` (the tree of `text`).
+pub fn plan(op: &Op, root: &PNode, text: &str, layout: &Layout) -> Result<Plan, PatchError> {
+    let segments: Vec<&str> = op.path().split('.').collect();
+    let mut at = At {
+        node: root,
+        entry: None,
+        inside_flow: false,
+    };
+    for (depth, segment) in segments.iter().enumerate() {
+        refuse_through(at.node, text, op.path())?;
+        let next = match &at.node.kind {
+            PKind::Map { flow, entries } => entries
+                .iter()
+                .find(|e| e.key.as_deref() == Some(*segment))
+                .map(|e| At {
+                    node: &e.value,
+                    entry: Some(e),
+                    inside_flow: at.inside_flow || *flow,
+                }),
+            PKind::Seq { items, flow } => {
+                let index: usize = segment.parse().map_err(|_| PatchError::Refused {
+                    line: line_of(text, at.node.start),
+                    reason: format!("`{}` is a list; '{segment}' is not an index", op.path()),
+                })?;
+                let Some(item) = items.get(index) else {
+                    return Err(PatchError::Refused {
+                        line: line_of(text, at.node.start),
+                        reason: format!("`{}` has no item {index}", op.path()),
+                    });
+                };
+                Some(At {
+                    node: item,
+                    entry: None,
+                    inside_flow: at.inside_flow || *flow,
+                })
+            }
+            _ => None,
+        };
+        match next {
+            Some(next) => at = next,
+            None => return missing(op, at, &segments[depth..], &segments[..depth], text, layout),
+        }
+    }
+    refuse_through(at.node, text, op.path())?;
+    found(op, at, text, layout)
+}
+
+/// Anchored nodes and aliases are shared with other places: editing them would change those too.
+fn refuse_through(node: &PNode, text: &str, path: &str) -> Result<(), PatchError> {
+    if node.anchored || matches!(node.kind, PKind::Alias) {
+        return Err(PatchError::Refused {
+            line: line_of(text, node.start),
+            reason: format!("`{path}` goes through a YAML anchor or alias, which other keys share"),
+        });
+    }
+    if let PKind::Map { entries, .. } = &node.kind
+        && let Some(e) = entries
+            .iter()
+            .find(|e| e.key.is_none() || e.key.as_deref() == Some("<<"))
+    {
+        return Err(PatchError::Refused {
+            line: line_of(text, e.key_start),
+            reason: format!("`{path}` goes through a mapping with a complex or merge (`<<`) key"),
+        });
+    }
+    Ok(())
+}
+
+/// The path exists: replace, remove or prepend.
+fn found(op: &Op, at: At<'_>, text: &str, layout: &Layout) -> Result<Plan, PatchError> {
+    let node = at.node;
+    match op {
+        Op::Remove { path } => remove(path, at, text),
+        Op::Set { value, .. } => set_existing(value, at, text, layout),
+        Op::Prepend { value, .. } => match &node.kind {
+            PKind::Seq { flow: false, items } if !items.is_empty() => {
+                let first = line_start(text, items[0].start);
+                let content_col = column(text, items[0].start);
+                let dash_line = &text[first..items[0].start];
+                let line = format!(
+                    "{dash_line}{}{}",
+                    render::item_text(value, layout, content_col),
+                    layout.newline
+                );
+                Ok(Plan::Edits(
+                    vec![Edit {
+                        start: first,
+                        end: first,
+                        text: line,
+                    }],
+                    None,
+                ))
+            }
+            PKind::Seq { flow: true, items } => {
+                let open = node.start + 1;
+                let rendered = render::scalar(value, layout, None, true);
+                let text = if items.is_empty() {
+                    rendered
+                } else {
+                    format!("{rendered}, ")
+                };
+                Ok(Plan::Edits(
+                    vec![Edit {
+                        start: open,
+                        end: open,
+                        text,
+                    }],
+                    None,
+                ))
+            }
+            PKind::Scalar { empty: true, .. } => {
+                set_existing(&Value::Array(vec![value.clone()]), at, text, layout)
+            }
+            PKind::Scalar { value: v, .. } if v == "~" || v.eq_ignore_ascii_case("null") => {
+                set_existing(&Value::Array(vec![value.clone()]), at, text, layout)
+            }
+            _ => Err(PatchError::Refused {
+                line: line_of(text, node.start),
+                reason: format!("`{}` is not a list", op.path()),
+            }),
+        },
+    }
+}
+
+fn set_existing(
+    value: &Value,
+    at: At<'_>,
+    text: &str,
+    layout: &Layout,
+) -> Result<Plan, PatchError> {
+    let node = at.node;
+    let collection = matches!(value, Value::Array(a) if !a.is_empty())
+        || matches!(value, Value::Object(o) if !o.is_empty());
+    let edit = match &node.kind {
+        PKind::Scalar { empty: true, .. } => {
+            let colon = colon_after(text, at)?;
+            Edit {
+                start: colon,
+                end: colon,
+                text: value_text(value, at, text, layout),
+            }
+        }
+        PKind::Scalar { style, .. } if !collection || at.inside_flow => {
+            let start = match style {
+                ScalarStyle::Literal | ScalarStyle::Folded => indicator_start(text, node.start),
+                _ => node.start,
+            };
+            let prefer = match style {
+                ScalarStyle::Literal | ScalarStyle::Folded => None,
+                s => Some(*s),
+            };
+            Edit {
+                start,
+                end: node.end,
+                text: render::scalar(value, layout, prefer, at.inside_flow),
+            }
+        }
+        _ if node.is_flow() || at.inside_flow || layout.json => Edit {
+            start: node.start,
+            end: node.end,
+            text: render::scalar(value, layout, None, true),
+        },
+        PKind::Seq { .. } | PKind::Map { .. } if collection => {
+            // Block collection replaced by a block collection: same column, same style.
+            let key_col = at.entry.map_or(0, |e| column(text, e.key_start));
+            let rendered = block_rewrite(value, node, text, layout, key_col);
+            let first_line = line_start(text, node.start);
+            if text[first_line..node.start].trim().is_empty() {
+                Edit {
+                    start: first_line,
+                    end: node.end,
+                    text: rendered,
+                }
+            } else {
+                // The collection starts mid-line (after `- `): keep what precedes it.
+                let rendered = rendered.trim_start().to_owned();
+                Edit {
+                    start: node.start,
+                    end: node.end,
+                    text: rendered,
+                }
+            }
+        }
+        _ => {
+            // Scalar <-> block collection: splice from just after the `:`.
+            let colon = colon_after(text, at)?;
+            Edit {
+                start: colon,
+                end: node.end,
+                text: value_text(value, at, text, layout),
+            }
+        }
+    };
+    Ok(Plan::Edits(vec![edit], None))
+}
+
+/// A block collection rewritten at its own column (full lines), reusing the original text
+/// of scalar items that keep their value, so their quoting survives.
+fn block_rewrite(
+    value: &Value,
+    node: &PNode,
+    text: &str,
+    layout: &Layout,
+    key_col: usize,
+) -> String {
+    if let (PKind::Seq { items, .. }, Value::Array(new_items)) = (&node.kind, value) {
+        let content_col = items
+            .first()
+            .map_or(key_col + layout.step + 2, |i| column(text, i.start));
+        let dash_col = content_col.saturating_sub(2);
+        let lines: Vec<String> = new_items
+            .iter()
+            .map(|new| {
+                let old = items.iter().find(|old| match (&old.kind, new) {
+                    (PKind::Scalar { value, style, .. }, Value::String(n)) => {
+                        value == n && !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    }
+                    _ => false,
+                });
+                let body = match old {
+                    Some(old) => text[old.start..old.end].to_owned(),
+                    None => render::item_text(new, layout, content_col),
+                };
+                format!("{}- {body}", " ".repeat(dash_col))
+            })
+            .collect();
+        return lines.join(layout.newline);
+    }
+    let rendered = render::after_key(value, layout, key_col);
+    rendered.trim_start_matches(['\r', '\n']).to_owned()
+}
+
+/// ` scalar`, ` [..]` (flow context) or a newline and block, for the text after a `:`.
+fn value_text(value: &Value, at: At<'_>, text: &str, layout: &Layout) -> String {
+    let key_col = at.entry.map_or(0, |e| column(text, e.key_start));
+    if at.inside_flow || (layout.json && !matches!(value, Value::Object(_))) {
+        format!(" {}", render::scalar(value, layout, None, at.inside_flow))
+    } else {
+        render::after_key(value, layout, key_col)
+    }
+}
+
+fn remove(path: &str, at: At<'_>, text: &str) -> Result<Plan, PatchError> {
+    let Some(entry) = at.entry else {
+        return Err(PatchError::Refused {
+            line: line_of(text, at.node.start),
+            reason: format!("`{path}` is a list item; only mapping keys are removed"),
+        });
+    };
+    if at.inside_flow {
+        return Err(PatchError::Refused {
+            line: line_of(text, entry.key_start),
+            reason: format!("`{path}` is inside a flow mapping (`{{...}}`); edit it by hand"),
+        });
+    }
+    let start = line_start(text, entry.key_start);
+    let end = text[at.node.end.max(entry.key_end)..]
+        .find('\n')
+        .map_or(text.len(), |i| at.node.end.max(entry.key_end) + i + 1);
+    Ok(Plan::Edits(
+        vec![Edit {
+            start,
+            end,
+            text: String::new(),
+        }],
+        None,
+    ))
+}
+
+/// The path stops at `at` after `done`; `rest` (non-empty) is missing there.
+fn missing(
+    op: &Op,
+    at: At<'_>,
+    rest: &[&str],
+    done: &[&str],
+    text: &str,
+    layout: &Layout,
+) -> Result<Plan, PatchError> {
+    let value = match op {
+        Op::Remove { .. } => return Ok(Plan::Nothing),
+        Op::Set { value, .. } => value.clone(),
+        Op::Prepend { value, .. } => Value::Array(vec![value.clone()]),
+    };
+    let nested = rest[1..].iter().rev().fold(value, |inner, k| {
+        let mut map = serde_json::Map::new();
+        map.insert((*k).to_owned(), inner);
+        Value::Object(map)
+    });
+    let claim = Some(
+        done.iter()
+            .chain(std::iter::once(&rest[0]))
+            .copied()
+            .collect::<Vec<_>>()
+            .join("."),
+    );
+    let node = at.node;
+    match &node.kind {
+        PKind::Map {
+            flow: false,
+            entries,
+        } if !entries.is_empty() && !layout.json => {
+            let col = column(text, entries[0].key_start);
+            let after = line_end(text, node.end);
+            let body = render::entry(rest[0], &nested, layout, col);
+            let (start, insert) = if after == text.len() && !text.ends_with('\n') {
+                (text.len(), format!("{}{body}", layout.newline))
+            } else {
+                (after, format!("{body}{}", layout.newline))
+            };
+            Ok(Plan::Edits(
+                vec![Edit {
+                    start,
+                    end: start,
+                    text: insert,
+                }],
+                claim,
+            ))
+        }
+        PKind::Map { entries, .. } => {
+            let Some(last) = entries.last() else {
+                // `{}`: replace it with a one-entry mapping.
+                let mut map = serde_json::Map::new();
+                map.insert(rest[0].to_owned(), nested);
+                let text_new = render::flow_collection(&Value::Object(map), layout);
+                return Ok(Plan::Edits(
+                    vec![Edit {
+                        start: node.start,
+                        end: node.end,
+                        text: text_new,
+                    }],
+                    claim,
+                ));
+            };
+            let multiline = text[last.value.end..node.end].contains('\n');
+            let col = column(text, last.key_start);
+            let entry_text = if multiline {
+                format!(
+                    ",{}{}",
+                    layout.newline,
+                    render::entry(rest[0], &nested, layout, col)
+                )
+            } else {
+                format!(
+                    ", {}: {}",
+                    render::key(rest[0], layout, true),
+                    render::scalar(&nested, layout, None, true)
+                )
+            };
+            let pos = last.value.end.max(last.key_end);
+            Ok(Plan::Edits(
+                vec![Edit {
+                    start: pos,
+                    end: pos,
+                    text: entry_text,
+                }],
+                claim,
+            ))
+        }
+        PKind::Scalar { empty, value, .. }
+            if *empty || value == "~" || value.eq_ignore_ascii_case("null") =>
+        {
+            let mut map = serde_json::Map::new();
+            map.insert(rest[0].to_owned(), nested);
+            let Plan::Edits(edits, _) = set_existing(&Value::Object(map), at, text, layout)? else {
+                return Ok(Plan::Nothing);
+            };
+            Ok(Plan::Edits(edits, claim))
+        }
+        _ => Err(PatchError::Refused {
+            line: line_of(text, node.start),
+            reason: format!(
+                "`{}` cannot be created: `{}` is not a mapping",
+                op.path(),
+                done.join(".")
+            ),
+        }),
+    }
+}
+
+/// The byte after the `:` that follows the entry's key.
+fn colon_after(text: &str, at: At<'_>) -> Result<usize, PatchError> {
+    let entry = at.entry.ok_or_else(|| PatchError::Refused {
+        line: line_of(text, at.node.start),
+        reason: "a list item cannot be replaced by a block here".to_owned(),
+    })?;
+    text[entry.key_end..]
+        .find(':')
+        .map(|i| entry.key_end + i + 1)
+        .ok_or_else(|| PatchError::Parse("no ':' after a key".to_owned()))
+}
+
+/// Where a block scalar's `|`/`>` indicator starts (its span starts at the content).
+fn indicator_start(text: &str, content: usize) -> usize {
+    text[..content].rfind(['|', '>']).unwrap_or(content)
+}
+
+/// Byte column of `pos` on its line.
+pub fn column(text: &str, pos: usize) -> usize {
+    pos - line_start(text, pos)
+}
+
+/// Start of the line holding `pos`.
+pub fn line_start(text: &str, pos: usize) -> usize {
+    text[..pos.min(text.len())].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// One past the `\n` ending the line that holds `pos` (or the text's end).
+pub fn line_end(text: &str, pos: usize) -> usize {
+    text[pos.min(text.len())..]
+        .find('\n')
+        .map_or(text.len(), |i| pos + i + 1)
+}
+
+/// 1-based line of `pos`.
+pub fn line_of(text: &str, pos: usize) -> usize {
+    text[..pos.min(text.len())].matches('\n').count() + 1
+}

@@ -1,0 +1,232 @@
+//! Patch engine cases: each input, the operations, and the exact expected output.
+
+#![allow(clippy::panic)] // a failed case reports the patch error
+
+use serde_json::json;
+
+use super::{Op, apply};
+
+fn set(path: &str, value: serde_json::Value) -> Op {
+    Op::Set {
+        path: path.to_owned(),
+        value,
+    }
+}
+
+fn check(input: &str, ops: &[Op], expected: &str) {
+    let patched = apply(input, false, ops).unwrap_or_else(|e| panic!("patch failed: {e}"));
+    assert!(patched.refused.is_empty(), "refused: {:?}", patched.refused);
+    assert_eq!(
+        patched.text, expected,
+        "\n--- got ---\n{}\n--- want ---\n{expected}",
+        patched.text
+    );
+}
+
+#[test]
+fn scalar_replaced_keeping_comments_and_quotes() {
+    check(
+        "# header\nlog:\n  level: debug   # noisy\n  leak_sensitive_values: true\nurl: 'http://x'\n",
+        &[
+            set("log.level", json!("info")),
+            set("log.leak_sensitive_values", json!(false)),
+            set("url", json!("https://x")),
+        ],
+        "# header\nlog:\n  level: info   # noisy\n  leak_sensitive_values: false\nurl: 'https://x'\n",
+    );
+}
+
+#[test]
+fn missing_keys_and_parents_are_inserted_at_the_document_indent() {
+    check(
+        "session:\n    lifespan: 24h\n\n# end\n",
+        &[set(
+            "session.whoami.required_aal",
+            json!("highest_available"),
+        )],
+        "session:\n    lifespan: 24h\n    whoami:\n        required_aal: highest_available\n\n# end\n",
+    );
+    check(
+        "dsn: memory\n",
+        &[set("ciphers.algorithm", json!("xchacha20-poly1305"))],
+        "dsn: memory\nciphers:\n  algorithm: xchacha20-poly1305\n",
+    );
+}
+
+#[test]
+fn two_keys_under_one_new_parent() {
+    check(
+        "dsn: memory\n",
+        &[
+            set("session.whoami.required_aal", json!("highest_available")),
+            set("session.lifespan", json!("24h")),
+        ],
+        "dsn: memory\nsession:\n  whoami:\n    required_aal: highest_available\n  lifespan: 24h\n",
+    );
+}
+
+#[test]
+fn empty_and_null_values_become_mappings() {
+    check(
+        "session:\nlog: ~\n",
+        &[
+            set("session.lifespan", json!("24h")),
+            set("log.level", json!("info")),
+        ],
+        "session:\n  lifespan: 24h\nlog:\n  level: info\n",
+    );
+}
+
+#[test]
+fn lists_keep_their_style() {
+    check(
+        "secrets:\n  cookie:\n    - old-one\n    - \"kept\"\n  cipher:\n  - a\norigins: [a, 'b']\n",
+        &[
+            set("secrets.cookie", json!(["new-secret", "kept"])),
+            set("secrets.cipher", json!(["c"])),
+            set("origins", json!(["x", "b"])),
+        ],
+        "secrets:\n  cookie:\n    - new-secret\n    - \"kept\"\n  cipher:\n  - c\norigins: [x, b]\n",
+    );
+}
+
+#[test]
+fn prepend_to_block_and_flow_lists() {
+    check(
+        "a:\n  - x\nb: [y]\n",
+        &[
+            Op::Prepend {
+                path: "a".into(),
+                value: json!("new"),
+            },
+            Op::Prepend {
+                path: "b".into(),
+                value: json!({"hook": "session"}),
+            },
+            Op::Prepend {
+                path: "c.d".into(),
+                value: json!("z"),
+            },
+        ],
+        "a:\n  - new\n  - x\nb: [{hook: session}, y]\nc:\n  d:\n    - z\n",
+    );
+}
+
+#[test]
+fn remove_a_key_with_its_block() {
+    check(
+        "a: 1\n# keep\nb:\n  c: 2\n  d: 3\ne: 4\n",
+        &[
+            Op::Remove { path: "b".into() },
+            Op::Remove { path: "zzz".into() },
+        ],
+        "a: 1\n# keep\ne: 4\n",
+    );
+}
+
+#[test]
+fn crlf_and_missing_final_newline() {
+    check(
+        "log:\r\n  level: debug\r\ndsn: memory",
+        &[
+            set("log.level", json!("info")),
+            set("secrets.default", json!(["s"])),
+        ],
+        "log:\r\n  level: info\r\ndsn: memory\r\nsecrets:\r\n  default:\r\n    - s",
+    );
+}
+
+#[test]
+fn ambiguous_strings_are_quoted() {
+    check(
+        "a: x\n",
+        &[
+            set("a", json!("yes")),
+            set("b", json!("1e3")),
+            set("c", json!("*x")),
+        ],
+        "a: \"yes\"\nb: \"1e3\"\nc: \"*x\"\n",
+    );
+}
+
+#[test]
+fn block_scalars_can_be_replaced() {
+    check(
+        "a: |\n  one\n  two\nb: 1\n",
+        &[set("a", json!("x"))],
+        "a: x\nb: 1\n",
+    );
+}
+
+#[test]
+fn scalar_to_block_and_back() {
+    check(
+        "a: 1\nb:\n  c: 2\n",
+        &[set("a", json!({"k": "v"})), set("b", json!("flat"))],
+        "a:\n  k: v\nb: flat\n",
+    );
+}
+
+#[test]
+fn flow_mappings_are_extended_in_place() {
+    check(
+        "cookie: {same_site: Lax, persistent: true}   # flow\n",
+        &[
+            set("cookie.same_site", json!("Strict")),
+            set("cookie.path", json!("/")),
+        ],
+        "cookie: {same_site: Strict, persistent: true, path: /}   # flow\n",
+    );
+}
+
+#[test]
+fn json_documents_stay_json() {
+    let input = "{\n  \"log\": {\n    \"level\": \"debug\"\n  },\n  \"dsn\": \"memory\"\n}\n";
+    let patched = apply(
+        input,
+        true,
+        &[
+            set("log.level", json!("info")),
+            set("log.leak_sensitive_values", json!(false)),
+            set("session.whoami.required_aal", json!("highest_available")),
+        ],
+    )
+    .expect("patches");
+    assert_eq!(
+        patched.text,
+        "{\n  \"log\": {\n    \"level\": \"info\",\n    \"leak_sensitive_values\": false\n  },\n  \"dsn\": \"memory\",\n  \"session\": {\n    \"whoami\": {\n      \"required_aal\": \"highest_available\"\n    }\n  }\n}\n"
+    );
+    let _: serde_json::Value = serde_json::from_str(&patched.text).expect("still JSON");
+}
+
+#[test]
+fn anchors_and_aliases_are_refused_but_others_apply() {
+    let patched = apply(
+        "base: &b\n  level: debug\nlog: *b\nother: 1\n",
+        false,
+        &[
+            set("log.level", json!("info")),
+            set("base.level", json!("info")),
+            set("other", json!(2)),
+        ],
+    )
+    .expect("patches");
+    assert_eq!(patched.refused.len(), 2);
+    assert!(patched.refused[0].1.to_string().contains("anchor or alias"));
+    assert_eq!(
+        patched.text,
+        "base: &b\n  level: debug\nlog: *b\nother: 2\n"
+    );
+}
+
+#[test]
+fn four_space_documents_and_indentless_lists() {
+    check(
+        "selfservice:\n    methods:\n        password:\n            enabled: true\nlist:\n- a\n",
+        &[
+            set("selfservice.methods.totp.enabled", json!(true)),
+            set("list2", json!(["x"])),
+        ],
+        "selfservice:\n    methods:\n        password:\n            enabled: true\n        totp:\n            enabled: true\nlist:\n- a\nlist2:\n- x\n",
+    );
+}

@@ -1,0 +1,288 @@
+//! A span tree of a YAML/JSON text, built from `granit-parser` events: for every node its
+//! byte range, style and, for mappings, each key's range. It is what the patcher splices into.
+//!
+//! Encoded parser quirks (crates.md §2): block `MappingStart` is zero-width at the first key;
+//! an indentless sequence starts at its first item's text, an indented one at `-`; block
+//! collection end events sit at the next token, so a block collection's end is its last
+//! child's end; an empty value (`key:`) is a zero-width scalar at the key's end; literal and
+//! folded scalars start at their content and run into the next line's indentation.
+
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
+
+use super::PatchError;
+
+/// A node of the span tree.
+#[derive(Clone, Debug)]
+pub struct PNode {
+    /// First byte of the node's text (content start for block scalars).
+    pub start: usize,
+    /// One past the last byte of the node's own text (trailing blank lines excluded).
+    pub end: usize,
+    /// What the node is.
+    pub kind: PKind,
+    /// True when the node carries an anchor (`&name`).
+    pub anchored: bool,
+}
+
+/// The kinds of node.
+#[derive(Clone, Debug)]
+pub enum PKind {
+    /// A scalar with its style and parsed text; `empty` for `key:` with nothing after it.
+    Scalar {
+        /// Plain, quoted, literal or folded.
+        style: ScalarStyle,
+        /// The scalar's text as YAML reads it.
+        value: String,
+        /// True for a missing value (`key:`).
+        empty: bool,
+    },
+    /// A sequence.
+    Seq {
+        /// Flow (`[a, b]`) or block (`- a`).
+        flow: bool,
+        /// The items.
+        items: Vec<PNode>,
+    },
+    /// A mapping.
+    Map {
+        /// Flow (`{a: b}`) or block.
+        flow: bool,
+        /// The entries in text order.
+        entries: Vec<PEntry>,
+    },
+    /// An alias (`*name`).
+    Alias,
+}
+
+/// One `key: value` of a mapping.
+#[derive(Clone, Debug)]
+pub struct PEntry {
+    /// The key text (`None` for a complex key such as a mapping used as a key).
+    pub key: Option<String>,
+    /// Byte range of the key (including quotes).
+    pub key_start: usize,
+    /// End of the key.
+    pub key_end: usize,
+    /// The value.
+    pub value: PNode,
+}
+
+impl PNode {
+    /// Line-aware helpers need to know whether this is a flow collection.
+    #[must_use]
+    pub fn is_flow(&self) -> bool {
+        matches!(
+            self.kind,
+            PKind::Seq { flow: true, .. } | PKind::Map { flow: true, .. }
+        )
+    }
+}
+
+/// Parses `text` into a span tree; several documents are refused.
+pub fn build(text: &str) -> Result<PNode, PatchError> {
+    let mut events = Vec::new();
+    let mut parser = Parser::new_from_str(text);
+    while let Some(result) = parser.next_event() {
+        let (event, span) = result.map_err(|e| PatchError::Parse(e.to_string()))?;
+        if matches!(event, Event::Comment(..)) {
+            continue;
+        }
+        let range = span.byte_range().unwrap_or(0..0);
+        events.push((event, range.start, range.end));
+    }
+    let documents = events
+        .iter()
+        .filter(|(e, _, _)| matches!(e, Event::DocumentStart(..)))
+        .count();
+    if documents > 1 {
+        return Err(PatchError::Refused {
+            line: 1,
+            reason: "the file holds several YAML documents".to_owned(),
+        });
+    }
+    let mut cursor = events
+        .iter()
+        .position(|(e, _, _)| matches!(e, Event::DocumentStart(..)))
+        .map_or(events.len(), |i| i + 1);
+    let root = node(&events, &mut cursor, text)?;
+    Ok(root)
+}
+
+type Ev<'a> = (Event<'a>, usize, usize);
+
+fn node(events: &[Ev<'_>], cursor: &mut usize, text: &str) -> Result<PNode, PatchError> {
+    let Some((event, start, end)) = events.get(*cursor) else {
+        return Err(PatchError::Parse("unexpected end of document".to_owned()));
+    };
+    *cursor += 1;
+    match event {
+        Event::Scalar(value, style, anchor, _) => {
+            let (start, end) = match style {
+                ScalarStyle::Literal | ScalarStyle::Folded => {
+                    (*start, trim_end(text, *start, *end))
+                }
+                _ => (*start, *end),
+            };
+            Ok(PNode {
+                start,
+                end,
+                kind: PKind::Scalar {
+                    style: *style,
+                    value: value.to_string(),
+                    empty: start == end && *style == ScalarStyle::Plain,
+                },
+                anchored: *anchor != 0,
+            })
+        }
+        Event::Alias(_) | Event::UnresolvedAlias(_) => Ok(PNode {
+            start: *start,
+            end: *end,
+            kind: PKind::Alias,
+            anchored: false,
+        }),
+        Event::SequenceStart(style, anchor, _) => {
+            let flow = *style == StructureStyle::Flow;
+            let mut items = Vec::new();
+            let mut last_end = *end;
+            loop {
+                match events.get(*cursor) {
+                    Some((Event::SequenceEnd, _, e)) => {
+                        *cursor += 1;
+                        if flow {
+                            last_end = *e;
+                        }
+                        break;
+                    }
+                    Some(_) => {
+                        let item = node(events, cursor, text)?;
+                        last_end = last_end.max(item.end);
+                        items.push(item);
+                    }
+                    None => return Err(PatchError::Parse("unclosed sequence".to_owned())),
+                }
+            }
+            // An indentless sequence reports its start at the first item's text: use the `-`.
+            let start = match items.first() {
+                Some(first) if !flow => dash_before(text, first.start).unwrap_or(*start),
+                _ => *start,
+            };
+            Ok(PNode {
+                start,
+                end: last_end,
+                kind: PKind::Seq { flow, items },
+                anchored: *anchor != 0,
+            })
+        }
+        Event::MappingStart(style, anchor, _) => {
+            mapping(events, cursor, text, *style, *anchor != 0, *start, *end)
+        }
+        other => Err(PatchError::Parse(format!("unexpected {other:?}"))),
+    }
+}
+
+/// The rest of a mapping after its `MappingStart` event.
+fn mapping(
+    events: &[Ev<'_>],
+    cursor: &mut usize,
+    text: &str,
+    style: StructureStyle,
+    anchored: bool,
+    start: usize,
+    end: usize,
+) -> Result<PNode, PatchError> {
+    let flow = style == StructureStyle::Flow;
+    let mut entries = Vec::new();
+    let mut last_end = end;
+    loop {
+        match events.get(*cursor) {
+            Some((Event::MappingEnd, _, e)) => {
+                *cursor += 1;
+                if flow {
+                    last_end = *e;
+                }
+                break;
+            }
+            Some(_) => {
+                let key = node(events, cursor, text)?;
+                let value = node(events, cursor, text)?;
+                last_end = last_end.max(value.end).max(key.end);
+                let key_text = match &key.kind {
+                    PKind::Scalar { value, .. } if !key.anchored => Some(value.clone()),
+                    _ => None,
+                };
+                entries.push(PEntry {
+                    key: key_text,
+                    key_start: key.start,
+                    key_end: key.end,
+                    value,
+                });
+            }
+            None => return Err(PatchError::Parse("unclosed mapping".to_owned())),
+        }
+    }
+    Ok(PNode {
+        start,
+        end: last_end,
+        kind: PKind::Map { flow, entries },
+        anchored,
+    })
+}
+
+/// The `-` of the block sequence item whose content starts at `content`.
+fn dash_before(text: &str, content: usize) -> Option<usize> {
+    let before = text[..content].trim_end_matches(' ');
+    before.ends_with('-').then(|| before.len() - 1)
+}
+
+/// Block scalars run into the next line's indentation: end them after their last content
+/// character.
+fn trim_end(text: &str, start: usize, end: usize) -> usize {
+    let slice = &text[start..end.min(text.len())];
+    start + slice.trim_end().len()
+}
+
+#[cfg(test)]
+#[allow(clippy::panic)] // a failed case names what it found
+mod tests {
+    use super::*;
+
+    fn map_entries(node: &PNode) -> &[PEntry] {
+        match &node.kind {
+            PKind::Map { entries, .. } => entries,
+            _ => &[],
+        }
+    }
+
+    #[test]
+    fn spans_follow_the_text() {
+        let text = "a:\n  b: 1   # t\n  list:\n  - x\n  - \"y\"\nc: |\n  hello\n\nd:\n";
+        let root = build(text).expect("builds");
+        let a = &map_entries(&root)[0];
+        assert_eq!(a.key.as_deref(), Some("a"));
+        let inner = map_entries(&a.value);
+        assert_eq!(&text[inner[0].value.start..inner[0].value.end], "1");
+        let PKind::Seq { items, flow } = &inner[1].value.kind else {
+            panic!("list")
+        };
+        assert!(!flow);
+        assert_eq!(&text[items[1].start..items[1].end], "\"y\"");
+        let c = &map_entries(&root)[1];
+        assert_eq!(&text[c.value.start..c.value.end], "hello");
+        let d = &map_entries(&root)[2];
+        assert!(matches!(d.value.kind, PKind::Scalar { empty: true, .. }));
+        // A block mapping ends where its last value ends, not at the next key.
+        assert_eq!(
+            &text[a.value.start..a.value.end],
+            "b: 1   # t\n  list:\n  - x\n  - \"y\""
+        );
+    }
+
+    #[test]
+    fn anchors_aliases_and_documents() {
+        let root = build("a: &x 1\nb: *x\n").expect("builds");
+        let entries = map_entries(&root);
+        assert!(entries[0].value.anchored);
+        assert!(matches!(entries[1].value.kind, PKind::Alias));
+        assert!(build("a: 1\n---\nb: 2\n").is_err());
+    }
+}
