@@ -159,9 +159,15 @@ fn overlaps(a: &edit::Edit, b: &edit::Edit) -> bool {
     a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
 }
 
-/// Applies edits (sorted by position, insertions at one point in operation order).
+/// Applies edits sorted by position. Insertions at one point go deepest first: where an inner
+/// and an outer mapping end on the same line, the inner one's new keys must come before the
+/// outer one's, or they would land under the wrong parent. Then in operation order.
 fn splice(text: &str, mut edits: Vec<(usize, edit::Edit)>) -> String {
-    edits.sort_by_key(|(index, e)| (e.start, *index));
+    let indent = |t: &str| {
+        let line = t.trim_start_matches(['\r', '\n']);
+        line.len() - line.trim_start_matches(' ').len()
+    };
+    edits.sort_by_key(|(index, e)| (e.start, std::cmp::Reverse(indent(&e.text)), *index));
     let mut out = String::with_capacity(text.len() + 256);
     let mut at = 0;
     for (_, e) in edits {

@@ -8,6 +8,8 @@ mod cli;
 mod common;
 /// The public corpus: snapshots and the settings SOURCES.md lists.
 mod corpus;
+/// Property test of the patch engine.
+mod patch_props;
 /// The README's rule table and set-up commands.
 mod readme;
 /// Every rule against its positive and negative fixtures in `tests/rules/<ID>.yml`.
