@@ -110,6 +110,8 @@ pub struct Source {
     pub display: String,
     /// Config or identity schema.
     pub kind: SourceKind,
+    /// The text as read (fixes are spliced into it; a write checks the file still holds it).
+    pub text: String,
 }
 
 /// The Kratos release line the rules target.
@@ -190,6 +192,7 @@ impl Deployment {
                 path,
                 display,
                 kind: SourceKind::Config,
+                text,
             });
             root = Some(match root {
                 None => tree,

@@ -18,6 +18,7 @@ mod logging;
 mod mfa;
 mod password;
 mod redirects;
+mod rotation;
 mod secrets;
 mod serve;
 mod session;
@@ -29,6 +30,7 @@ use serde::Serialize;
 use crate::config::node::{Node, Pos, join};
 use crate::config::{Deployment, IdentitySchema, KratosVersion};
 use crate::finding::{Finding, Fix};
+use crate::fix::{FixEnv, FixPlan, FixResult};
 
 /// The four threats kratos-harden defends against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
@@ -195,6 +197,17 @@ pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
     /// Reports every match through `out`.
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>);
+
+    /// The operations that fix `finding`. The default leaves it to the operator with the
+    /// catalog's guidance; rules with `safe`/`unsafe` fixes override it.
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Manual(
+            finding
+                .fix
+                .as_ref()
+                .map_or_else(String::new, |f| f.summary.to_string()),
+        ))
+    }
 }
 
 /// What the rules read: the merged config, the profile and the version.

@@ -117,15 +117,16 @@ fn load_one(
         return schema;
     };
     match text.and_then(|(path, display, text)| {
-        load::parse(&text, &display).map(|tree| (path, display, tree))
+        load::parse(&text, &display).map(|tree| (path, display, text, tree))
     }) {
-        Ok((path, display, mut tree)) => {
+        Ok((path, display, text, mut tree)) => {
             let id = FileId::try_from(deployment.sources.len()).unwrap_or(FileId::MAX);
             tree.set_file(id);
             deployment.sources.push(Source {
                 path,
                 display,
                 kind: SourceKind::IdentitySchema,
+                text,
             });
             schema.root = Some(tree);
         }

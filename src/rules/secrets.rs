@@ -2,8 +2,11 @@
 //! §6): missing lists, published placeholders, short or patterned values, wrong cipher length,
 //! reuse, secrets kept inline, and `${VAR}` literals that Kratos never expands.
 
+use super::rotation;
 use super::support::{SECRET_KEYS, has_secret, secret_items};
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixResult};
 use crate::kratos::credential::{describe, is_env_reference, is_placeholder, low_variety};
 
 const ROTATION_DOC: &str = "https://www.ory.sh/docs/kratos/guides/secret-key-rotation";
@@ -52,6 +55,9 @@ impl Rule for SecretDefaultMissing {
     fn meta(&self) -> &'static RuleMeta {
         &SECRET_DEFAULT_MISSING
     }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        rotation::fix_for(cx, finding, env)
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         if has_secret(cx, "default") {
             return;
@@ -96,6 +102,9 @@ static SECRET_COOKIE_MISSING: RuleMeta = RuleMeta {
 impl Rule for SecretCookieMissing {
     fn meta(&self) -> &'static RuleMeta {
         &SECRET_COOKIE_MISSING
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        rotation::fix_for(cx, finding, env)
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         if has_secret(cx, "cookie") {
@@ -149,6 +158,9 @@ impl Rule for SecretCipherMissing {
     fn meta(&self) -> &'static RuleMeta {
         &SECRET_CIPHER_MISSING
     }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        rotation::fix_for(cx, finding, env)
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         if has_secret(cx, "cipher") {
             return;
@@ -199,6 +211,9 @@ impl Rule for SecretPaginationMissing {
     fn meta(&self) -> &'static RuleMeta {
         &SECRET_PAGINATION_MISSING
     }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        rotation::fix_for(cx, finding, env)
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         if !has_secret(cx, "pagination") {
             out.missing("secrets.pagination", "`secrets.pagination` is not set");
@@ -232,6 +247,9 @@ static SECRET_PLACEHOLDER: RuleMeta = RuleMeta {
 impl Rule for SecretPlaceholder {
     fn meta(&self) -> &'static RuleMeta {
         &SECRET_PLACEHOLDER
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        rotation::fix_for(cx, finding, env)
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for key in SECRET_KEYS {
@@ -278,6 +296,9 @@ impl Rule for SecretTooShort {
     fn meta(&self) -> &'static RuleMeta {
         &SECRET_TOO_SHORT
     }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        rotation::fix_for(cx, finding, env)
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for key in ["default", "cookie", "pagination"] {
             for (path, value) in secret_items(cx, key) {
@@ -323,6 +344,9 @@ static SECRET_LOW_VARIETY: RuleMeta = RuleMeta {
 impl Rule for SecretLowVariety {
     fn meta(&self) -> &'static RuleMeta {
         &SECRET_LOW_VARIETY
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        rotation::fix_for(cx, finding, env)
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for key in SECRET_KEYS {
@@ -372,6 +396,9 @@ impl Rule for CipherSecretWrongLength {
     fn meta(&self) -> &'static RuleMeta {
         &CIPHER_SECRET_WRONG_LENGTH
     }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        rotation::fix_for(cx, finding, env)
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (path, value) in secret_items(cx, "cipher") {
             if is_env_reference(value) {
@@ -407,7 +434,8 @@ static SECRET_REUSED: RuleMeta = RuleMeta {
     title: "The same secret is used twice",
     rationale: "A duplicate inside one list violates the schema's `uniqueItems`; the same value in \
         two lists means one leak (for example a cipher key in a log) compromises both purposes, \
-        and rotating one silently keeps the other.",
+        and rotating one silently keeps the other. (`secrets.cookie` repeating `secrets.default` \
+        is not reported: cookies fall back to the default secrets anyway.)",
     breaks: "Whatever the replaced copy protected must be re-issued.",
     fix: FixMeta {
         applicability: Applicability::Safe,
@@ -422,21 +450,34 @@ impl Rule for SecretReused {
     fn meta(&self) -> &'static RuleMeta {
         &SECRET_REUSED
     }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        rotation::fix_for(cx, finding, env)
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        let mut seen: Vec<(String, &str)> = Vec::new();
+        let mut seen: Vec<(&str, String, &str)> = Vec::new();
         for key in SECRET_KEYS {
             for (path, value) in secret_items(cx, key) {
                 if is_env_reference(value) {
                     continue;
                 }
-                if let Some((first, _)) = seen.iter().find(|(_, v)| *v == value) {
+                let clash = seen
+                    .iter()
+                    .find(|(k, _, v)| *v == value && !shares_purpose(k, key));
+                if let Some((_, first, _)) = clash {
                     let message = format!("`{path}` repeats the secret at `{first}`");
                     out.at(&path, message);
                 }
-                seen.push((path, value));
+                seen.push((key, path, value));
             }
         }
     }
+}
+
+/// `secrets.cookie` falls back to `secrets.default` in Kratos, so carrying default values in
+/// the cookie list (the documented way to split them without signing everyone out) is not
+/// reuse; a repeat inside one list is.
+fn shares_purpose(a: &str, b: &str) -> bool {
+    a != b && matches!((a, b), ("default", "cookie") | ("cookie", "default"))
 }
 
 /// KH210: secrets written inline in a config file.

@@ -8,6 +8,8 @@ mod cli;
 mod common;
 /// The public corpus: snapshots and the settings SOURCES.md lists.
 mod corpus;
+/// Fixes reach a fixpoint in one run (fixtures, demo, corpus).
+mod fixes;
 /// Property test of the patch engine.
 mod patch_props;
 /// The README's rule table and set-up commands.

@@ -12,29 +12,38 @@ use serde::Deserialize;
 use crate::common::root;
 
 #[derive(Deserialize)]
-struct Fixture {
-    cases: Vec<Case>,
+pub struct Fixture {
+    pub cases: Vec<Case>,
 }
 
 #[derive(Deserialize)]
-struct Case {
-    name: String,
+pub struct Case {
+    pub name: String,
     /// Paths the rule must report, exactly; empty = the rule must stay silent.
-    expect: Vec<String>,
-    config: String,
+    pub expect: Vec<String>,
+    pub config: String,
     #[serde(default)]
-    profile: Option<String>,
+    pub profile: Option<String>,
     #[serde(default)]
-    version: Option<String>,
+    pub version: Option<String>,
     /// An identity schema written next to the config as `identity.schema.json`.
     #[serde(default)]
-    schema: Option<String>,
+    pub schema: Option<String>,
     /// Severity every reported finding must have.
     #[serde(default)]
     severity: Option<String>,
 }
 
-fn run_case(id: &str, case: &Case) -> Result<(), String> {
+/// A loaded case: the folder its files live in (kept alive), the deployment, profile, version.
+pub struct Loaded {
+    pub _dir: tempfile::TempDir,
+    pub deployment: Deployment,
+    pub profile: Profile,
+    pub version: Option<KratosVersion>,
+}
+
+/// Writes a case's files to a temporary folder and loads it.
+pub fn load_case(case: &Case) -> Result<Loaded, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     if let Some(schema) = &case.schema {
         std::fs::write(dir.path().join("identity.schema.json"), schema)
@@ -52,7 +61,35 @@ fn run_case(id: &str, case: &Case) -> Result<(), String> {
         Some("v1") => Some(KratosVersion::V1),
         _ => None,
     };
-    let cx = Context::new(&deployment, profile, version);
+    Ok(Loaded {
+        _dir: dir,
+        deployment,
+        profile,
+        version,
+    })
+}
+
+/// Every fixture file, as `(rule id, fixture)`.
+pub fn fixtures() -> Vec<(&'static str, Result<Fixture, String>)> {
+    RULES
+        .iter()
+        .map(|rule| {
+            let id = rule.meta().id;
+            let file = root().join("tests/rules").join(format!("{id}.yml"));
+            let fixture = std::fs::read_to_string(&file)
+                .map_err(|_| format!("no fixture file {}", file.display()))
+                .and_then(|text| {
+                    serde_saphyr::from_str(&text)
+                        .map_err(|e| format!("fixture does not parse: {e}"))
+                });
+            (id, fixture)
+        })
+        .collect()
+}
+
+fn run_case(id: &str, case: &Case) -> Result<(), String> {
+    let loaded = load_case(case)?;
+    let cx = Context::new(&loaded.deployment, loaded.profile, loaded.version);
     let findings: Vec<_> = check_all(&cx)
         .into_iter()
         .filter(|f| f.rule.id == id)
@@ -88,20 +125,14 @@ fn every_rule_has_fixtures_that_pass() {
         .map(|v| v.split(',').map(str::to_owned).collect())
         .unwrap_or_default();
     let mut failures = Vec::new();
-    for rule in RULES {
-        let id = rule.meta().id;
+    for (id, fixture) in fixtures() {
         if !only.is_empty() && !only.iter().any(|p| id.starts_with(p.as_str())) {
             continue;
         }
-        let file = root().join("tests/rules").join(format!("{id}.yml"));
-        let Ok(text) = std::fs::read_to_string(&file) else {
-            failures.push(format!("{id}: no fixture file {}", file.display()));
-            continue;
-        };
-        let fixture: Fixture = match serde_saphyr::from_str(&text) {
+        let fixture = match fixture {
             Ok(f) => f,
             Err(e) => {
-                failures.push(format!("{id}: fixture does not parse: {e}"));
+                failures.push(format!("{id}: {e}"));
                 continue;
             }
         };

@@ -1,0 +1,230 @@
+//! From findings to patch operations: which fixes run (safe by default, unsafe on request,
+//! `--only`/`--skip`), what each produces, which need the operator, and which file each goes
+//! to when a deployment is several files.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::config::node::FileId;
+use crate::finding::Finding;
+use crate::patch::Op;
+use crate::rules::{Applicability, Context, RULES, Rule};
+use crate::secret::{self, Kind, Secret, SecretError};
+
+/// What `Rule::fix` returns: the plan, or the OS random source failing.
+pub type FixResult = Result<FixPlan, SecretError>;
+
+/// What a rule's fix for one finding is.
+#[derive(Debug)]
+pub enum FixPlan {
+    /// Apply these operations.
+    Ops(Vec<Op>),
+    /// Only the operator can do it; why, and what to do.
+    Manual(String),
+}
+
+/// Where generated secrets go.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum SecretsTo {
+    /// Into the config file.
+    #[default]
+    Inline,
+    /// Into a dotenv file (0600) in Kratos's env naming, removed from the config.
+    EnvFile(std::path::PathBuf),
+    /// Into a Kubernetes `Secret` manifest with the Helm chart's key names.
+    K8sSecret(std::path::PathBuf),
+}
+
+/// What fixes may use: a random source, remembered per-run decisions and the generated
+/// secrets (so they can be masked everywhere).
+pub struct FixEnv<'a> {
+    /// Random bytes for secrets.
+    pub source: &'a mut dyn secret::Source,
+    /// Where secrets go.
+    pub secrets_to: SecretsTo,
+    /// Every secret generated in this run, with the config path it went to.
+    pub generated: Vec<(String, Secret)>,
+    /// Per-key memo of computed values, so several findings about one list agree.
+    memo: HashMap<String, Value>,
+}
+
+impl<'a> FixEnv<'a> {
+    /// An environment drawing secrets from `source`.
+    pub fn new(source: &'a mut dyn secret::Source, secrets_to: SecretsTo) -> Self {
+        Self {
+            source,
+            secrets_to,
+            generated: Vec::new(),
+            memo: HashMap::new(),
+        }
+    }
+
+    /// A new secret of `kind` for `path`, remembered for masking.
+    pub fn secret(&mut self, kind: Kind, path: &str) -> Result<String, SecretError> {
+        let secret = Secret::generate(kind, self.source)?;
+        let text = secret.expose().to_owned();
+        self.generated.push((path.to_owned(), secret));
+        Ok(text)
+    }
+
+    /// The value computed for `key` by `make`, computed once per run.
+    pub fn once(
+        &mut self,
+        key: &str,
+        make: impl FnOnce(&mut Self) -> Result<Value, SecretError>,
+    ) -> Result<Value, SecretError> {
+        if let Some(v) = self.memo.get(key) {
+            return Ok(v.clone());
+        }
+        let value = make(self)?;
+        self.memo.insert(key.to_owned(), value.clone());
+        Ok(value)
+    }
+}
+
+/// Which findings to fix.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Apply unsafe fixes too.
+    pub unsafe_fixes: bool,
+    /// Only these rule ids (empty = all).
+    pub only: Vec<String>,
+    /// Never these rule ids.
+    pub skip: Vec<String>,
+}
+
+impl Selection {
+    fn wants(&self, finding: &Finding) -> bool {
+        let id = finding.rule.id;
+        let named = |list: &[String]| {
+            list.iter()
+                .any(|x| x.eq_ignore_ascii_case(id) || x.eq_ignore_ascii_case(finding.rule.name))
+        };
+        (self.only.is_empty() || named(&self.only)) && !named(&self.skip)
+    }
+}
+
+/// The fixes of one run, ready for the patch engine. Findings are referred to by their index
+/// in the slice given to [`plan`].
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Findings whose fixes will be applied, with their operations (possibly none, when an
+    /// earlier finding's fix already covers them).
+    pub applied: Vec<(usize, Vec<Op>)>,
+    /// Findings left to the operator, with the reason (manual fixes, missing information,
+    /// conflicts, edits the patch engine refused).
+    pub manual: Vec<(usize, String)>,
+    /// Findings with unsafe fixes not applied because `--unsafe-fixes` was not given.
+    pub unsafe_skipped: Vec<usize>,
+    /// Operations per file, deduplicated, in finding order.
+    pub by_file: Vec<(FileId, Vec<Op>)>,
+}
+
+impl Plan {
+    /// True when there is nothing to change.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.by_file.iter().all(|(_, ops)| ops.is_empty())
+    }
+}
+
+/// The rule behind a finding.
+fn rule_of(finding: &Finding) -> Option<&'static dyn Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.meta().id == finding.rule.id)
+}
+
+/// Plans the fixes for `findings` (suppressed ones are left alone).
+pub fn plan(
+    cx: &Context<'_>,
+    findings: &[Finding],
+    selection: &Selection,
+    env: &mut FixEnv<'_>,
+) -> Result<Plan, SecretError> {
+    let mut plan = Plan::default();
+    let mut claimed: HashMap<String, Op> = HashMap::new();
+    for (index, finding) in findings.iter().enumerate() {
+        if finding.suppressed.is_some() || !selection.wants(finding) {
+            continue;
+        }
+        let Some(fix) = &finding.fix else { continue };
+        match fix.applicability {
+            Applicability::Manual => {
+                plan.manual.push((index, fix.summary.to_string()));
+                continue;
+            }
+            Applicability::Unsafe if !selection.unsafe_fixes => {
+                plan.unsafe_skipped.push(index);
+                continue;
+            }
+            _ => {}
+        }
+        let outcome = match rule_of(finding) {
+            Some(rule) => rule.fix(cx, finding, env)?,
+            None => FixPlan::Manual(fix.summary.to_string()),
+        };
+        let ops = match outcome {
+            FixPlan::Manual(why) => {
+                plan.manual.push((index, why));
+                continue;
+            }
+            FixPlan::Ops(ops) => ops,
+        };
+        // Two fixes writing one key differently cannot both apply: the first wins; the same
+        // operation from two findings (one list fixed for several reasons) is kept once.
+        let mut kept = Vec::new();
+        let mut conflict = None;
+        for op in ops {
+            match claimed.get(op.path()) {
+                Some(same) if *same == op => {}
+                Some(_) => conflict = Some(op.path().to_owned()),
+                None => kept.push(op),
+            }
+        }
+        if let Some(key) = conflict.filter(|_| kept.is_empty()) {
+            plan.manual.push((
+                index,
+                format!("another fix already changes `{key}`; run apply again afterwards"),
+            ));
+            continue;
+        }
+        for op in &kept {
+            claimed.insert(op.path().to_owned(), op.clone());
+            match plan.by_file.iter_mut().find(|(f, _)| *f == finding.file) {
+                Some((_, list)) => list.push(op.clone()),
+                None => plan.by_file.push((finding.file, vec![op.clone()])),
+            }
+        }
+        plan.applied.push((index, kept));
+    }
+    Ok(plan)
+}
+
+/// `Set` at a path.
+#[must_use]
+pub fn set(path: &str, value: Value) -> Op {
+    Op::Set {
+        path: path.to_owned(),
+        value,
+    }
+}
+
+/// `Remove` at a path.
+#[must_use]
+pub fn remove(path: &str) -> Op {
+    Op::Remove {
+        path: path.to_owned(),
+    }
+}
+
+/// `Prepend` to a list.
+#[must_use]
+pub fn prepend(path: &str, value: Value) -> Op {
+    Op::Prepend {
+        path: path.to_owned(),
+        value,
+    }
+}

@@ -1,0 +1,107 @@
+//! Fixing Kratos's secret lists (kratos-hardening.md §6, secret-key-rotation guide): one
+//! computation per list that every secret finding shares, so several findings about
+//! `secrets.cookie` produce one and the same operation.
+//!
+//! A new secret goes first (it signs or encrypts from now on); real secrets that were there stay
+//! after it so existing sessions and stored tokens still verify. Published placeholders, short
+//! or patterned values, `${VAR}` literals and duplicates are removed, not kept: keeping them
+//! valid for verification would defeat the fix.
+
+use serde_json::Value;
+
+use super::Context;
+use super::support::{SECRET_KEYS, secret_items};
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, set};
+use crate::kratos::credential::{is_env_reference, is_placeholder, low_variety};
+use crate::secret::{Kind, SecretError};
+
+/// True when `value` may stay in `secrets.<key>`.
+#[must_use]
+pub fn acceptable(key: &str, value: &str) -> bool {
+    if is_env_reference(value) || is_placeholder(value) {
+        return false;
+    }
+    let long_enough = if key == "cipher" {
+        value.is_ascii() && value.len() == 32
+    } else {
+        value.chars().count() >= 32
+    };
+    long_enough && !low_variety(value)
+}
+
+/// The fixed list for `secrets.<key>`, or `None` when the current one is already fine.
+pub fn fixed_list(
+    cx: &Context<'_>,
+    key: &str,
+    env: &mut FixEnv<'_>,
+) -> Result<Option<Value>, SecretError> {
+    let memo_key = format!("secrets.{key}");
+    let value = env.once(&memo_key, |env| {
+        let current: Vec<&str> = secret_items(cx, key).into_iter().map(|(_, v)| v).collect();
+        // Values already used by an earlier list stay there and leave this one.
+        let earlier: Vec<&str> = SECRET_KEYS
+            .iter()
+            .take_while(|k| **k != key)
+            // Cookie secrets may repeat default ones: cookies fall back to them anyway.
+            .filter(|k| !(key == "cookie" && **k == "default"))
+            .flat_map(|k| secret_items(cx, k).into_iter().map(|(_, v)| v))
+            .collect();
+        let mut keep: Vec<&str> = Vec::new();
+        let mut removed = false;
+        for value in &current {
+            if acceptable(key, value) && !keep.contains(value) && !earlier.contains(value) {
+                keep.push(value);
+            } else {
+                removed = true;
+            }
+        }
+        let fallback: Vec<&str> = if key == "cookie" && current.is_empty() {
+            // Cookies were signed with `secrets.default`: keep its real values for verification.
+            secret_items(cx, "default")
+                .into_iter()
+                .map(|(_, v)| v)
+                .filter(|v| acceptable("default", v))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if !removed && !keep.is_empty() && cx.get(&memo_key).is_some_and(|n| !n.items().is_empty())
+        {
+            return Ok(Value::Null);
+        }
+        let kind = if key == "cipher" {
+            Kind::Cipher
+        } else {
+            Kind::Signing
+        };
+        let fresh = env.secret(kind, &memo_key)?;
+        let list: Vec<Value> = std::iter::once(fresh.as_str())
+            .chain(keep)
+            .chain(fallback)
+            .map(|s| Value::String(s.to_owned()))
+            .collect();
+        Ok(Value::Array(list))
+    })?;
+    Ok((!value.is_null()).then_some(value))
+}
+
+/// The fix of any finding about a secret list: rewrite the list its path names.
+pub fn fix_for(
+    cx: &Context<'_>,
+    finding: &Finding,
+    env: &mut FixEnv<'_>,
+) -> Result<FixPlan, SecretError> {
+    let Some(key) = finding
+        .path
+        .strip_prefix("secrets.")
+        .and_then(|rest| rest.split('.').next())
+        .filter(|k| SECRET_KEYS.contains(k))
+    else {
+        return Ok(FixPlan::Manual("not a secret list".to_owned()));
+    };
+    Ok(match fixed_list(cx, key, env)? {
+        Some(list) => FixPlan::Ops(vec![set(&format!("secrets.{key}"), list)]),
+        None => FixPlan::Ops(Vec::new()),
+    })
+}

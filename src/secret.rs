@@ -1,0 +1,156 @@
+//! Generating secrets from the operating system's CSPRNG, and keeping them out of output.
+//!
+//! Alphabet: `A–Z a–z 0–9` only. That is safe unquoted in YAML, in a shell and in Kratos's CSV
+//! parsing of env arrays (no `,` or `"`, kratos-hardening.md §5). Lengths follow §6:
+//! signing secrets (`default`, `cookie`, `pagination`) get 43 characters (256 bits); cipher
+//! secrets exactly 32 characters (190 bits), the byte length Kratos requires.
+
+use std::fmt;
+
+use rand::rand_core::TryRng as _;
+
+/// The characters secrets are drawn from.
+const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// What a secret is for (it decides the length).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `secrets.default`, `secrets.cookie`, `secrets.pagination`: 43 characters.
+    Signing,
+    /// `secrets.cipher`: exactly 32 characters.
+    Cipher,
+    /// A password or key for a connected service (hook API key): 40 characters.
+    Credential,
+}
+
+impl Kind {
+    /// Number of characters generated.
+    #[must_use]
+    pub fn len(self) -> usize {
+        match self {
+            Kind::Signing => 43,
+            Kind::Cipher => 32,
+            Kind::Credential => 40,
+        }
+    }
+}
+
+/// Where random bytes come from. Tests inject a fixed source; everything else uses [`OsSecrets`].
+pub trait Source {
+    /// Fills `buf` with random bytes.
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), SecretError>;
+}
+
+/// The operating system's CSPRNG (`getrandom` through `rand::rngs::SysRng`).
+#[derive(Debug, Default)]
+pub struct OsSecrets;
+
+impl Source for OsSecrets {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), SecretError> {
+        rand::rngs::SysRng
+            .try_fill_bytes(buf)
+            .map_err(|e| SecretError(e.to_string()))
+    }
+}
+
+/// The OS random source failed; no secret is made up instead.
+#[derive(Debug, thiserror::Error)]
+#[error("the operating system's random number generator failed: {0}")]
+pub struct SecretError(String);
+
+/// A generated secret. `Debug` and `Display` mask it; [`Secret::expose`] is explicit.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Generates a secret of `kind` from `source`, uniformly over [`ALPHABET`] (rejection
+    /// sampling, so no character is more likely than another).
+    pub fn generate(kind: Kind, source: &mut dyn Source) -> Result<Self, SecretError> {
+        let limit = 256 - 256 % ALPHABET.len();
+        let mut out = String::with_capacity(kind.len());
+        let mut buf = [0u8; 64];
+        while out.len() < kind.len() {
+            source.fill(&mut buf)?;
+            for &byte in &buf {
+                if usize::from(byte) < limit && out.len() < kind.len() {
+                    out.push(char::from(ALPHABET[usize::from(byte) % ALPHABET.len()]));
+                }
+            }
+        }
+        Ok(Self(out))
+    }
+
+    /// The secret's text, for writing it where it belongs.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The masked form used in every output: `<generated: 43 chars>`.
+    #[must_use]
+    pub fn masked(&self) -> String {
+        format!("<generated: {} chars>", self.0.len())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A counter, so tests are repeatable.
+    struct Counter(u8);
+
+    impl Source for Counter {
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), SecretError> {
+            for b in buf {
+                self.0 = self.0.wrapping_add(7);
+                *b = self.0;
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn lengths_and_alphabet() {
+        let mut os = OsSecrets;
+        for kind in [Kind::Signing, Kind::Cipher, Kind::Credential] {
+            let s = Secret::generate(kind, &mut os).expect("os rng");
+            assert_eq!(s.expose().len(), kind.len());
+            assert!(s.expose().bytes().all(|b| ALPHABET.contains(&b)));
+        }
+        let bits = |k: Kind| k.len() as f64 * (ALPHABET.len() as f64).log2();
+        assert!(bits(Kind::Signing) >= 256.0);
+        assert!(bits(Kind::Cipher) >= 190.0);
+    }
+
+    #[test]
+    fn os_secrets_differ_and_counter_is_repeatable() {
+        let mut os = OsSecrets;
+        let a = Secret::generate(Kind::Signing, &mut os).expect("rng");
+        let b = Secret::generate(Kind::Signing, &mut os).expect("rng");
+        assert_ne!(a, b);
+        let c = Secret::generate(Kind::Cipher, &mut Counter(0)).expect("counter");
+        let d = Secret::generate(Kind::Cipher, &mut Counter(0)).expect("counter");
+        assert_eq!(c, d);
+    }
+
+    #[test]
+    fn secrets_are_masked_in_debug_and_display() {
+        let s = Secret::generate(Kind::Cipher, &mut OsSecrets).expect("rng");
+        assert_eq!(format!("{s}"), "<generated: 32 chars>");
+        assert_eq!(format!("{s:?}"), "<generated: 32 chars>");
+        assert!(!format!("{s:?}").contains(s.expose()));
+    }
+}

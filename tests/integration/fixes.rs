@@ -1,0 +1,131 @@
+//! Fixes reach a fixpoint in one run: after `apply --unsafe-fixes`, auditing the result leaves
+//! nothing with a safe or unsafe fix that is not reported as manual, and a second run changes
+//! nothing. Checked on every rule fixture case, the demo and the corpus; on the corpus every
+//! comment line of the input must also still be there.
+
+use kratos_harden::config::Deployment;
+use kratos_harden::fix::{FixEnv, SecretsTo, Selection};
+use kratos_harden::harden::{self, Options};
+use kratos_harden::rules::Profile;
+use kratos_harden::secret::OsSecrets;
+
+use crate::common::{shared, skip};
+use crate::rules::{fixtures, load_case};
+
+fn options(profile: Profile, version: Option<kratos_harden::config::KratosVersion>) -> Options {
+    Options {
+        profile,
+        version,
+        selection: Selection {
+            unsafe_fixes: true,
+            ..Selection::default()
+        },
+    }
+}
+
+/// Runs twice; returns a description of what is wrong, if anything.
+fn fixpoint(deployment: &Deployment, options: &Options) -> Result<harden::Outcome, String> {
+    let mut rng = OsSecrets;
+    let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);
+    let first =
+        harden::run(deployment, options, &mut env).map_err(|e| format!("first run: {e}"))?;
+    let after = harden::reload(deployment, &first.changes)
+        .map_err(|e| format!("result does not load: {e}"))?;
+    let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);
+    let second = harden::run(&after, options, &mut env).map_err(|e| format!("second run: {e}"))?;
+    if !second.changes.is_empty() || !second.plan.applied.is_empty() {
+        let left: Vec<String> = second
+            .plan
+            .applied
+            .iter()
+            .map(|(i, ops)| {
+                format!(
+                    "{} at {} ({} ops)",
+                    second.findings[*i].rule.id,
+                    second.findings[*i].path,
+                    ops.len()
+                )
+            })
+            .collect();
+        return Err(format!("a second run still fixes: {left:?}"));
+    }
+    Ok(first)
+}
+
+#[test]
+fn every_fixture_case_reaches_a_fixpoint() {
+    let mut failures = Vec::new();
+    for (id, fixture) in fixtures() {
+        let Ok(fixture) = fixture else { continue };
+        for case in &fixture.cases {
+            let loaded = match load_case(case) {
+                Ok(l) => l,
+                Err(e) => {
+                    failures.push(format!("{id} / {}: {e}", case.name));
+                    continue;
+                }
+            };
+            if let Err(e) = fixpoint(&loaded.deployment, &options(loaded.profile, loaded.version)) {
+                failures.push(format!("{id} / {}: {e}", case.name));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} case(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_demo_reaches_a_fixpoint_and_changes_something() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = kratos_harden::demo::materialize(dir.path()).expect("demo");
+    let deployment = Deployment::load(&[path]).expect("loads");
+    let outcome = fixpoint(&deployment, &options(Profile::Production, None))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!outcome.changes.is_empty());
+    assert!(
+        !outcome.generated.is_empty(),
+        "the demo's placeholder secrets are replaced"
+    );
+}
+
+#[test]
+fn corpus_files_reach_a_fixpoint_and_keep_their_comments() {
+    let Some(kratos) = shared() else {
+        skip("../shared/kratos/corpus is not present; the corpus fix test did not run");
+        return;
+    };
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(kratos.join("corpus")).expect("corpus") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if name.starts_with("id-") || name.ends_with(".md") {
+            continue;
+        }
+        let deployment = Deployment::load(&[path.clone()]).expect("loads");
+        match fixpoint(&deployment, &options(Profile::Production, None)) {
+            Err(e) => failures.push(format!("{name}: {e}")),
+            Ok(outcome) => {
+                for change in &outcome.changes {
+                    for line in change
+                        .before
+                        .lines()
+                        .filter(|l| l.trim_start().starts_with('#'))
+                    {
+                        if !change.after.lines().any(|l| l == line) {
+                            failures.push(format!("{name}: comment line lost: {line}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
