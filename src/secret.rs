@@ -26,7 +26,7 @@ pub enum Kind {
 impl Kind {
     /// Number of characters generated.
     #[must_use]
-    pub fn len(self) -> usize {
+    pub fn chars(self) -> usize {
         match self {
             Kind::Signing => 43,
             Kind::Cipher => 32,
@@ -67,12 +67,12 @@ impl Secret {
     /// sampling, so no character is more likely than another).
     pub fn generate(kind: Kind, source: &mut dyn Source) -> Result<Self, SecretError> {
         let limit = 256 - 256 % ALPHABET.len();
-        let mut out = String::with_capacity(kind.len());
+        let mut out = String::with_capacity(kind.chars());
         let mut buf = [0u8; 64];
-        while out.len() < kind.len() {
+        while out.len() < kind.chars() {
             source.fill(&mut buf)?;
             for &byte in &buf {
-                if usize::from(byte) < limit && out.len() < kind.len() {
+                if usize::from(byte) < limit && out.len() < kind.chars() {
                     out.push(char::from(ALPHABET[usize::from(byte) % ALPHABET.len()]));
                 }
             }
@@ -127,10 +127,10 @@ mod tests {
         let mut os = OsSecrets;
         for kind in [Kind::Signing, Kind::Cipher, Kind::Credential] {
             let s = Secret::generate(kind, &mut os).expect("os rng");
-            assert_eq!(s.expose().len(), kind.len());
+            assert_eq!(s.expose().len(), kind.chars());
             assert!(s.expose().bytes().all(|b| ALPHABET.contains(&b)));
         }
-        let bits = |k: Kind| k.len() as f64 * (ALPHABET.len() as f64).log2();
+        let bits = |k: Kind| f64::from(u32::try_from(k.chars()).expect("small")) * 62f64.log2();
         assert!(bits(Kind::Signing) >= 256.0);
         assert!(bits(Kind::Cipher) >= 190.0);
     }
