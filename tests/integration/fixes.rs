@@ -106,10 +106,13 @@ fn corpus_files_reach_a_fixpoint_and_keep_their_comments() {
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_owned();
-        if name.starts_with("id-") || name.ends_with(".md") {
+        let markdown = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+        if name.starts_with("id-") || markdown {
             continue;
         }
-        let deployment = Deployment::load(&[path.clone()]).expect("loads");
+        let deployment = Deployment::load(std::slice::from_ref(&path)).expect("loads");
         match fixpoint(&deployment, &options(Profile::Production, None)) {
             Err(e) => failures.push(format!("{name}: {e}")),
             Ok(outcome) => {
