@@ -105,3 +105,63 @@ pub fn fix_for(
         None => FixPlan::Ops(Vec::new()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Deployment;
+    use crate::fix::{FixEnv, SecretsTo};
+    use crate::rules::Profile;
+    use crate::secret::OsSecrets;
+
+    const REAL: &str = "q8Vt2mZr7LxN4pWc9KfHs3JdYb6GeTnAuR5w";
+
+    fn fixed(config: &str, key: &str) -> Option<Vec<String>> {
+        let d = Deployment::from_texts(vec![("k.yml".into(), "k.yml".into(), config.into())])
+            .expect("loads");
+        let cx = Context::new(&d, Profile::Production, None);
+        let mut rng = OsSecrets;
+        let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);
+        let list = fixed_list(&cx, key, &mut env).expect("rng")?;
+        Some(
+            list.as_array()
+                .expect("list")
+                .iter()
+                .map(|v| v.as_str().unwrap_or_default().to_owned())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn placeholder_removed_real_secret_kept_after_the_new_one() {
+        let list = fixed(
+            &format!("secrets:\n  cookie: [PLEASE-CHANGE-ME-I-AM-VERY-INSECURE, {REAL}]\n"),
+            "cookie",
+        )
+        .expect("changes");
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].len(), 43);
+        assert_eq!(list[1], REAL);
+    }
+
+    #[test]
+    fn cookie_split_from_default_keeps_sessions_valid() {
+        let list = fixed(&format!("secrets:\n  default: [{REAL}]\n"), "cookie").expect("changes");
+        assert_eq!(list.len(), 2);
+        assert_eq!(
+            list[1], REAL,
+            "cookies signed with the default secret still verify"
+        );
+    }
+
+    #[test]
+    fn cipher_gets_exactly_32_and_good_lists_stay() {
+        let list = fixed("dsn: memory\n", "cipher").expect("created");
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].len(), 32);
+        assert_eq!(
+            fixed(&format!("secrets:\n  default: [{REAL}]\n"), "default"),
+            None
+        );
+    }
+}

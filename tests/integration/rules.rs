@@ -29,6 +29,9 @@ pub struct Case {
     /// An identity schema written next to the config as `identity.schema.json`.
     #[serde(default)]
     pub schema: Option<String>,
+    /// The config after applying this rule's fixes (unsafe ones included) to `config`.
+    #[serde(default)]
+    pub fixed: Option<String>,
     /// Severity every reported finding must have.
     #[serde(default)]
     severity: Option<String>,
@@ -87,8 +90,39 @@ pub fn fixtures() -> Vec<(&'static str, Result<Fixture, String>)> {
         .collect()
 }
 
+/// Applies only rule `id`'s fixes (unsafe included) and compares with `fixed`.
+fn check_fixed(id: &str, case: &Case, loaded: &Loaded) -> Result<(), String> {
+    let Some(fixed) = &case.fixed else {
+        return Ok(());
+    };
+    let options = kratos_harden::harden::Options {
+        profile: loaded.profile,
+        version: loaded.version,
+        selection: kratos_harden::fix::Selection {
+            unsafe_fixes: true,
+            only: vec![id.to_owned()],
+            skip: Vec::new(),
+        },
+    };
+    let mut rng = kratos_harden::secret::OsSecrets;
+    let mut env = kratos_harden::fix::FixEnv::new(&mut rng, kratos_harden::fix::SecretsTo::Inline);
+    let outcome = kratos_harden::harden::run(&loaded.deployment, &options, &mut env)
+        .map_err(|e| format!("fix failed: {e}"))?;
+    let after = outcome
+        .changes
+        .first()
+        .map_or_else(|| case.config.clone(), |c| c.after.clone());
+    if after != *fixed {
+        return Err(format!(
+            "fixed text differs:\n--- got ---\n{after}--- want ---\n{fixed}"
+        ));
+    }
+    Ok(())
+}
+
 fn run_case(id: &str, case: &Case) -> Result<(), String> {
     let loaded = load_case(case)?;
+    check_fixed(id, case, &loaded)?;
     let cx = Context::new(&loaded.deployment, loaded.profile, loaded.version);
     let findings: Vec<_> = check_all(&cx)
         .into_iter()
