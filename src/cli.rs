@@ -22,6 +22,10 @@ pub struct Cli {
 pub enum Command {
     /// Check Kratos configs for security problems (for people and CI).
     Audit(AuditArgs),
+    /// Fix what can be fixed: a verified, format-preserving patch (scripted, no prompts).
+    Apply(ApplyArgs),
+    /// Restore the newest backup that `apply` took of a file.
+    Undo(UndoArgs),
     /// List the rule catalog.
     Rules(RulesArgs),
     /// Explain one rule: why it matters, what may break, the fix, references.
@@ -104,6 +108,93 @@ pub struct AuditArgs {
     /// Colour the text output.
     #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     pub color: Color,
+}
+
+/// Where generated secrets go: `inline`, `env-file:PATH` or `k8s-secret:PATH`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretsTo(pub crate::fix::SecretsTo);
+
+impl std::str::FromStr for SecretsTo {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        use crate::fix::SecretsTo as To;
+        if s == "inline" {
+            return Ok(Self(To::Inline));
+        }
+        match s.split_once(':') {
+            Some(("env-file", path)) if !path.is_empty() => Ok(Self(To::EnvFile(path.into()))),
+            Some(("k8s-secret", path)) if !path.is_empty() => Ok(Self(To::K8sSecret(path.into()))),
+            _ => Err(format!(
+                "'{s}' is not a destination: use inline, env-file:PATH or k8s-secret:PATH"
+            )),
+        }
+    }
+}
+
+/// Output format of `apply`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, ValueEnum)]
+pub enum ApplyFormat {
+    /// What changed, grouped by threat, what is left to do, next steps.
+    #[default]
+    Text,
+    /// Operations (masked values), manual fixes and the diff.
+    Json,
+}
+
+/// Arguments of `apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A config file; repeat to layer files as Kratos does. Each fix goes to the file its
+    /// value came from. Default: ./kratos.yml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Vec<PathBuf>,
+    /// Judge against production (default) or development expectations.
+    #[arg(long, value_enum, default_value_t = Profile::Production)]
+    pub profile: Profile,
+    /// Kratos release line; default: the config's `version:` key, else v1.
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub kratos_version: Option<KratosVersion>,
+    /// Only these rules (ids or names, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub only: Vec<String>,
+    /// Never these rules (ids or names, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub skip: Vec<String>,
+    /// Also apply fixes that may change behaviour users notice (sign-outs, blocked origins).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the diff and write nothing.
+    #[arg(long, conflicts_with = "check")]
+    pub dry_run: bool,
+    /// Write nothing; exit 1 when changes are pending (like `rustfmt --check`).
+    #[arg(long)]
+    pub check: bool,
+    /// Write the result here instead of over the config (single-file deployments).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Do not keep a `FILE.bak.<timestamp>` copy of what is replaced.
+    #[arg(long)]
+    pub no_backup: bool,
+    /// Show secret values instead of masks in the diff and report.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Where secrets go: inline (default), env-file:PATH or k8s-secret:PATH.
+    #[arg(long, value_name = "DEST", default_value = "inline")]
+    pub secrets_to: SecretsTo,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
+    pub format: ApplyFormat,
+    /// Colour the diff.
+    #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+}
+
+/// Arguments of `undo`.
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The config file whose newest backup is restored.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 /// Output format of `rules`.

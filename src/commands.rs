@@ -1,8 +1,10 @@
 //! The command layer: the only place that reads arguments, touches files, writes to the
 //! terminal and picks the exit code (0 clean, 1 findings at or above `--fail-on`, 2 error).
 
+mod apply;
 mod audit;
 mod rules;
+mod write;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -26,6 +28,8 @@ pub fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Audit(args) => audit::run(args),
+        Command::Apply(args) => apply::run(args),
+        Command::Undo(args) => apply::undo(args),
         Command::Rules(args) => rules::list(args),
         Command::Explain(args) => rules::explain(args),
     };
@@ -34,6 +38,20 @@ pub fn main() -> ExitCode {
         Err(err) => {
             let _ = writeln!(std::io::stderr(), "error: {err:#}");
             ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Whether to colour output: `--color`, then `NO_COLOR` (no-color.org) which wins over
+/// `CLICOLOR_FORCE` (colours pipes, for CI logs that render ANSI), then "is stdout a terminal".
+fn use_color(choice: crate::cli::Color) -> bool {
+    use std::io::IsTerminal as _;
+    match choice {
+        crate::cli::Color::Always => true,
+        crate::cli::Color::Never => false,
+        crate::cli::Color::Auto => {
+            let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+            !set("NO_COLOR") && (set("CLICOLOR_FORCE") || std::io::stdout().is_terminal())
         }
     }
 }

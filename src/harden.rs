@@ -5,7 +5,7 @@
 use crate::config::node::FileId;
 use crate::config::{Deployment, KratosVersion};
 use crate::finding::Finding;
-use crate::fix::{self, FixEnv, Plan, Selection};
+use crate::fix::{self, FixEnv, Plan, SecretsTo, Selection};
 use crate::patch::{self, PatchError};
 use crate::rules::{self, Context, Profile};
 use crate::secret::{Secret, SecretError};
@@ -43,6 +43,9 @@ pub struct Outcome {
     pub changes: Vec<Change>,
     /// Secrets generated in this run, with the config path each went to.
     pub generated: Vec<(String, Secret)>,
+    /// With `--secrets-to env-file`/`k8s-secret`: the secret lists moved out of the config, as
+    /// `(Kratos env variable, value)`; the value is CSV when that is safe, else a JSON array.
+    pub moved: Vec<(String, String)>,
 }
 
 /// Why a run failed as a whole.
@@ -70,6 +73,11 @@ pub fn run(
     let cx = Context::new(deployment, options.profile, options.version);
     let findings = rules::check_all(&cx);
     let mut plan = fix::plan(&cx, &findings, &options.selection, env)?;
+    let moved = if env.secrets_to == SecretsTo::Inline {
+        Vec::new()
+    } else {
+        move_secrets(&cx, &findings, &mut plan)
+    };
     let mut changes = Vec::new();
     for (file, ops) in &plan.by_file {
         let source = deployment.source(*file);
@@ -109,7 +117,88 @@ pub fn run(
         plan,
         changes,
         generated: std::mem::take(&mut env.generated),
+        moved,
     })
+}
+
+/// Takes every secret list out of the config for an env file or Kubernetes Secret: the list's
+/// final value (after this run's fixes) becomes a `SECRETS_<KEY>` variable and the key is
+/// removed from the file, not merely overridden, because env arrays merge element-wise into
+/// file arrays (kratos-hardening.md §0.8). The inline-secret findings are then fixed too.
+fn move_secrets(cx: &Context<'_>, findings: &[Finding], plan: &mut Plan) -> Vec<(String, String)> {
+    let mut moved = Vec::new();
+    for key in ["default", "cookie", "cipher", "pagination"] {
+        let path = format!("secrets.{key}");
+        let Some(node) = cx.get(&path).filter(|n| !n.is_null()) else {
+            // A list created by this run's fixes is moved as well.
+            if let Some(value) = take_set(plan, &path) {
+                moved.push((
+                    format!("SECRETS_{}", key.to_ascii_uppercase()),
+                    env_value(&value),
+                ));
+            }
+            continue;
+        };
+        let value = take_set(plan, &path).unwrap_or_else(|| node.to_json());
+        moved.push((
+            format!("SECRETS_{}", key.to_ascii_uppercase()),
+            env_value(&value),
+        ));
+        let op = fix::remove(&path);
+        match plan.by_file.iter_mut().find(|(f, _)| *f == node.pos.file) {
+            Some((_, ops)) => ops.push(op),
+            None => plan.by_file.push((node.pos.file, vec![op])),
+        }
+    }
+    let inline: Vec<usize> = plan
+        .manual
+        .iter()
+        .filter(|(i, _)| findings[*i].rule.id == "KH210")
+        .map(|(i, _)| *i)
+        .collect();
+    plan.manual.retain(|(i, _)| !inline.contains(i));
+    for index in inline {
+        let path = findings[index].path.clone();
+        plan.applied.push((index, vec![fix::remove(&path)]));
+    }
+    moved
+}
+
+/// Removes the `Set` of `path` from the plan, returning its value.
+fn take_set(plan: &mut Plan, path: &str) -> Option<serde_json::Value> {
+    let mut found = None;
+    for (_, ops) in &mut plan.by_file {
+        ops.retain(|op| match op {
+            crate::patch::Op::Set { path: p, value } if p == path => {
+                found = Some(value.clone());
+                false
+            }
+            _ => true,
+        });
+    }
+    found
+}
+
+/// A string list as Kratos reads it from one env variable: CSV when no item holds `,`, `"`
+/// or a newline (our generated secrets never do), else a JSON array.
+#[must_use]
+pub fn env_value(value: &serde_json::Value) -> String {
+    let items: Vec<String> = match value {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .collect(),
+        serde_json::Value::String(s) => vec![s.clone()],
+        other => vec![other.to_string()],
+    };
+    if items
+        .iter()
+        .any(|i| i.contains([',', '"', '\n', '\r']) || i.trim() != i)
+    {
+        serde_json::to_string(&items).unwrap_or_default()
+    } else {
+        items.join(",")
+    }
 }
 
 /// The deployment as it would be after `changes` (for re-auditing a result).

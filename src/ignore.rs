@@ -132,6 +132,22 @@ fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
     Some((year, month, day))
 }
 
+/// A UTC timestamp for file names: `YYYYMMDDTHHMMSS`.
+#[must_use]
+pub fn timestamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (y, m, d) = civil_from_days(i64::try_from(secs / 86_400).unwrap_or(0));
+    let rest = secs % 86_400;
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
 /// Today's date (UTC) as `(year, month, day)`.
 #[must_use]
 pub fn today() -> (i32, u32, u32) {

@@ -78,6 +78,18 @@ pub enum PatchError {
     },
 }
 
+/// A string as a YAML scalar that reads back as exactly that string (plain when safe).
+#[must_use]
+pub fn render_string(s: &str) -> String {
+    let layout = Layout {
+        json: false,
+        newline: "\n",
+        step: 2,
+        indentless: false,
+    };
+    render::scalar(&Value::String(s.to_owned()), &layout, None, false)
+}
+
 /// The result of patching: the new text, and the operations that were refused.
 #[derive(Debug)]
 pub struct Patched {

@@ -1,13 +1,12 @@
 //! `kratos-harden audit`: find deployments, load them (in parallel), run the catalog, apply
 //! the ignore file, print the chosen format and pick the exit code.
 
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use super::{EXIT_ERROR, print};
-use crate::cli::{AuditArgs, Color};
+use super::{EXIT_ERROR, print, use_color};
+use crate::cli::AuditArgs;
 use crate::config::{ConfigError, Deployment};
 use crate::report::{self, Audited, Format, Report};
 use crate::rules::{self, Context};
@@ -105,18 +104,6 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
     } else {
         u8::from(report.failed())
     })
-}
-
-fn use_color(choice: Color) -> bool {
-    match choice {
-        Color::Always => true,
-        Color::Never => false,
-        // NO_COLOR (no-color.org) wins; CLICOLOR_FORCE colours pipes (CI logs that render ANSI).
-        Color::Auto => {
-            let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
-            !set("NO_COLOR") && (set("CLICOLOR_FORCE") || std::io::stdout().is_terminal())
-        }
-    }
 }
 
 /// Files stay as given; folders are searched recursively for `kratos.{yml,yaml,json}` (not

@@ -204,10 +204,18 @@ fn set_existing(
             let key_col = at.entry.map_or(0, |e| column(text, e.key_start));
             let rendered = block_rewrite(value, node, text, layout, key_col);
             let first_line = line_start(text, node.start);
+            // A trailing comment describes the last item: it goes when that item does.
+            let last_kept = rendered.ends_with(&text[last_item_start(node)..node.end]);
+            let rest_of_line = &text[node.end..line_end(text, node.end)];
+            let end = if !last_kept && rest_of_line.trim_start().starts_with('#') {
+                node.end + rest_of_line.trim_end_matches(['\n', '\r']).len()
+            } else {
+                node.end
+            };
             if text[first_line..node.start].trim().is_empty() {
                 Edit {
                     start: first_line,
-                    end: node.end,
+                    end,
                     text: rendered,
                 }
             } else {
@@ -267,6 +275,15 @@ fn block_rewrite(
     }
     let rendered = render::after_key(value, layout, key_col);
     rendered.trim_start_matches(['\r', '\n']).to_owned()
+}
+
+/// Where the last item (or entry) of a collection starts.
+fn last_item_start(node: &PNode) -> usize {
+    match &node.kind {
+        PKind::Seq { items, .. } => items.last().map_or(node.start, |i| i.start),
+        PKind::Map { entries, .. } => entries.last().map_or(node.start, |e| e.key_start),
+        _ => node.start,
+    }
 }
 
 /// ` scalar`, ` [..]` (flow context) or a newline and block, for the text after a `:`.

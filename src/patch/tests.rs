@@ -230,3 +230,17 @@ fn four_space_documents_and_indentless_lists() {
         "selfservice:\n    methods:\n        password:\n            enabled: true\n        totp:\n            enabled: true\nlist:\n- a\nlist2:\n- x\n",
     );
 }
+
+#[test]
+fn a_removed_items_trailing_comment_goes_with_it() {
+    check(
+        "cipher:\n  - a\n  - b   # old one\nnext: 1\n",
+        &[set("cipher", json!(["x", "a"]))],
+        "cipher:\n  - x\n  - a\nnext: 1\n",
+    );
+    check(
+        "cipher:\n  - a   # kept\nnext: 1\n",
+        &[set("cipher", json!(["x", "a"]))],
+        "cipher:\n  - x\n  - a   # kept\nnext: 1\n",
+    );
+}

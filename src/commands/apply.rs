@@ -1,0 +1,427 @@
+//! `kratos-harden apply` and `undo`: run the fixes, show the masked diff, write (or not).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use serde_json::{Value, json};
+
+use super::{print, use_color, write};
+use crate::cli::{ApplyArgs, ApplyFormat, UndoArgs};
+use crate::config::Deployment;
+use crate::diff;
+use crate::fix::{FixEnv, SecretsTo, Selection};
+use crate::harden::{self, Options, Outcome};
+use crate::mask::Masker;
+use crate::patch::Op;
+use crate::rules::Threat;
+use crate::secret::OsSecrets;
+
+/// Runs `apply`; returns the exit code.
+pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
+    let paths = if args.config.is_empty() {
+        vec![PathBuf::from("kratos.yml")]
+    } else {
+        args.config.clone()
+    };
+    let deployment = Deployment::load(&paths)?;
+    let options = Options {
+        profile: args.profile,
+        version: args.kratos_version,
+        selection: Selection {
+            unsafe_fixes: args.unsafe_fixes,
+            only: args.only.clone(),
+            skip: args.skip.clone(),
+        },
+    };
+    let mut rng = OsSecrets;
+    let mut env = FixEnv::new(&mut rng, args.secrets_to.0.clone());
+    let outcome = harden::run(&deployment, &options, &mut env)?;
+    if args.output.is_some() && outcome.changes.len() > 1 {
+        bail!(
+            "--output takes one file, but fixes change {} files",
+            outcome.changes.len()
+        );
+    }
+    let masker = if args.show_secrets {
+        Masker::default()
+    } else {
+        Masker::new(&deployment.root, &outcome.generated)
+    };
+    let color = use_color(args.color);
+    let diffs: Vec<(String, Vec<diff::Line>)> = outcome
+        .changes
+        .iter()
+        .map(|c| {
+            let name = deployment.source(c.file).display.clone();
+            let lines = diff::lines(&name, &c.before, &c.after, &masker);
+            (name, lines)
+        })
+        .collect();
+    let pending = !outcome.changes.is_empty() || !outcome.moved.is_empty();
+    let mut written = Vec::new();
+    if !args.dry_run && !args.check && pending {
+        written = write_all(&deployment, &outcome, args)?;
+    }
+    let text = match args.format {
+        ApplyFormat::Json => json_report(&deployment, &outcome, &diffs, &written, &masker, args),
+        ApplyFormat::Text => text_report(
+            &deployment,
+            &outcome,
+            &diffs,
+            &written,
+            &masker,
+            args,
+            color,
+        ),
+    };
+    print(&text)?;
+    Ok(u8::from(args.check && pending))
+}
+
+/// Writes the secrets destination first (so no secret is lost if a later write fails), then
+/// each changed config file. Returns one line per file written.
+fn write_all(
+    deployment: &Deployment,
+    outcome: &Outcome,
+    args: &ApplyArgs,
+) -> anyhow::Result<Vec<String>> {
+    let mut report = Vec::new();
+    match &args.secrets_to.0 {
+        SecretsTo::Inline => {}
+        SecretsTo::EnvFile(path) if !outcome.moved.is_empty() => {
+            write_env_file(path, &outcome.moved)?;
+            report.push(format!(
+                "{} (mode 0600): {}",
+                path.display(),
+                names(&outcome.moved)
+            ));
+        }
+        SecretsTo::K8sSecret(path) if !outcome.moved.is_empty() => {
+            write::create(path, &k8s_secret(&outcome.moved), 0o600, false)?;
+            report.push(format!(
+                "{} (mode 0600): Kubernetes Secret with {}",
+                path.display(),
+                names(&outcome.moved)
+            ));
+        }
+        _ => {}
+    }
+    for change in &outcome.changes {
+        let source = deployment.source(change.file);
+        let holds_secrets = !crate::mask::existing(&load_root(&change.after)).is_empty();
+        if let Some(output) = &args.output {
+            let mode = if holds_secrets { 0o600 } else { 0o644 };
+            write::create(output, &change.after, mode, true)?;
+            report.push(format!(
+                "{} (the original {} is unchanged)",
+                output.display(),
+                source.display
+            ));
+            continue;
+        }
+        let done = write::replace(
+            &source.path,
+            &change.before,
+            &change.after,
+            !args.no_backup,
+            holds_secrets,
+        )?;
+        let mut line = source.display.clone();
+        if std::fs::symlink_metadata(&source.path).is_ok_and(|m| m.file_type().is_symlink()) {
+            let _ = write!(line, " -> {} (the link is kept)", done.path.display());
+        }
+        if let Some(backup) = &done.backup {
+            let _ = write!(line, " (backup {})", backup.display());
+        }
+        if done.tightened {
+            line.push_str("; mode tightened to 0600 because the file holds secrets");
+        }
+        report.push(line);
+    }
+    Ok(report)
+}
+
+fn load_root(text: &str) -> crate::config::node::Node {
+    crate::config::load::parse(text, "patched")
+        .unwrap_or_else(|_| crate::config::node::Node::new(crate::config::node::Value::Null))
+}
+
+fn names(moved: &[(String, String)]) -> String {
+    moved
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Updates (or creates) a dotenv file: our variables replaced, every other line kept; 0600.
+fn write_env_file(path: &std::path::Path, moved: &[(String, String)]) -> anyhow::Result<()> {
+    let existing = match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
+    };
+    let mut lines: Vec<String> = existing
+        .as_deref()
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| {
+            !moved
+                .iter()
+                .any(|(n, _)| l.trim_start().starts_with(&format!("{n}=")))
+        })
+        .map(str::to_owned)
+        .collect();
+    if existing.is_none() {
+        lines.push(
+            "# Kratos secrets written by kratos-harden. Keep this file out of version control."
+                .to_owned(),
+        );
+    }
+    for (name, value) in moved {
+        // Single quotes: docker compose and shells take the value literally.
+        lines.push(format!("{name}='{value}'"));
+    }
+    let text = lines.join("\n") + "\n";
+    match existing {
+        Some(before) => write::replace(path, &before, &text, false, true).map(|_| ()),
+        None => write::create(path, &text, 0o600, false),
+    }
+}
+
+/// A `Secret` manifest with the key names the Ory Helm chart reads its secrets from.
+fn k8s_secret(moved: &[(String, String)]) -> String {
+    let mut out = String::from(
+        "# Kratos secrets written by kratos-harden. Apply with kubectl; keep out of version control.\n\
+         apiVersion: v1\nkind: Secret\nmetadata:\n  name: kratos\ntype: Opaque\nstringData:\n",
+    );
+    for (name, value) in moved {
+        let key = match name.as_str() {
+            "SECRETS_DEFAULT" => "secretsDefault",
+            "SECRETS_COOKIE" => "secretsCookie",
+            "SECRETS_CIPHER" => "secretsCipher",
+            "SECRETS_PAGINATION" => "secretsPagination",
+            other => other,
+        };
+        let _ = writeln!(out, "  {key}: {}", crate::patch::render_string(value));
+    }
+    out
+}
+
+fn op_json(op: &Op, masker: &Masker) -> Value {
+    let (action, value) = match op {
+        Op::Set { value, .. } => ("set", Some(value)),
+        Op::Prepend { value, .. } => ("prepend", Some(value)),
+        Op::Remove { .. } => ("remove", None),
+    };
+    let shown = value.map(|v| masker.apply(&v.to_string()));
+    json!({ "path": op.path(), "action": action, "value": shown })
+}
+
+fn json_report(
+    deployment: &Deployment,
+    outcome: &Outcome,
+    diffs: &[(String, Vec<diff::Line>)],
+    written: &[String],
+    masker: &Masker,
+    args: &ApplyArgs,
+) -> String {
+    let finding = |i: usize| &outcome.findings[i];
+    let doc = json!({
+        "format_version": 1,
+        "dry_run": args.dry_run || args.check,
+        "applied": outcome.plan.applied.iter().map(|(i, ops)| json!({
+            "rule": finding(*i).rule.id,
+            "path": finding(*i).path,
+            "operations": ops.iter().map(|op| op_json(op, masker)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "manual": outcome.plan.manual.iter().map(|(i, why)| json!({
+            "rule": finding(*i).rule.id, "path": finding(*i).path, "reason": masker.apply(why),
+        })).collect::<Vec<_>>(),
+        "unsafe_skipped": outcome.plan.unsafe_skipped.iter().map(|i| json!({
+            "rule": finding(*i).rule.id,
+            "path": finding(*i).path,
+            "summary": finding(*i).fix.as_ref().map(|f| f.summary.to_string()),
+        })).collect::<Vec<_>>(),
+        "generated": outcome.generated.iter().map(|(path, s)| json!({
+            "path": path,
+            "value": if args.show_secrets { s.expose().to_owned() } else { s.masked() },
+        })).collect::<Vec<_>>(),
+        "moved": outcome.moved.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "files": diffs.iter().map(|(name, lines)| json!({
+            "path": name,
+            "diff": diff::unified(lines, false),
+        })).collect::<Vec<_>>(),
+        "written": written,
+        "config_files": deployment.sources.iter().map(|s| &s.display).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn text_report(
+    deployment: &Deployment,
+    outcome: &Outcome,
+    diffs: &[(String, Vec<diff::Line>)],
+    written: &[String],
+    masker: &Masker,
+    args: &ApplyArgs,
+    color: bool,
+) -> String {
+    let mut out = String::new();
+    if args.dry_run {
+        for (_, lines) in diffs {
+            out.push_str(&diff::unified(lines, color));
+        }
+        if !diffs.is_empty() {
+            out.push('\n');
+        }
+    }
+    let finding = |i: usize| &outcome.findings[i];
+    let changed: usize = diffs
+        .iter()
+        .map(|(_, l)| diff::stats(l).1.max(diff::stats(l).0))
+        .sum();
+    let label = deployment
+        .sources
+        .iter()
+        .filter(|s| s.kind == crate::config::SourceKind::Config)
+        .map(|s| s.display.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let _ = writeln!(
+        out,
+        "{label}: {} fix(es) {}, {changed} line(s) changed; {} left for you; {} unsafe fix(es) not applied.",
+        outcome.plan.applied.len(),
+        if args.dry_run || args.check {
+            "planned"
+        } else {
+            "applied"
+        },
+        outcome.plan.manual.len(),
+        outcome.plan.unsafe_skipped.len(),
+    );
+    for threat in Threat::ALL {
+        let applied: Vec<&(usize, Vec<Op>)> = outcome
+            .plan
+            .applied
+            .iter()
+            .filter(|(i, _)| finding(*i).rule.threat == threat)
+            .collect();
+        if applied.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n  {} — fixed", threat.title());
+        for (i, _) in applied {
+            let f = finding(*i);
+            let summary = f
+                .fix
+                .as_ref()
+                .map_or(String::new(), |x| x.summary.to_string());
+            let _ = writeln!(
+                out,
+                "    {} {}: {}",
+                f.rule.id,
+                f.path,
+                masker.apply(&summary)
+            );
+        }
+    }
+    if !outcome.plan.manual.is_empty() {
+        let _ = writeln!(out, "\n  Left for you (manual)");
+        for (i, why) in &outcome.plan.manual {
+            let f = finding(*i);
+            let _ = writeln!(out, "    {} {}: {}", f.rule.id, f.path, masker.apply(why));
+        }
+    }
+    if !outcome.plan.unsafe_skipped.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  Not applied: unsafe fixes (they change behaviour users notice; re-run with --unsafe-fixes)"
+        );
+        for i in &outcome.plan.unsafe_skipped {
+            let f = finding(*i);
+            let _ = writeln!(out, "    {} {}: {}", f.rule.id, f.path, f.rule.breaks);
+        }
+    }
+    if !outcome.generated.is_empty() {
+        let _ = writeln!(out, "\n  Secrets generated (from the OS random generator)");
+        for (path, secret) in &outcome.generated {
+            let shown = if args.show_secrets {
+                secret.expose().to_owned()
+            } else {
+                secret.masked()
+            };
+            let _ = writeln!(out, "    {path}: {shown}");
+        }
+    }
+    if !written.is_empty() {
+        let _ = writeln!(out, "\n  Wrote");
+        for line in written {
+            let _ = writeln!(out, "    {line}");
+        }
+    } else if args.check && (!outcome.changes.is_empty() || !outcome.moved.is_empty()) {
+        let _ = writeln!(out, "\n  Changes are pending (--check wrote nothing).");
+    } else if args.dry_run {
+        let _ = writeln!(out, "\n  Dry run: nothing was written.");
+    } else if outcome.changes.is_empty() {
+        let _ = writeln!(out, "\n  Nothing to change.");
+    }
+    next_steps(&mut out, outcome, args);
+    out
+}
+
+fn next_steps(out: &mut String, outcome: &Outcome, args: &ApplyArgs) {
+    let mut steps = Vec::new();
+    if !outcome.changes.is_empty() {
+        steps.push(
+            "restart Kratos: `serve`, `log`, `secrets` and hashing settings are read at start"
+                .to_owned(),
+        );
+    }
+    if outcome
+        .generated
+        .iter()
+        .any(|(p, _)| p.starts_with("secrets.cookie") || p.starts_with("secrets.default"))
+    {
+        steps.push("sessions signed with removed secrets end: users sign in again once".to_owned());
+    }
+    match &args.secrets_to.0 {
+        SecretsTo::EnvFile(path) if !outcome.moved.is_empty() => steps.push(format!(
+            "give Kratos the variables in {} (docker compose `env_file:`, systemd `EnvironmentFile=`)",
+            path.display()
+        )),
+        SecretsTo::K8sSecret(path) if !outcome.moved.is_empty() => steps.push(format!(
+            "`kubectl apply -f {}` and point the Helm chart at it (`secret.nameOverride: kratos`, `secret.enabled: false`)",
+            path.display()
+        )),
+        _ => {}
+    }
+    steps.push(
+        "open-source Kratos has no rate limiting: put per-IP limits in the reverse proxy"
+            .to_owned(),
+    );
+    steps.push("schedule `kratos cleanup sql --keep-last 6h` (for example hourly)".to_owned());
+    let _ = writeln!(out, "\n  Next steps");
+    for step in steps {
+        let _ = writeln!(out, "    - {step}");
+    }
+}
+
+/// Runs `undo`.
+pub fn undo(args: &UndoArgs) -> anyhow::Result<u8> {
+    let backup = write::newest_backup(&args.file)?;
+    let content = std::fs::read_to_string(&backup)
+        .with_context(|| format!("{}: cannot read", backup.display()))?;
+    let current = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("{}: cannot read", args.file.display()))?;
+    write::replace(&args.file, &current, &content, false, false)?;
+    print(&format!(
+        "Restored {} from {}\n",
+        args.file.display(),
+        backup.display()
+    ))?;
+    Ok(0)
+}

@@ -1,0 +1,222 @@
+//! Writing files the way a careful operator would: refuse when the file changed since it was
+//! read, take a timestamped backup, write a temporary file in the same folder, fsync it, keep
+//! mode and owner (tightened to 0600 when the file now holds secrets), rename it over the
+//! original and fsync the folder. A crash leaves either the old or the new file, never half.
+//! A symlinked config is written through: the target changes, the link stays.
+
+use std::fs;
+use std::io::Write as _;
+use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+
+/// What a write did.
+#[derive(Debug)]
+pub struct Written {
+    /// The file written (symlinks resolved).
+    pub path: PathBuf,
+    /// The backup, if one was taken.
+    pub backup: Option<PathBuf>,
+    /// The mode was tightened to 0600 (it was wider and the file holds secrets).
+    pub tightened: bool,
+}
+
+/// Replaces `path`'s content `expected` with `text`.
+pub fn replace(
+    path: &Path,
+    expected: &str,
+    text: &str,
+    backup: bool,
+    holds_secrets: bool,
+) -> anyhow::Result<Written> {
+    let target = fs::canonicalize(path)
+        .with_context(|| format!("{}: cannot resolve the path", path.display()))?;
+    let current =
+        fs::read(&target).with_context(|| format!("{}: cannot read the file", path.display()))?;
+    if current != expected.as_bytes() {
+        bail!(
+            "{}: the file changed on disk since it was read; nothing was written. Run the \
+             command again on the new content",
+            path.display()
+        );
+    }
+    let meta = fs::metadata(&target)?;
+    let old_mode = meta.permissions().mode() & 0o7777;
+    let tightened = holds_secrets && old_mode & 0o077 != 0;
+    let mode = if tightened { 0o600 } else { old_mode };
+    let backup_path = if backup {
+        Some(take_backup(&target, &current, mode)?)
+    } else {
+        None
+    };
+    write_new(
+        &target,
+        text.as_bytes(),
+        mode,
+        Some((meta.uid(), meta.gid())),
+    )?;
+    Ok(Written {
+        path: target,
+        backup: backup_path,
+        tightened,
+    })
+}
+
+/// Creates `path` with `text` and `mode`; refuses to overwrite unless `force`.
+pub fn create(path: &Path, text: &str, mode: u32, force: bool) -> anyhow::Result<()> {
+    if path.exists() && !force {
+        bail!(
+            "{}: already exists; pass --force to overwrite it",
+            path.display()
+        );
+    }
+    write_new(path, text.as_bytes(), mode, None)
+}
+
+/// `FILE.bak.YYYYMMDDTHHMMSS` (with `-N` when that exists), same permissions as the file.
+fn take_backup(target: &Path, content: &[u8], mode: u32) -> anyhow::Result<PathBuf> {
+    let stamp = crate::ignore::timestamp();
+    let base = format!("{}.bak.{stamp}", target.display());
+    let mut candidate = PathBuf::from(&base);
+    let mut n = 1;
+    while candidate.exists() {
+        candidate = PathBuf::from(format!("{base}-{n}"));
+        n += 1;
+    }
+    write_new(&candidate, content, mode, None)
+        .with_context(|| format!("{}: cannot write the backup", candidate.display()))?;
+    Ok(candidate)
+}
+
+/// Temp file in the same folder, fsync, mode (and owner), rename, fsync the folder.
+fn write_new(
+    path: &Path,
+    bytes: &[u8],
+    mode: u32,
+    owner: Option<(u32, u32)>,
+) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kratos-harden-")
+        .tempfile_in(dir)
+        .with_context(|| {
+            format!(
+                "{}: cannot create a temporary file in the folder",
+                dir.display()
+            )
+        })?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode))?;
+    if let Some((uid, gid)) = owner {
+        // Only root can give a file away; for anyone else it already has their ownership.
+        let _ = std::os::unix::fs::chown(tmp.path(), Some(uid), Some(gid));
+    }
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("{}: cannot replace the file", path.display()))?;
+    if let Ok(folder) = fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+/// The newest `FILE.bak.*` next to `path`.
+pub fn newest_backup(path: &Path) -> anyhow::Result<PathBuf> {
+    let target = fs::canonicalize(path)
+        .with_context(|| format!("{}: cannot resolve the path", path.display()))?;
+    let name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .context("the file has no name")?
+        .to_owned();
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let prefix = format!("{name}.bak.");
+    let mut backups: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&prefix))
+        })
+        .collect();
+    // Timestamps sort as text; a `-N` suffix sorts after its base.
+    backups.sort_by_key(|p| backup_key(p));
+    backups
+        .pop()
+        .with_context(|| format!("{}: no backup ({name}.bak.*) next to it", path.display()))
+}
+
+fn backup_key(path: &Path) -> (String, u32) {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let stamp = name.rsplit(".bak.").next().unwrap_or_default();
+    match stamp.split_once('-') {
+        Some((base, n)) => (base.to_owned(), n.parse().unwrap_or(0)),
+        None => (stamp.to_owned(), 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replace_keeps_mode_and_backs_up() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("kratos.yml");
+        fs::write(&file, "a: 1\n").expect("write");
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).expect("chmod");
+        let written = replace(&file, "a: 1\n", "a: 2\n", true, false).expect("writes");
+        assert_eq!(fs::read_to_string(&file).expect("read"), "a: 2\n");
+        assert_eq!(
+            fs::metadata(&file).expect("meta").permissions().mode() & 0o777,
+            0o640
+        );
+        let backup = written.backup.expect("backup");
+        assert_eq!(fs::read_to_string(&backup).expect("read"), "a: 1\n");
+        assert_eq!(newest_backup(&file).expect("found"), backup);
+        // Secrets tighten the mode.
+        let written = replace(&file, "a: 2\n", "a: 3\n", false, true).expect("writes");
+        assert!(written.tightened);
+        assert_eq!(
+            fs::metadata(&file).expect("meta").permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    #[test]
+    fn changed_files_are_not_overwritten() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("kratos.yml");
+        fs::write(&file, "a: changed\n").expect("write");
+        let err = replace(&file, "a: 1\n", "a: 2\n", true, false).expect_err("refuses");
+        assert!(err.to_string().contains("changed on disk"));
+        assert_eq!(fs::read_to_string(&file).expect("read"), "a: changed\n");
+    }
+
+    #[test]
+    fn symlinks_are_written_through() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("real.yml");
+        let link = dir.path().join("kratos.yml");
+        fs::write(&real, "a: 1\n").expect("write");
+        std::os::unix::fs::symlink(&real, &link).expect("symlink");
+        replace(&link, "a: 1\n", "a: 2\n", false, false).expect("writes");
+        assert!(
+            fs::symlink_metadata(&link)
+                .expect("meta")
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&real).expect("read"), "a: 2\n");
+    }
+}

@@ -1,0 +1,169 @@
+//! Hiding secret values in anything shown to a person or a log: diffs, operation lists, JSON.
+//!
+//! A [`Masker`] knows the secrets of one run: the values already in the config (secret lists,
+//! client secrets, hook keys, passwords inside DSN/SMTP URIs) and the ones generated now. It
+//! replaces every occurrence, longest first, so a secret that contains another is masked whole.
+
+use crate::config::node::Node;
+use crate::kratos::uri::Uri;
+use crate::secret::Secret;
+
+/// Replaces known secret values in text.
+#[derive(Debug, Default, Clone)]
+pub struct Masker {
+    /// `(text to find, replacement)`, longest first. URI passwords are found with their
+    /// `user:` and `@` around them; other values as whole tokens (see [`Masker::apply`]).
+    pairs: Vec<(String, String)>,
+}
+
+impl Masker {
+    /// A masker for the secrets written in `root` plus the `generated` ones.
+    #[must_use]
+    pub fn new(root: &Node, generated: &[(String, Secret)]) -> Self {
+        let mut pairs: Vec<(String, String)> = existing_with_context(root);
+        pairs.extend(
+            generated
+                .iter()
+                .map(|(_, s)| (s.expose().to_owned(), s.masked())),
+        );
+        pairs.retain(|(v, _)| !v.trim().is_empty());
+        pairs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        pairs.dedup_by(|a, b| a.0 == b.0);
+        Self { pairs }
+    }
+
+    /// Adds more values to hide (e.g. the secrets of a second file).
+    pub fn add(&mut self, other: &Masker) {
+        self.pairs.extend(other.pairs.iter().cloned());
+        self.pairs
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        self.pairs.dedup_by(|a, b| a.0 == b.0);
+    }
+
+    /// `text` with every known secret replaced by its label. A value is replaced where it
+    /// stands as a token (between line ends, spaces, quotes, brackets, commas or `: `), so a
+    /// weak password such as `kratos` is hidden without hiding every other `kratos` in a path.
+    #[must_use]
+    pub fn apply(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for (value, label) in &self.pairs {
+            if !out.contains(value.as_str()) {
+                continue;
+            }
+            let contextual = value.starts_with(':') && value.ends_with('@');
+            let mut result = String::with_capacity(out.len());
+            let mut rest = out.as_str();
+            while let Some(at) = rest.find(value.as_str()) {
+                let before = rest[..at].chars().next_back();
+                let after = rest[at + value.len()..].chars().next();
+                result.push_str(&rest[..at]);
+                if contextual || (boundary(before) && boundary(after)) {
+                    result.push_str(label);
+                } else {
+                    result.push_str(value);
+                }
+                rest = &rest[at + value.len()..];
+            }
+            result.push_str(rest);
+            out = result;
+        }
+        out
+    }
+}
+
+/// Characters that end a YAML/JSON token.
+fn boundary(c: Option<char>) -> bool {
+    c.is_none_or(|c| c.is_whitespace() || "'\"[]{},=".contains(c))
+}
+
+/// Like [`existing`], ready for masking: URI passwords with their `:` and `@`.
+fn existing_with_context(root: &Node) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    for (path, node) in root.find_strings(&|_| true) {
+        let Some(value) = node.as_str() else { continue };
+        if is_secret_path(&path) {
+            pairs.push((
+                value.to_owned(),
+                format!("<secret: {} chars>", value.chars().count()),
+            ));
+        } else if let Some(password) = Uri::parse(value)
+            .and_then(|u| u.password)
+            .filter(|p| !p.is_empty())
+        {
+            pairs.push((
+                format!(":{password}@"),
+                format!(":<secret: {} chars>@", password.chars().count()),
+            ));
+        }
+    }
+    pairs
+}
+
+fn is_secret_path(path: &str) -> bool {
+    path.starts_with("secrets.")
+        || path.ends_with("client_secret")
+        || path.ends_with("apple_private_key")
+        || path.ends_with("auth.config.value")
+        || path.ends_with("auth.config.password")
+        || path.to_ascii_lowercase().contains("authorization")
+}
+
+/// The secret values written in a config: secret lists, client secrets and private keys, hook
+/// API keys and basic-auth passwords, and the passwords inside URIs (DSN, SMTP, hooks).
+#[must_use]
+pub fn existing(root: &Node) -> Vec<String> {
+    let mut values = Vec::new();
+    for (path, node) in root.find_strings(&|_| true) {
+        let Some(value) = node.as_str() else { continue };
+        if is_secret_path(&path) {
+            values.push(value.to_owned());
+        } else if let Some(password) = Uri::parse(value).and_then(|u| u.password) {
+            if !password.is_empty() {
+                values.push(password.to_owned());
+            }
+        }
+    }
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::{Kind, OsSecrets};
+
+    #[test]
+    fn masks_existing_and_generated_secrets() {
+        let root: Node = serde_saphyr::from_str(
+            "secrets:\n  cookie: [PLEASE-CHANGE-ME-I-AM-VERY-INSECURE]\ndsn: postgres://u:hunter2hunter2@db/k\n",
+        )
+        .expect("parses");
+        let generated = vec![(
+            "secrets.cookie".to_owned(),
+            Secret::generate(Kind::Signing, &mut OsSecrets).expect("rng"),
+        )];
+        let masker = Masker::new(&root, &generated);
+        let text = format!(
+            "- PLEASE-CHANGE-ME-I-AM-VERY-INSECURE\n+ {}\ndsn: postgres://u:hunter2hunter2@db/k",
+            generated[0].1.expose()
+        );
+        let masked = masker.apply(&text);
+        assert!(!masked.contains("PLEASE-CHANGE"));
+        assert!(!masked.contains("hunter2"));
+        assert!(!masked.contains(generated[0].1.expose()));
+        assert!(masked.contains("<generated: 43 chars>"));
+        assert!(masked.contains("<secret: 35 chars>"));
+        assert!(
+            masked.contains("postgres://u:<secret: 14 chars>@db/k"),
+            "{masked}"
+        );
+        let weak: Node =
+            serde_saphyr::from_str("client_secret: kratos\ndsn: postgres://db/kratos\n")
+                .expect("parses");
+        let masked =
+            Masker::new(&weak, &[]).apply("client_secret: kratos\ndsn: postgres://db/kratos");
+        assert_eq!(
+            masked,
+            "client_secret: <secret: 6 chars>\ndsn: postgres://db/kratos"
+        );
+    }
+}
