@@ -143,6 +143,7 @@ pub enum ApplyFormat {
 
 /// Arguments of `apply`.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // one field per command-line switch
 pub struct ApplyArgs {
     /// A config file; repeat to layer files as Kratos does. Each fix goes to the file its
     /// value came from. Default: ./kratos.yml.

@@ -1,6 +1,8 @@
 //! Unified diffs of a patched file, masked, as data and as text. The TUI renders the same
 //! [`Line`]s with colours; `apply --dry-run` prints [`unified`].
 
+use std::fmt::Write as _;
+
 use similar::{ChangeTag, TextDiff};
 
 use crate::mask::Masker;
@@ -78,7 +80,7 @@ pub fn unified(lines: &[Line], color: bool) -> String {
             Kind::Added => ("+", "32"),
         };
         if color && !code.is_empty() {
-            out.push_str(&format!("\x1b[{code}m{marker}{}\x1b[0m\n", line.text));
+            let _ = writeln!(out, "\x1b[{code}m{marker}{}\x1b[0m", line.text);
         } else {
             out.push_str(marker);
             out.push_str(&line.text);

@@ -55,12 +55,12 @@ pub enum HardenError {
     #[error(transparent)]
     Secret(#[from] SecretError),
     /// A patch did not verify: a bug, reported instead of writing anything.
-    #[error("{file}: {source}")]
+    #[error("{file}: {error}")]
     Patch {
         /// The file being patched.
         file: String,
         /// What went wrong.
-        source: PatchError,
+        error: PatchError,
     },
 }
 
@@ -85,10 +85,11 @@ pub fn run(
             .path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        let patched = patch::apply(&source.text, json, ops).map_err(|e| HardenError::Patch {
-            file: source.display.clone(),
-            source: e,
-        })?;
+        let patched =
+            patch::apply(&source.text, json, ops).map_err(|error| HardenError::Patch {
+                file: source.display.clone(),
+                error,
+            })?;
         // An operation the engine refuses turns its findings into manual ones.
         for (op_index, reason) in patched.refused {
             let op = &ops[op_index];

@@ -117,10 +117,11 @@ pub fn existing(root: &Node) -> Vec<String> {
         let Some(value) = node.as_str() else { continue };
         if is_secret_path(&path) {
             values.push(value.to_owned());
-        } else if let Some(password) = Uri::parse(value).and_then(|u| u.password) {
-            if !password.is_empty() {
-                values.push(password.to_owned());
-            }
+        } else if let Some(password) = Uri::parse(value)
+            .and_then(|u| u.password)
+            .filter(|p| !p.is_empty())
+        {
+            values.push(password.to_owned());
         }
     }
     values
@@ -146,23 +147,23 @@ mod tests {
             "- PLEASE-CHANGE-ME-I-AM-VERY-INSECURE\n+ {}\ndsn: postgres://u:hunter2hunter2@db/k",
             generated[0].1.expose()
         );
-        let masked = masker.apply(&text);
-        assert!(!masked.contains("PLEASE-CHANGE"));
-        assert!(!masked.contains("hunter2"));
-        assert!(!masked.contains(generated[0].1.expose()));
-        assert!(masked.contains("<generated: 43 chars>"));
-        assert!(masked.contains("<secret: 35 chars>"));
+        let shown = masker.apply(&text);
+        assert!(!shown.contains("PLEASE-CHANGE"));
+        assert!(!shown.contains("hunter2"));
+        assert!(!shown.contains(generated[0].1.expose()));
+        assert!(shown.contains("<generated: 43 chars>"));
+        assert!(shown.contains("<secret: 35 chars>"));
         assert!(
-            masked.contains("postgres://u:<secret: 14 chars>@db/k"),
-            "{masked}"
+            shown.contains("postgres://u:<secret: 14 chars>@db/k"),
+            "{shown}"
         );
         let weak: Node =
             serde_saphyr::from_str("client_secret: kratos\ndsn: postgres://db/kratos\n")
                 .expect("parses");
-        let masked =
+        let precise =
             Masker::new(&weak, &[]).apply("client_secret: kratos\ndsn: postgres://db/kratos");
         assert_eq!(
-            masked,
+            precise,
             "client_secret: <secret: 6 chars>\ndsn: postgres://db/kratos"
         );
     }

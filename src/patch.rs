@@ -103,9 +103,15 @@ pub struct Patched {
 pub fn apply(text: &str, json: bool, ops: &[Op]) -> Result<Patched, PatchError> {
     let original = read_tree(text)?;
     let mut current = text.to_owned();
-    let mut pending: Vec<usize> = (0..ops.len()).collect();
+    // Every path names a place in the original text. A prepend shifts the indices of its list,
+    // so prepends go last, once everything addressed by index has been edited.
+    let is_prepend = |i: &usize| matches!(ops[*i], Op::Prepend { .. });
+    let (mut later, mut pending): (Vec<usize>, Vec<usize>) = (0..ops.len()).partition(is_prepend);
     let mut refused = Vec::new();
-    while !pending.is_empty() {
+    while !pending.is_empty() || !later.is_empty() {
+        if pending.is_empty() {
+            pending = std::mem::take(&mut later);
+        }
         let root = tree::build(&current)?;
         let layout = layout_of(&current, &root, json);
         let mut edits: Vec<(usize, edit::Edit)> = Vec::new();
@@ -118,7 +124,7 @@ pub fn apply(text: &str, json: bool, ops: &[Op]) -> Result<Patched, PatchError> 
                 Ok(edit::Plan::Edits(new, claim)) => {
                     let collides = new
                         .iter()
-                        .any(|n| edits.iter().any(|(_, e)| overlaps(n, e)))
+                        .any(|n| edits.iter().any(|(_, e)| overlaps(&current, n, e)))
                         || claim.as_ref().is_some_and(|c| claims.contains(c));
                     if collides {
                         deferred.push(index);
@@ -147,9 +153,12 @@ pub fn apply(text: &str, json: bool, ops: &[Op]) -> Result<Patched, PatchError> 
         pending = deferred;
     }
     let mut expected = original;
-    for (index, op) in ops.iter().enumerate() {
+    let in_order = (0..ops.len())
+        .filter(|i| !is_prepend(i))
+        .chain((0..ops.len()).filter(is_prepend));
+    for index in in_order {
         if !refused.iter().any(|(i, _)| *i == index) {
-            apply_to_value(&mut expected, op);
+            apply_to_value(&mut expected, &ops[index]);
         }
     }
     let actual = read_tree(&current)?;
@@ -163,12 +172,24 @@ pub fn apply(text: &str, json: bool, ops: &[Op]) -> Result<Patched, PatchError> 
     })
 }
 
-/// Two edits collide when their ranges intersect, or when one inserts inside the other.
-fn overlaps(a: &edit::Edit, b: &edit::Edit) -> bool {
-    if a.start == a.end && b.start == b.end {
-        return false;
+/// Two edits collide when their ranges intersect, or when one inserts inside, at the start of,
+/// or on the rest of the last line of a range the other replaces (a key inserted after a list
+/// that is being rewritten would otherwise land under the wrong item). Colliding edits wait for
+/// the next pass over the re-parsed text.
+fn overlaps(text: &str, a: &edit::Edit, b: &edit::Edit) -> bool {
+    let reach = |e: &edit::Edit| {
+        if e.start == e.end {
+            e.end
+        } else {
+            edit::line_end(text, e.end)
+        }
+    };
+    match (a.start == a.end, b.start == b.end) {
+        (true, true) => false,
+        (true, false) => b.start <= a.start && a.start <= reach(b),
+        (false, true) => a.start <= b.start && b.start <= reach(a),
+        (false, false) => a.start < reach(b) && b.start < reach(a),
     }
-    a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
 }
 
 /// Applies edits sorted by position. Insertions at one point go deepest first: where an inner
@@ -248,14 +269,15 @@ pub fn layout_of(text: &str, root: &tree::PNode, json: bool) -> Layout {
 /// The operation applied to a plain value: what the patched text must read back as.
 pub fn apply_to_value(root: &mut Value, op: &Op) {
     let segments: Vec<&str> = op.path().split('.').collect();
+    if matches!(op, Op::Remove { .. }) {
+        prune(root, &segments);
+        return;
+    }
     let Some((last, parents)) = segments.split_last() else {
         return;
     };
     let mut node = root;
     for segment in parents {
-        if matches!(op, Op::Remove { .. }) && child(node, segment).is_none() {
-            return;
-        }
         if !matches!(node, Value::Object(_) | Value::Array(_)) {
             *node = Value::Object(serde_json::Map::new());
         }
@@ -273,11 +295,7 @@ pub fn apply_to_value(root: &mut Value, op: &Op) {
         };
     }
     match op {
-        Op::Remove { .. } => {
-            if let Value::Object(map) = node {
-                map.shift_remove(*last);
-            }
-        }
+        Op::Remove { .. } => {}
         Op::Set { value, .. } => set_child(node, last, value.clone()),
         Op::Prepend { value, .. } => {
             let prepended = match child(node, last).cloned() {
@@ -289,6 +307,34 @@ pub fn apply_to_value(root: &mut Value, op: &Op) {
             };
             set_child(node, last, Value::Array(prepended));
         }
+    }
+}
+
+/// Removes the key at `segments`; a mapping left empty by that is removed from its parent too
+/// (the text cannot hold an empty block mapping). Returns true when `node` became empty.
+fn prune(node: &mut Value, segments: &[&str]) -> bool {
+    let Some((first, rest)) = segments.split_first() else {
+        return false;
+    };
+    match node {
+        Value::Object(map) => {
+            if rest.is_empty() {
+                map.shift_remove(*first);
+            } else if let Some(child) = map.get_mut(*first)
+                && prune(child, rest)
+            {
+                map.shift_remove(*first);
+            }
+            map.is_empty()
+        }
+        // List items are never removed by removing a key inside them.
+        Value::Array(items) => {
+            if let Some(item) = first.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                prune(item, rest);
+            }
+            false
+        }
+        _ => false,
     }
 }
 

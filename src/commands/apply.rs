@@ -88,7 +88,6 @@ fn write_all(
 ) -> anyhow::Result<Vec<String>> {
     let mut report = Vec::new();
     match &args.secrets_to.0 {
-        SecretsTo::Inline => {}
         SecretsTo::EnvFile(path) if !outcome.moved.is_empty() => {
             write_env_file(path, &outcome.moved)?;
             report.push(format!(
@@ -329,6 +328,26 @@ fn text_report(
             );
         }
     }
+    left_for_you(&mut out, outcome, masker, args);
+    if !written.is_empty() {
+        let _ = writeln!(out, "\n  Wrote");
+        for line in written {
+            let _ = writeln!(out, "    {line}");
+        }
+    } else if args.check && (!outcome.changes.is_empty() || !outcome.moved.is_empty()) {
+        let _ = writeln!(out, "\n  Changes are pending (--check wrote nothing).");
+    } else if args.dry_run {
+        let _ = writeln!(out, "\n  Dry run: nothing was written.");
+    } else if outcome.changes.is_empty() {
+        let _ = writeln!(out, "\n  Nothing to change.");
+    }
+    next_steps(&mut out, outcome, args);
+    out
+}
+
+/// The manual fixes, the unsafe fixes not applied and the generated secrets.
+fn left_for_you(out: &mut String, outcome: &Outcome, masker: &Masker, args: &ApplyArgs) {
+    let finding = |i: usize| &outcome.findings[i];
     if !outcome.plan.manual.is_empty() {
         let _ = writeln!(out, "\n  Left for you (manual)");
         for (i, why) in &outcome.plan.manual {
@@ -357,20 +376,6 @@ fn text_report(
             let _ = writeln!(out, "    {path}: {shown}");
         }
     }
-    if !written.is_empty() {
-        let _ = writeln!(out, "\n  Wrote");
-        for line in written {
-            let _ = writeln!(out, "    {line}");
-        }
-    } else if args.check && (!outcome.changes.is_empty() || !outcome.moved.is_empty()) {
-        let _ = writeln!(out, "\n  Changes are pending (--check wrote nothing).");
-    } else if args.dry_run {
-        let _ = writeln!(out, "\n  Dry run: nothing was written.");
-    } else if outcome.changes.is_empty() {
-        let _ = writeln!(out, "\n  Nothing to change.");
-    }
-    next_steps(&mut out, outcome, args);
-    out
 }
 
 fn next_steps(out: &mut String, outcome: &Outcome, args: &ApplyArgs) {

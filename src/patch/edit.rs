@@ -45,6 +45,7 @@ pub fn plan(op: &Op, root: &PNode, text: &str, layout: &Layout) -> Result<Plan, 
         entry: None,
         inside_flow: false,
     };
+    let mut trail: Vec<At<'_>> = Vec::new();
     for (depth, segment) in segments.iter().enumerate() {
         refuse_through(at.node, text, op.path())?;
         let next = match &at.node.kind {
@@ -76,11 +77,33 @@ pub fn plan(op: &Op, root: &PNode, text: &str, layout: &Layout) -> Result<Plan, 
             _ => None,
         };
         match next {
-            Some(next) => at = next,
+            Some(next) => {
+                trail.push(at);
+                at = next;
+            }
             None => return missing(op, at, &segments[depth..], &segments[..depth], text, layout),
         }
     }
     refuse_through(at.node, text, op.path())?;
+    if let Op::Remove { path } = op {
+        // Removing a mapping's only key removes the mapping's own key too (recursively), so
+        // no empty `parent:` (which reads as null) is left behind.
+        while let Some(parent) = trail.last().copied() {
+            let only_child = matches!(&parent.node.kind, PKind::Map { entries, flow: false } if entries.len() == 1);
+            if only_child && parent.entry.is_some() {
+                at = parent;
+                trail.pop();
+            } else {
+                break;
+            }
+        }
+        // Two removals in one mapping go in separate passes, so the second sees whether it
+        // removes the last key (and must take the parent with it).
+        let parent = trail.last().map_or(0, |p| p.node.start);
+        let whole_document = trail.len() == 1
+            && matches!(&root.kind, PKind::Map { entries, .. } if entries.len() == 1);
+        return remove(path, at, text, parent, whole_document);
+    }
     found(op, at, text, layout)
 }
 
@@ -109,7 +132,8 @@ fn refuse_through(node: &PNode, text: &str, path: &str) -> Result<(), PatchError
 fn found(op: &Op, at: At<'_>, text: &str, layout: &Layout) -> Result<Plan, PatchError> {
     let node = at.node;
     match op {
-        Op::Remove { path } => remove(path, at, text),
+        // Removals are planned in `plan`, which knows the parents; this is the plain case.
+        Op::Remove { path } => remove(path, at, text, 0, false),
         Op::Set { value, .. } => set_existing(value, at, text, layout),
         Op::Prepend { value, .. } => match &node.kind {
             PKind::Seq { flow: false, items } if !items.is_empty() => {
@@ -127,7 +151,7 @@ fn found(op: &Op, at: At<'_>, text: &str, layout: &Layout) -> Result<Plan, Patch
                         end: first,
                         text: line,
                     }],
-                    None,
+                    Some(op.path().to_owned()),
                 ))
             }
             PKind::Seq { flow: true, items } => {
@@ -144,7 +168,7 @@ fn found(op: &Op, at: At<'_>, text: &str, layout: &Layout) -> Result<Plan, Patch
                         end: open,
                         text,
                     }],
-                    None,
+                    Some(op.path().to_owned()),
                 ))
             }
             PKind::Scalar { empty: true, .. } => {
@@ -296,7 +320,13 @@ fn value_text(value: &Value, at: At<'_>, text: &str, layout: &Layout) -> String 
     }
 }
 
-fn remove(path: &str, at: At<'_>, text: &str) -> Result<Plan, PatchError> {
+fn remove(
+    path: &str,
+    at: At<'_>,
+    text: &str,
+    parent: usize,
+    whole_document: bool,
+) -> Result<Plan, PatchError> {
     let Some(entry) = at.entry else {
         return Err(PatchError::Refused {
             line: line_of(text, at.node.start),
@@ -313,13 +343,19 @@ fn remove(path: &str, at: At<'_>, text: &str) -> Result<Plan, PatchError> {
     let end = text[at.node.end.max(entry.key_end)..]
         .find('\n')
         .map_or(text.len(), |i| at.node.end.max(entry.key_end) + i + 1);
+    // The document's only key: an empty mapping keeps the file a (valid, empty) config.
+    let replacement = if whole_document {
+        "{}\n".to_owned()
+    } else {
+        String::new()
+    };
     Ok(Plan::Edits(
         vec![Edit {
             start,
             end,
-            text: String::new(),
+            text: replacement,
         }],
-        None,
+        Some(format!("remove-in:{parent}")),
     ))
 }
 

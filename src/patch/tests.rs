@@ -244,3 +244,85 @@ fn a_removed_items_trailing_comment_goes_with_it() {
         "cipher:\n  - x\n  - a   # kept\nnext: 1\n",
     );
 }
+
+#[test]
+fn removing_the_only_key_removes_its_parent() {
+    check(
+        "a: 1\nsecrets:\n  default:\n    - x\nlog:\n  level: info\n",
+        &[Op::Remove {
+            path: "secrets.default".into(),
+        }],
+        "a: 1\nlog:\n  level: info\n",
+    );
+}
+
+#[test]
+fn remove_and_insert_at_the_same_line_end() {
+    check(
+        "hooks:\n  - hook: web_hook\n    config:\n      url: http://x\n      can_interrupt: true\nnext: 1\n",
+        &[
+            Op::Remove {
+                path: "hooks.0.config.can_interrupt".into(),
+            },
+            set("hooks.0.config.response.parse", json!(true)),
+        ],
+        "hooks:\n  - hook: web_hook\n    config:\n      url: http://x\n      response:\n        parse: true\nnext: 1\n",
+    );
+}
+
+#[test]
+fn prepends_go_after_edits_by_index_and_twice_in_order() {
+    check(
+        "hooks:\n  - hook: web_hook\n    config:\n      url: http://x\n",
+        &[
+            Op::Prepend {
+                path: "hooks".into(),
+                value: json!({"hook": "require_verified_address"}),
+            },
+            set("hooks.0.config.url", json!("https://x")),
+            Op::Prepend {
+                path: "hooks".into(),
+                value: json!({"hook": "revoke_active_sessions"}),
+            },
+        ],
+        "hooks:\n  - hook: revoke_active_sessions\n  - hook: require_verified_address\n  - hook: web_hook\n    config:\n      url: https://x\n",
+    );
+}
+
+#[test]
+fn removing_every_key_of_a_mapping_and_of_the_document() {
+    check(
+        "# c\nsecrets:\n  cookie: [a]\n  cipher: [b]\nlog:\n  level: info\n",
+        &[
+            Op::Remove {
+                path: "secrets.cookie".into(),
+            },
+            Op::Remove {
+                path: "secrets.cipher".into(),
+            },
+        ],
+        "# c\nlog:\n  level: info\n",
+    );
+    check(
+        "selfservice:\n  flows:\n    registration:\n      enable_legacy_one_step: true\n",
+        &[Op::Remove {
+            path: "selfservice.flows.registration.enable_legacy_one_step".into(),
+        }],
+        "{}\n",
+    );
+}
+
+#[test]
+fn a_key_created_inside_a_list_being_rewritten_waits_for_the_next_pass() {
+    check(
+        "login:\n  hooks:\n    - hook: web_hook\n      config:\n        url: https://x\nnext: 1\n",
+        &[
+            set(
+                "login.hooks",
+                json!([{"hook": "web_hook", "config": {"url": "https://x"}}, {"hook": "x"}]),
+            ),
+            set("login.hooks.0.config.response.parse", json!(true)),
+        ],
+        "login:\n  hooks:\n    - hook: web_hook\n      config:\n        url: https://x\n        response:\n          parse: true\n    - hook: x\nnext: 1\n",
+    );
+}

@@ -6,8 +6,13 @@
 //! with `Access-Control-Allow-Origin: *`; any other entry holding `*` is split into a prefix and
 //! a suffix and matches every origin that starts and ends with them, echoed back verbatim.
 
+use serde_json::Value;
+
+use super::serve::https_upgrade;
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::join;
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, set};
 use crate::kratos::uri::{Uri, is_loopback_host, is_plain_http};
 
 const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
@@ -40,6 +45,108 @@ fn loopback_origin(origin: &str) -> bool {
     Uri::parse(origin).is_some_and(|u| is_loopback_host(u.host.trim_start_matches("*.")))
 }
 
+/// True when credentialed requests are allowed (schema default true, S:2484).
+fn credentials_allowed(cx: &Context<'_>) -> bool {
+    cx.bool("serve.public.cors.allow_credentials") != Some(false)
+}
+
+/// What the fix does with one origin, judged as KH241–KH243 judge it in this profile.
+enum Verdict {
+    /// Nothing reported: keep it.
+    Keep,
+    /// `*`, a credentialed wildcard pattern or a loopback http origin: drop it.
+    Drop,
+    /// A plain-http origin on a public host: use this https origin instead.
+    Upgrade(String),
+}
+
+fn verdict(cx: &Context<'_>, origin: &str) -> Verdict {
+    if origin == "*" || (origin.contains('*') && credentials_allowed(cx)) {
+        return Verdict::Drop;
+    }
+    // KH243 is production-only: http origins are left alone in the development profile.
+    if cx.production() && is_plain_http(origin) {
+        // Loopback origins are development leftovers. An http origin with a port or an IP has
+        // no https form the command can know: the front-end it names is blocked, which is what
+        // the rule's `breaks` warns of.
+        return https_upgrade(origin).map_or(Verdict::Drop, Verdict::Upgrade);
+    }
+    Verdict::Keep
+}
+
+/// The one fix every CORS origin finding shares: `allowed_origins` without `*`, credentialed
+/// wildcard patterns and loopback http origins, with public http origins switched to https and
+/// duplicates removed. All findings about the list produce this same operation, so one run
+/// fixes the list completely. `Err` when nothing acceptable would remain: an empty list means
+/// every origin again, and only the operator knows which front-ends must be listed.
+fn fixed_origins(cx: &Context<'_>) -> Result<Value, String> {
+    let mut kept: Vec<String> = Vec::new();
+    for (_, origin) in origins(cx) {
+        let fixed = match verdict(cx, origin) {
+            Verdict::Keep => origin.to_owned(),
+            Verdict::Drop => continue,
+            Verdict::Upgrade(https) => https,
+        };
+        if !kept.contains(&fixed) {
+            kept.push(fixed);
+        }
+    }
+    if kept.is_empty() {
+        return Err(no_origin_left(cx));
+    }
+    Ok(Value::Array(kept.into_iter().map(Value::String).collect()))
+}
+
+/// Why the origins need the operator, with the UI origins as a hint when the config has them.
+fn no_origin_left(cx: &Context<'_>) -> String {
+    let mut hints: Vec<String> = Vec::new();
+    if let Some(flows) = cx.get("selfservice.flows") {
+        for flow in flows.entries() {
+            let Some(uri) = flow
+                .node
+                .get("ui_url")
+                .and_then(|n| n.as_str())
+                .and_then(Uri::parse)
+            else {
+                continue;
+            };
+            if !uri.scheme_is("https") {
+                continue;
+            }
+            let origin = match uri.port {
+                Some(port) => format!("https://{}:{port}", uri.host),
+                None => format!("https://{}", uri.host),
+            };
+            if !hints.contains(&origin) {
+                hints.push(origin);
+            }
+        }
+    }
+    let hint = if hints.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (the self-service UI is served from {}; list it if it calls Kratos from the \
+             browser)",
+            hints.join(", ")
+        )
+    };
+    format!(
+        "no acceptable origin would remain in `{ORIGINS}`, and an empty list allows every \
+         origin: list the exact https:// origins of the front-ends that call Kratos from the \
+         browser{hint}, or set `serve.public.cors.enabled: false` if the UI is served from \
+         Kratos's own origin"
+    )
+}
+
+/// The fix of a finding about `allowed_origins`.
+fn origins_fix(cx: &Context<'_>) -> FixPlan {
+    match fixed_origins(cx) {
+        Ok(list) => FixPlan::Ops(vec![set(ORIGINS, list)]),
+        Err(why) => FixPlan::Manual(why),
+    }
+}
+
 /// KH240: CORS enabled without `allowed_origins`.
 pub struct CorsDefaultWildcard;
 
@@ -69,6 +176,10 @@ static CORS_DEFAULT_WILDCARD: RuleMeta = RuleMeta {
 impl Rule for CorsDefaultWildcard {
     fn meta(&self) -> &'static RuleMeta {
         &CORS_DEFAULT_WILDCARD
+    }
+    fn fix(&self, cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        // Nothing is listed: which front-ends need access is for the operator to say.
+        Ok(FixPlan::Manual(no_origin_left(cx)))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         if !cors_enabled(cx) || !origins(cx).is_empty() {
@@ -109,6 +220,9 @@ static CORS_WILDCARD_ORIGIN: RuleMeta = RuleMeta {
 impl Rule for CorsWildcardOrigin {
     fn meta(&self) -> &'static RuleMeta {
         &CORS_WILDCARD_ORIGIN
+    }
+    fn fix(&self, cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(origins_fix(cx))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         if !cors_enabled(cx) {
@@ -156,8 +270,11 @@ impl Rule for CorsWildcardSubdomain {
     fn meta(&self) -> &'static RuleMeta {
         &CORS_WILDCARD_SUBDOMAIN
     }
+    fn fix(&self, cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(origins_fix(cx))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        if !cors_enabled(cx) || cx.bool("serve.public.cors.allow_credentials") == Some(false) {
+        if !cors_enabled(cx) || !credentials_allowed(cx) {
             return;
         }
         for (path, origin) in origins(cx) {
@@ -226,6 +343,9 @@ impl Rule for CorsHttpOrigin {
     fn meta(&self) -> &'static RuleMeta {
         &CORS_HTTP_ORIGIN
     }
+    fn fix(&self, cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(origins_fix(cx))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         if !cors_enabled(cx) {
             return;
@@ -273,6 +393,9 @@ impl Rule for CorsDebugEnabled {
     fn meta(&self) -> &'static RuleMeta {
         &CORS_DEBUG_ENABLED
     }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![set(&finding.path, Value::Bool(false))]))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let path = "serve.public.cors.debug";
         if cors_enabled(cx) && cx.bool(path) == Some(true) {
@@ -281,5 +404,62 @@ impl Rule for CorsDebugEnabled {
                 format!("`{path}` is true: every CORS decision is logged"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Deployment;
+    use crate::rules::Profile;
+
+    fn fixed(config: &str, profile: Profile) -> Result<Value, String> {
+        let d = Deployment::from_texts(vec![("k.yml".into(), "k.yml".into(), config.into())])
+            .expect("loads");
+        fixed_origins(&Context::new(&d, profile, None))
+    }
+
+    const LIST: &str = "serve:\n  public:\n    cors:\n      enabled: true\n      \
+        allowed_origins: ['*', http://localhost:3000, http://app.example.com, \
+        https://app.example.com, https://*.example.com]\n";
+
+    #[test]
+    fn one_list_fixes_every_origin_finding() {
+        assert_eq!(
+            fixed(LIST, Profile::Production),
+            Ok(serde_json::json!(["https://app.example.com"]))
+        );
+    }
+
+    #[test]
+    fn development_keeps_http_origins_that_no_rule_reports_there() {
+        assert_eq!(
+            fixed(LIST, Profile::Development),
+            Ok(serde_json::json!([
+                "http://localhost:3000",
+                "http://app.example.com",
+                "https://app.example.com"
+            ]))
+        );
+    }
+
+    #[test]
+    fn patterns_stay_when_credentials_are_off() {
+        let config = "serve:\n  public:\n    cors:\n      enabled: true\n      \
+            allow_credentials: false\n      allowed_origins: ['*', https://*.example.com]\n";
+        assert_eq!(
+            fixed(config, Profile::Production),
+            Ok(serde_json::json!(["https://*.example.com"]))
+        );
+    }
+
+    #[test]
+    fn nothing_left_is_manual_with_the_ui_origin_as_a_hint() {
+        let config = "serve:\n  public:\n    cors:\n      enabled: true\n      \
+            allowed_origins: ['*']\nselfservice:\n  flows:\n    login:\n      \
+            ui_url: https://app.example.com/login\n    settings:\n      \
+            ui_url: https://app.example.com/settings\n";
+        let why = fixed(config, Profile::Production).expect_err("manual");
+        assert!(why.contains("(the self-service UI is served from https://app.example.com;"));
     }
 }

@@ -2,11 +2,19 @@
 //! certificate checks, credentials) and HTTP mail/SMS channels (https and authentication)
 //! (kratos-hardening.md §1.11, §4).
 
+use serde_json::Value;
+
+use super::database::with_query_param;
 use super::support::{cleartext_severity, file_of, has_auth_header};
+use super::webhooks::{https_fix, https_fix_summary};
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::Node;
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, set};
 use crate::kratos::credential::{is_env_reference, password_weakness};
-use crate::kratos::uri::{Uri, go_query, go_true, is_plain_http, mask_credentials, percent_decode};
+use crate::kratos::uri::{
+    Uri, go_query, go_true, is_loopback_host, is_plain_http, mask_credentials, percent_decode,
+};
 
 const SMTP_DOC: &str = "https://www.ory.sh/docs/kratos/emails-sms/sending-emails-smtp";
 const SMS_DOC: &str = "https://www.ory.sh/docs/kratos/emails-sms/sending-sms";
@@ -27,6 +35,40 @@ fn smtp_uri<'a>(cx: &Context<'a>) -> Option<(Uri<'a>, &'a str, &'a Node)> {
 /// True when an `smtp://` URI turns `STARTTLS` off (cleartext).
 fn starttls_disabled(uri: &Uri<'_>) -> bool {
     uri.scheme_is("smtp") && go_query(uri, "disable_starttls").is_some_and(|v| go_true(&v))
+}
+
+/// True when a query parameter reads as true to Kratos (`strconv.ParseBool`).
+fn flag_set(uri: &Uri<'_>, key: &str) -> bool {
+    go_query(uri, key).is_some_and(|v| go_true(&v))
+}
+
+/// The SMTP connection URI with `keys` removed, as a plan; Manual for a relay on loopback,
+/// whose certificate (if it has TLS at all) rarely names `localhost` or `127.0.0.1`, and where
+/// nothing crosses the network.
+fn smtp_without(cx: &Context<'_>, finding: &Finding, keys: &[&str], what: &str) -> FixPlan {
+    let Some((uri, raw, _)) = smtp_uri(cx) else {
+        return FixPlan::Manual(format!("`{SMTP_PATH}` is not an SMTP URL"));
+    };
+    if is_loopback_host(uri.host) {
+        return FixPlan::Manual(format!(
+            "the relay `{}` is on Kratos's own host, so mail never crosses the network; {what} \
+             only works if that relay offers TLS with a certificate for the name in the URI \
+             (or `server_name=`): change `{SMTP_PATH}` ({}) by hand if it does",
+            uri.host,
+            mask_credentials(raw)
+        ));
+    }
+    let mut fixed = Some(raw.to_owned());
+    for key in keys {
+        fixed = fixed.and_then(|text| with_query_param(&text, key, None));
+    }
+    match fixed {
+        Some(fixed) if fixed != raw => FixPlan::Ops(vec![set(&finding.path, Value::from(fixed))]),
+        _ => FixPlan::Manual(format!(
+            "{what} in `{SMTP_PATH}` ({}) by hand",
+            mask_credentials(raw)
+        )),
+    }
 }
 
 /// KH410: cleartext SMTP.
@@ -62,20 +104,42 @@ impl Rule for SmtpStarttlsDisabled {
     fn meta(&self) -> &'static RuleMeta {
         &SMTP_STARTTLS_DISABLED
     }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        // With StartTLS back, `skip_ssl_verify=true` would leave it unverified (KH411): both go.
+        let skip = smtp_uri(cx).is_some_and(|(uri, _, _)| flag_set(&uri, "skip_ssl_verify"));
+        let keys: &[&str] = if skip {
+            &["disable_starttls", "skip_ssl_verify"]
+        } else {
+            &["disable_starttls"]
+        };
+        Ok(smtp_without(
+            cx,
+            finding,
+            keys,
+            "removing `disable_starttls=true`",
+        ))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let Some((uri, raw, _)) = smtp_uri(cx) else {
             return;
         };
         if starttls_disabled(&uri) {
-            out.at(
-                SMTP_PATH,
-                format!(
-                    "`{SMTP_PATH}` sets `disable_starttls=true`: recovery and verification codes \
-                     go to `{}` in cleartext",
-                    uri.host
-                ),
-            )
-            .severity(cleartext_severity(raw, Severity::High));
+            let finding = out
+                .at(
+                    SMTP_PATH,
+                    format!(
+                        "`{SMTP_PATH}` sets `disable_starttls=true`: recovery and verification \
+                         codes go to `{}` in cleartext",
+                        uri.host
+                    ),
+                )
+                .severity(cleartext_severity(raw, Severity::High));
+            if flag_set(&uri, "skip_ssl_verify") {
+                finding.fix_summary(
+                    "remove `disable_starttls=true` and `skip_ssl_verify=true` from the connection \
+                     URI: StartTLS is then mandatory and the relay's certificate is checked",
+                );
+            }
         }
     }
 }
@@ -110,6 +174,14 @@ impl Rule for SmtpSkipSslVerify {
     fn meta(&self) -> &'static RuleMeta {
         &SMTP_SKIP_SSL_VERIFY
     }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(smtp_without(
+            cx,
+            finding,
+            &["skip_ssl_verify"],
+            "removing `skip_ssl_verify=true`",
+        ))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let Some((uri, raw, _)) = smtp_uri(cx) else {
             return;
@@ -118,7 +190,7 @@ impl Rule for SmtpSkipSslVerify {
         if starttls_disabled(&uri) {
             return;
         }
-        if go_query(&uri, "skip_ssl_verify").is_some_and(|v| go_true(&v)) {
+        if flag_set(&uri, "skip_ssl_verify") {
             out.at(
                 SMTP_PATH,
                 format!(
@@ -237,7 +309,7 @@ impl Rule for SmtpInlineCredentials {
 }
 
 /// The HTTP courier request configs Kratos actually uses: `(path, config node)`.
-fn courier_request_configs<'a>(cx: &Context<'a>) -> Vec<(String, &'a Node)> {
+pub(super) fn courier_request_configs<'a>(cx: &Context<'a>) -> Vec<(String, &'a Node)> {
     let mut configs = Vec::new();
     if cx.str("courier.delivery_strategy") == Some("http")
         && let Some(config) = cx.get("courier.http.request_config")
@@ -257,6 +329,15 @@ fn courier_request_configs<'a>(cx: &Context<'a>) -> Vec<(String, &'a Node)> {
         configs.push(("courier.sms.request_config".to_owned(), config));
     }
     configs
+}
+
+/// What a courier request-config URL points at, for fix texts.
+fn courier_endpoint(path: &str) -> &'static str {
+    if path.rsplit('.').next() == Some("body") {
+        "the template's server"
+    } else {
+        "the provider endpoint"
+    }
 }
 
 /// KH414: an HTTP mail/SMS channel over plain http.
@@ -286,6 +367,9 @@ impl Rule for CourierHttpInsecure {
     fn meta(&self) -> &'static RuleMeta {
         &COURIER_HTTP_INSECURE
     }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(https_fix(cx, finding, courier_endpoint(&finding.path)))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (path, config) in courier_request_configs(cx) {
             for (key, what) in [
@@ -298,7 +382,16 @@ impl Rule for CourierHttpInsecure {
                 if is_plain_http(url) && !is_env_reference(url) {
                     let at = format!("{path}.{key}");
                     out.at(&at, format!("`{at}` {what} over plain http"))
-                        .severity(cleartext_severity(url, Severity::High));
+                        .severity(cleartext_severity(url, Severity::High))
+                        .fix_summary(
+                            https_fix_summary(url, courier_endpoint(&at))
+                                + if key == "body" {
+                                    "; a `file://` or `base64://` template avoids the fetch \
+                                     altogether"
+                                } else {
+                                    ""
+                                },
+                        );
                 }
             }
         }
@@ -349,6 +442,71 @@ impl Rule for CourierHttpNoAuth {
                     ),
                 );
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::SecretsTo;
+    use crate::secret::OsSecrets;
+
+    fn plans(rule: &dyn Rule, uri: &str) -> Vec<FixPlan> {
+        let config = format!("courier:\n  smtp:\n    connection_uri: '{uri}'\n");
+        let d =
+            crate::config::Deployment::from_texts(vec![("k.yml".into(), "k.yml".into(), config)])
+                .expect("loads");
+        let cx = Context::new(&d, crate::rules::Profile::Production, None);
+        let mut findings = Vec::new();
+        rule.check(&cx, &mut Sink::new(&cx, rule.meta(), &mut findings));
+        let mut rng = OsSecrets;
+        let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);
+        findings
+            .iter()
+            .map(|f| rule.fix(&cx, f, &mut env).expect("no secrets needed"))
+            .collect()
+    }
+
+    #[test]
+    fn loopback_relay_is_manual_and_masked() {
+        for (rule, uri) in [
+            (
+                &SmtpStarttlsDisabled as &dyn Rule,
+                "smtp://kratos:Tr0ub4dor-3@localhost:25/?disable_starttls=true",
+            ),
+            (
+                &SmtpSkipSslVerify,
+                "smtps://kratos:Tr0ub4dor-3@127.0.0.1:465/?skip_ssl_verify=true",
+            ),
+        ] {
+            let found = plans(rule, uri);
+            assert!(
+                matches!(found.as_slice(), [FixPlan::Manual(_)]),
+                "{found:?}"
+            );
+            if let [FixPlan::Manual(why)] = found.as_slice() {
+                assert!(!why.contains("Tr0ub4dor"), "{why}");
+                assert!(why.contains("kratos:****@"), "{why}");
+            }
+        }
+    }
+
+    #[test]
+    fn starttls_fix_also_restores_certificate_checks() {
+        let found = plans(
+            &SmtpStarttlsDisabled,
+            "smtp://u:p%26w@relay.example.com:587/?skip_ssl_verify=true&disable_starttls=true&x=1",
+        );
+        assert!(matches!(found.as_slice(), [FixPlan::Ops(_)]), "{found:?}");
+        if let [FixPlan::Ops(ops)] = found.as_slice() {
+            assert_eq!(
+                ops.as_slice(),
+                [set(
+                    SMTP_PATH,
+                    Value::from("smtp://u:p%26w@relay.example.com:587/?x=1")
+                )]
+            );
         }
     }
 }

@@ -5,9 +5,15 @@
 //! Byte sizes (`hashers.argon2.memory`) are read the way Kratos reads them (go-bytesize): binary
 //! units, `1KB` = 1024 bytes, `128MB` = 128 MiB.
 
-use super::support::method_enabled;
+use serde_json::Value;
+
+use super::rotation;
+use super::support::{method_enabled, secret_items};
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::Node;
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, set};
+use crate::patch::Op;
 
 const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
 const CALIBRATE_DOC: &str = "https://www.ory.sh/docs/kratos/cli/kratos-hashers-argon2-calibrate";
@@ -56,6 +62,39 @@ fn show_kib(kib: u64) -> String {
     }
 }
 
+/// True when the Argon2 memory setting would be reported by KH223 (too little for the number
+/// of iterations). An unreadable size is left to Kratos's schema validation, as in the check.
+fn argon2_memory_weak(cx: &Context<'_>) -> bool {
+    let iterations = cx
+        .get("hashers.argon2.iterations")
+        .and_then(Node::as_i64)
+        .unwrap_or(1);
+    cx.str("hashers.argon2.memory")
+        .and_then(memory_kib)
+        .is_some_and(|kib| kib < OWASP_MIN_KIB || (iterations < 2 && kib < ARGON2_DEFAULT_KIB))
+}
+
+/// The operations that raise every Argon2 parameter KH223 reports to its recommended value:
+/// `memory: 128MB` (enough for any iteration count), `key_length: 32`, `salt_length: 16`.
+/// KH221 and KH223 share them, so a run that fixes both writes each key once.
+fn argon2_param_ops(cx: &Context<'_>) -> Vec<Op> {
+    let mut ops = Vec::new();
+    if argon2_memory_weak(cx) {
+        ops.push(set("hashers.argon2.memory", Value::from("128MB")));
+    }
+    for (key, floor) in [("key_length", 32), ("salt_length", 16)] {
+        let path = format!("hashers.argon2.{key}");
+        if cx
+            .get(&path)
+            .and_then(Node::as_i64)
+            .is_some_and(|v| v < floor)
+        {
+            ops.push(set(&path, Value::from(floor)));
+        }
+    }
+    ops
+}
+
 /// KH220: stored OIDC tokens are not encrypted.
 pub struct CipherNoop;
 
@@ -92,6 +131,18 @@ static CIPHER_NOOP: RuleMeta = RuleMeta {
 impl Rule for CipherNoop {
     fn meta(&self) -> &'static RuleMeta {
         &CIPHER_NOOP
+    }
+    fn fix(&self, cx: &Context<'_>, _finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        let mut ops = vec![set("ciphers.algorithm", Value::from("xchacha20-poly1305"))];
+        // Kratos refuses an encrypting algorithm without a usable cipher secret. The list comes
+        // from the secret rules' own computation (memoised), so both fixes write the same one.
+        let usable = secret_items(cx, "cipher")
+            .iter()
+            .any(|(_, v)| rotation::acceptable("cipher", v));
+        if !usable && let Some(list) = rotation::fixed_list(cx, "cipher", env)? {
+            ops.push(set("secrets.cipher", list));
+        }
+        Ok(FixPlan::Ops(ops))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let explicit = cx.str("ciphers.algorithm");
@@ -157,6 +208,19 @@ impl Rule for Argon2ParamsIgnored {
     fn meta(&self) -> &'static RuleMeta {
         &ARGON2_PARAMS_IGNORED
     }
+    fn fix(&self, cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        if let Some(other) = cx.str("hashers.algorithm") {
+            return Ok(FixPlan::Manual(format!(
+                "`hashers.algorithm` is explicitly '{other}', so which hasher is intended is the \
+                 operator's call: delete `hashers.argon2` if {other} is meant, or set \
+                 `hashers.algorithm: argon2` after sizing memory for concurrent logins"
+            )));
+        }
+        // Selecting argon2 puts the written parameters in force: raise the weak ones with it.
+        let mut ops = vec![set("hashers.algorithm", Value::from("argon2"))];
+        ops.extend(argon2_param_ops(cx));
+        Ok(FixPlan::Ops(ops))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         if cx.get("hashers.argon2").is_none_or(Node::is_null) {
             return;
@@ -216,6 +280,12 @@ static BCRYPT_COST_LOW: RuleMeta = RuleMeta {
 impl Rule for BcryptCostLow {
     fn meta(&self) -> &'static RuleMeta {
         &BCRYPT_COST_LOW
+    }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![set(
+            &finding.path,
+            Value::from(BCRYPT_MIN_COST),
+        )]))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         if hasher(cx) != "bcrypt" {
@@ -277,6 +347,20 @@ static ARGON2_WEAK: RuleMeta = RuleMeta {
 impl Rule for Argon2Weak {
     fn meta(&self) -> &'static RuleMeta {
         &ARGON2_WEAK
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        // Only this finding's key; the values are the ones KH221's fix writes too.
+        let ops: Vec<Op> = argon2_param_ops(cx)
+            .into_iter()
+            .filter(|op| op.path() == finding.path)
+            .collect();
+        if ops.is_empty() {
+            return Ok(FixPlan::Manual(format!(
+                "`{}` has no automatic fix; set it as the catalog recommends",
+                finding.path
+            )));
+        }
+        Ok(FixPlan::Ops(ops))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         // Parameters written under a hasher that is not in force are still judged, at low
@@ -347,6 +431,93 @@ impl Rule for Argon2Weak {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Deployment;
+    use crate::fix::SecretsTo;
+    use crate::rules::{Profile, check_all};
+    use crate::secret::OsSecrets;
+
+    /// The operations of `id`'s fix for its first finding, and of the other rules' fixes for
+    /// the same config in the same run.
+    fn plans(config: &str, ids: &[&str]) -> Vec<Vec<Op>> {
+        let d = Deployment::from_texts(vec![("k.yml".into(), "k.yml".into(), config.into())])
+            .expect("loads");
+        let cx = Context::new(&d, Profile::Production, None);
+        let findings = check_all(&cx);
+        let mut rng = OsSecrets;
+        let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);
+        ids.iter()
+            .map(|id| {
+                let finding = findings
+                    .iter()
+                    .find(|f| f.rule.id == *id)
+                    .expect("the rule fires");
+                let rule = crate::rules::RULES
+                    .iter()
+                    .find(|r| r.meta().id == *id)
+                    .expect("rule");
+                match rule.fix(&cx, finding, &mut env).expect("rng") {
+                    FixPlan::Ops(ops) => ops,
+                    FixPlan::Manual(_) => Vec::new(),
+                }
+            })
+            .collect()
+    }
+
+    /// The list an `Op::Set` writes.
+    fn set_list(op: &Op) -> &Vec<Value> {
+        match op {
+            Op::Set { value, .. } => value.as_array(),
+            _ => None,
+        }
+        .expect("sets a list")
+    }
+
+    #[test]
+    fn cipher_fix_generates_the_same_secret_list_as_the_secret_rules() {
+        let config = "selfservice:\n  methods:\n    oidc:\n      enabled: true\n";
+        let plans = plans(config, &["KH220", "KH203"]);
+        let (noop, missing) = (&plans[0], &plans[1]);
+        assert_eq!(
+            noop[0],
+            set("ciphers.algorithm", Value::from("xchacha20-poly1305"))
+        );
+        assert_eq!(noop[1].path(), "secrets.cipher");
+        let list = set_list(&noop[1]);
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].as_str().map(str::len), Some(32));
+        assert_eq!(
+            missing,
+            &vec![noop[1].clone()],
+            "one list for both findings"
+        );
+    }
+
+    #[test]
+    fn cipher_fix_replaces_a_placeholder_only_list() {
+        let config = "secrets:\n  cipher: [32-LONG-SECRET-NOT-SECURE-AT-ALL]\n";
+        let ops = &plans(config, &["KH220"])[0];
+        assert_eq!(ops.len(), 2);
+        let list = set_list(&ops[1]);
+        assert_eq!(list.len(), 1, "the placeholder is not kept");
+        assert!(rotation::acceptable(
+            "cipher",
+            list[0].as_str().expect("string")
+        ));
+    }
+
+    #[test]
+    fn selecting_argon2_raises_weak_parameters_with_it() {
+        let config = "hashers:\n  argon2:\n    memory: 1KB\n    salt_length: 8\n";
+        let ops = &plans(config, &["KH221"])[0];
+        assert_eq!(
+            ops,
+            &vec![
+                set("hashers.algorithm", Value::from("argon2")),
+                set("hashers.argon2.memory", Value::from("128MB")),
+                set("hashers.argon2.salt_length", Value::from(16)),
+            ]
+        );
+    }
 
     #[test]
     fn byte_sizes_are_binary() {

@@ -2,9 +2,13 @@
 //! in (`dsn`): in-memory/SQLite in production, weak or superuser accounts, TLS that does not
 //! authenticate the server, and passwords kept in the file (kratos-hardening.md §1.12, §4).
 
+use serde_json::Value;
+
 use super::support::file_of;
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::Node;
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, set};
 use crate::kratos::credential::{is_env_reference, password_weakness};
 use crate::kratos::uri::{Uri, go_query, is_loopback_host, percent_decode};
 
@@ -362,9 +366,60 @@ fn mysql_tls_problem(uri: &Uri<'_>) -> Option<(String, Severity)> {
     }
 }
 
+/// The query parameter that makes a driver verify the server: pgx's `sslmode=verify-full`
+/// (certificate chain and host name), go-sql-driver/mysql's `tls=true` (the same).
+fn verifying_param(driver: Driver) -> Option<(&'static str, &'static str)> {
+    match driver {
+        Driver::Postgres => Some(("sslmode", "verify-full")),
+        Driver::Mysql => Some(("tls", "true")),
+        _ => None,
+    }
+}
+
+/// What the KH404 fix sets and what the operator must still check, per driver.
+fn tls_fix_summary(driver: Driver, uri: &Uri<'_>) -> &'static str {
+    let root_cert = go_query(uri, "sslrootcert").is_some_and(|c| !c.is_empty());
+    match driver {
+        Driver::Postgres if root_cert => {
+            "set `sslmode=verify-full` in the DSN: pgx then checks the server certificate against \
+             the `sslrootcert` CA and the host name in the DSN"
+        }
+        Driver::Postgres => {
+            "set `sslmode=verify-full` in the DSN: pgx then checks the server certificate and host \
+             name against the system CA pool; if the database's CA is private (managed cloud \
+             databases, self-signed) also add `sslrootcert=<CA file>` or Kratos cannot connect"
+        }
+        _ => {
+            "set `tls=true` in the DSN: go-sql-driver/mysql then checks the server certificate \
+             and host name against the system CA pool; for a private CA add it to that pool \
+             (`SSL_CERT_FILE`/`SSL_CERT_DIR`) or Kratos cannot connect"
+        }
+    }
+}
+
 impl Rule for DsnTlsUnverified {
     fn meta(&self) -> &'static RuleMeta {
         &DSN_TLS_UNVERIFIED
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        let Some(dsn) = dsn(cx) else {
+            return Ok(FixPlan::Manual(
+                "`dsn` is not a URL this tool can edit".to_owned(),
+            ));
+        };
+        let Some((key, value)) = verifying_param(dsn.driver) else {
+            return Ok(FixPlan::Manual(
+                "only PostgreSQL, CockroachDB and MySQL DSNs are edited automatically".to_owned(),
+            ));
+        };
+        match with_query_param(dsn.raw, key, Some(value)) {
+            Some(fixed) if fixed != dsn.raw => {
+                Ok(FixPlan::Ops(vec![set(&finding.path, Value::from(fixed))]))
+            }
+            _ => Ok(FixPlan::Manual(format!(
+                "set `{key}={value}` in `dsn` by hand"
+            ))),
+        }
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let Some(dsn) = dsn(cx) else {
@@ -376,20 +431,86 @@ impl Rule for DsnTlsUnverified {
         if dsn.is_local() {
             return;
         }
-        let (problem, fix) = match dsn.driver {
-            Driver::Postgres => (
-                postgres_tls_problem(uri),
-                "add `sslmode=verify-full` and `sslrootcert=<CA file>` to the DSN",
-            ),
-            Driver::Mysql => (mysql_tls_problem(uri), "add `tls=true` to the DSN"),
-            _ => (None, ""),
+        let problem = match dsn.driver {
+            Driver::Postgres => postgres_tls_problem(uri),
+            Driver::Mysql => mysql_tls_problem(uri),
+            _ => None,
         };
+        let fix = tls_fix_summary(dsn.driver, uri);
         if let Some((why, severity)) = problem {
             out.at("dsn", format!("`dsn` to `{}` {why}", uri.host))
                 .severity(severity)
                 .fix_summary(fix);
         }
     }
+}
+
+/// The text of a URL or DSN with one query parameter set (`Some(value)`) or removed (`None`),
+/// everything else byte for byte as written: scheme, user, password, host, path, the other
+/// parameters and their order, a fragment.
+///
+/// The query is found as Go's `net/url` (and [`Uri::parse`]) finds it: from the first `?` after
+/// `scheme://` to the first `#`. A parameter is matched the way `url.Query().Get` reads it:
+/// by its percent-decoded key, case-sensitively. Setting rewrites the first occurrence in place
+/// (keeping its key spelling) and appends the parameter when it is missing; both setting and
+/// removing drop every other occurrence, so no reader sees the old value. A query left empty
+/// loses its `?`. Values are written as given (callers pass plain tokens such as
+/// `verify-full`). `None` when the text is not a `scheme://` URL or the edit would not read
+/// back as intended.
+pub(super) fn with_query_param(text: &str, key: &str, value: Option<&str>) -> Option<String> {
+    let start = text.find("://")? + "://".len();
+    let end = text[start..].find('#').map_or(text.len(), |i| start + i);
+    let end = start + text[start..end].trim_end().len();
+    let (head, query) = match text[start..end].find('?') {
+        Some(q) => (&text[..start + q], &text[start + q + 1..end]),
+        None => (&text[..end], ""),
+    };
+    let tail = &text[end..];
+    let mut pairs: Vec<String> = Vec::new();
+    let mut found = false;
+    let mut written = false;
+    for pair in query.split('&').filter(|_| !query.is_empty()) {
+        let raw_key = pair.split_once('=').map_or(pair, |(k, _)| k);
+        if percent_decode(raw_key, true) != key {
+            pairs.push(pair.to_owned());
+            continue;
+        }
+        found = true;
+        if let Some(value) = value.filter(|_| !written) {
+            pairs.push(format!("{raw_key}={value}"));
+            written = true;
+        }
+    }
+    if value.is_none() && !found {
+        return Some(text.to_owned());
+    }
+    if let Some(value) = value.filter(|_| !written) {
+        pairs.push(format!("{key}={value}"));
+    }
+    let query = if pairs.iter().all(String::is_empty) {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
+    };
+    let edited = format!("{head}{query}{tail}");
+    // The edit must read back as intended: same connection, the parameter as asked.
+    let (before, after) = (Uri::parse(text)?, Uri::parse(&edited)?);
+    let same = (
+        before.scheme,
+        before.user,
+        before.password,
+        before.host,
+        before.port,
+        before.path,
+    ) == (
+        after.scheme,
+        after.user,
+        after.password,
+        after.host,
+        after.port,
+        after.path,
+    );
+    (same && go_query(&after, key).as_deref() == value).then_some(edited)
 }
 
 /// KH405: the database password is written in the config file.
@@ -458,5 +579,101 @@ mod tests {
         assert_eq!(dsn.driver, Driver::Postgres);
         assert_eq!(dsn.user().as_deref(), Some("kratos"));
         assert_eq!(dsn.password().as_deref(), Some("Change!Me"));
+    }
+
+    fn set_param(text: &str, key: &str, value: &str) -> String {
+        with_query_param(text, key, Some(value)).expect("a URL")
+    }
+
+    fn remove_param(text: &str, key: &str) -> String {
+        with_query_param(text, key, None).expect("a URL")
+    }
+
+    #[test]
+    fn setting_a_parameter_keeps_everything_else() {
+        assert_eq!(
+            set_param(
+                "postgres://kratos:Ch&ange=Me!@postgres:5432/kratos?sslmode=prefer&max_conns=20",
+                "sslmode",
+                "verify-full"
+            ),
+            "postgres://kratos:Ch&ange=Me!@postgres:5432/kratos?sslmode=verify-full&max_conns=20"
+        );
+        // Missing: appended, with `?` or `&`.
+        assert_eq!(
+            set_param(
+                "cockroach://kratos@crdb:26257/kratos",
+                "sslmode",
+                "verify-full"
+            ),
+            "cockroach://kratos@crdb:26257/kratos?sslmode=verify-full"
+        );
+        assert_eq!(
+            set_param(
+                "mysql://u:p%40ss@tcp(db:3306)/k?parseTime=true",
+                "tls",
+                "true"
+            ),
+            "mysql://u:p%40ss@tcp(db:3306)/k?parseTime=true&tls=true"
+        );
+        assert_eq!(
+            set_param("postgres://db/k?", "sslmode", "verify-full"),
+            "postgres://db/k?sslmode=verify-full"
+        );
+        // Later duplicates go (pgx and Go read the first; nobody should see the old value).
+        assert_eq!(
+            set_param(
+                "postgres://db/k?sslmode=disable&a=b+c&sslmode=require",
+                "sslmode",
+                "verify-full"
+            ),
+            "postgres://db/k?sslmode=verify-full&a=b+c"
+        );
+        // Keys match decoded and case-sensitively, as Go reads them.
+        assert_eq!(
+            set_param(
+                "postgres://db/k?ssl%6Dode=disable&SSLMODE=x",
+                "sslmode",
+                "verify-full"
+            ),
+            "postgres://db/k?ssl%6Dode=verify-full&SSLMODE=x"
+        );
+        // A fragment stays after the query.
+        assert_eq!(
+            set_param("postgres://db/k#f", "sslmode", "verify-full"),
+            "postgres://db/k?sslmode=verify-full#f"
+        );
+        assert!(with_query_param("memory", "sslmode", Some("verify-full")).is_none());
+    }
+
+    #[test]
+    fn removing_a_parameter_keeps_everything_else() {
+        assert_eq!(
+            remove_param(
+                "smtp://mailhog:1025/?disable_starttls=true",
+                "disable_starttls"
+            ),
+            "smtp://mailhog:1025/"
+        );
+        assert_eq!(
+            remove_param(
+                "smtps://u:p%3Fw@relay:465/?server_name=m.example.com&skip_ssl_verify=true&x=1",
+                "skip_ssl_verify"
+            ),
+            "smtps://u:p%3Fw@relay:465/?server_name=m.example.com&x=1"
+        );
+        assert_eq!(
+            remove_param(
+                "smtps://relay/?skip_ssl_verify=true&skip_ssl_verify=false#x",
+                "skip_ssl_verify"
+            ),
+            "smtps://relay/#x"
+        );
+        // Absent (or differently cased): untouched, even an empty `?`.
+        assert_eq!(
+            remove_param("smtp://relay/?DISABLE_STARTTLS=true", "disable_starttls"),
+            "smtp://relay/?DISABLE_STARTTLS=true"
+        );
+        assert_eq!(remove_param("smtp://relay/?", "x"), "smtp://relay/?");
     }
 }

@@ -5,9 +5,13 @@
 
 use std::time::Duration;
 
+use serde_json::Value;
+
 use super::support::method_enabled;
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::Node;
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, set};
 use crate::kratos::duration;
 
 const SECURITY_DOC: &str = "https://www.ory.sh/docs/kratos/concepts/security";
@@ -93,29 +97,17 @@ static FLOW_LIFESPAN_LONG: RuleMeta = RuleMeta {
 /// The lifespan keys that are in effect: `(path, what it is)`.
 fn lifespan_paths(cx: &Context<'_>) -> Vec<(String, &'static str)> {
     let mut paths = Vec::new();
-    let flows: [(&str, &str, bool); 5] = [
-        ("login", "login flows", true),
-        (
-            "registration",
-            "registration flows",
-            cx.bool("selfservice.flows.registration.enabled") != Some(false),
-        ),
-        ("settings", "settings flows", true),
-        (
-            "verification",
-            "verification flows",
-            cx.bool("selfservice.flows.verification.enabled") == Some(true),
-        ),
-        (
-            "recovery",
-            "recovery flows",
-            cx.bool("selfservice.flows.recovery.enabled") == Some(true),
-        ),
+    // Disabled flows count too: their lifespan takes effect the day the flow is enabled
+    // (the verification fix does exactly that), so one run must leave none too long.
+    let flows = [
+        ("login", "login flows"),
+        ("registration", "registration flows"),
+        ("settings", "settings flows"),
+        ("verification", "verification flows"),
+        ("recovery", "recovery flows"),
     ];
-    for (flow, what, active) in flows {
-        if active {
-            paths.push((format!("selfservice.flows.{flow}.lifespan"), what));
-        }
+    for (flow, what) in flows {
+        paths.push((format!("selfservice.flows.{flow}.lifespan"), what));
     }
     if method_enabled(cx, "code") {
         paths.push((
@@ -135,6 +127,12 @@ fn lifespan_paths(cx: &Context<'_>) -> Vec<(String, &'static str)> {
 impl Rule for FlowLifespanLong {
     fn meta(&self) -> &'static RuleMeta {
         &FLOW_LIFESPAN_LONG
+    }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![set(
+            &finding.path,
+            Value::from(duration::human(MAX_LIFESPAN)),
+        )]))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (path, what) in lifespan_paths(cx) {
@@ -247,12 +245,13 @@ impl Rule for NotifyUnknownRecipients {
     fn meta(&self) -> &'static RuleMeta {
         &NOTIFY_UNKNOWN_RECIPIENTS
     }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![set(&finding.path, Value::Bool(false))]))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        // Disabled flows count too: the setting takes effect the day the flow is enabled (the
+        // verification fix does exactly that), so one run must leave none behind.
         for flow in ["verification", "recovery"] {
-            // Both flows are disabled by default; a disabled flow sends nothing.
-            if cx.bool(&format!("selfservice.flows.{flow}.enabled")) != Some(true) {
-                continue;
-            }
             let path = format!("selfservice.flows.{flow}.notify_unknown_recipients");
             if cx.bool(&path) == Some(true) {
                 out.at(
@@ -266,6 +265,9 @@ impl Rule for NotifyUnknownRecipients {
         }
     }
 }
+
+/// Kratos's default (and v1's hard-coded) number of code submissions per flow.
+const DEFAULT_MAX_SUBMISSIONS: i64 = 5;
 
 /// KH305: code submissions above the default of five (v26).
 pub struct CodeMaxSubmissionsHigh;
@@ -299,12 +301,18 @@ impl Rule for CodeMaxSubmissionsHigh {
     fn meta(&self) -> &'static RuleMeta {
         &CODE_MAX_SUBMISSIONS_HIGH
     }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![set(
+            &finding.path,
+            Value::from(DEFAULT_MAX_SUBMISSIONS),
+        )]))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let path = "selfservice.methods.code.config.max_submissions";
         let Some(max) = cx.get(path).and_then(Node::as_i64) else {
             return;
         };
-        if max > 5 && method_enabled(cx, "code") {
+        if max > DEFAULT_MAX_SUBMISSIONS && method_enabled(cx, "code") {
             out.at(
                 path,
                 format!("`{path}` allows {max} guesses per code flow instead of 5"),

@@ -2,9 +2,14 @@
 //! address verification switched off, the legacy `link` strategy for verification and
 //! recovery, legacy one-step registration, and pre-v1 keys that Kratos rejects or ignores.
 
+use serde_json::Value;
+
 use super::support::method_enabled;
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::KratosVersion;
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, remove, set};
+use crate::patch::Op;
 
 const VERIFICATION_DOC: &str =
     "https://www.ory.sh/docs/kratos/self-service/flows/verify-email-account-activation";
@@ -16,12 +21,55 @@ const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration
 
 const VERIFICATION_ENABLED: &str = "selfservice.flows.verification.enabled";
 const LINK_ENABLED: &str = "selfservice.methods.link.enabled";
+const CODE_ENABLED: &str = "selfservice.methods.code.enabled";
 const ONE_STEP: &str = "selfservice.flows.registration.enable_legacy_one_step";
 
 /// True when `selfservice.flows.<flow>.enabled` is true (verification and recovery default to
 /// false, S:1327, S:1375).
 fn flow_enabled(cx: &Context<'_>, flow: &str) -> bool {
     cx.bool(&format!("selfservice.flows.{flow}.enabled")) == Some(true)
+}
+
+/// True when the config names a way to send messages: an SMTP connection URI, or the HTTP
+/// delivery strategy with a URL. Without one, enabling verification either fails the schema
+/// (`courier` is required, S:3024) or mails nothing, and nobody can ever verify.
+fn courier_configured(cx: &Context<'_>) -> bool {
+    let set = |path: &str| cx.str(path).is_some_and(|s| !s.trim().is_empty());
+    set("courier.smtp.connection_uri")
+        || (cx.str("courier.delivery_strategy") == Some("http")
+            && set("courier.http.request_config.url"))
+}
+
+/// `selfservice.flows.<flow>.use: code`, plus enabling the code method when it is switched off
+/// (a flow using a disabled strategy fails). Shared so that every fix writes the same values.
+fn use_code_ops(cx: &Context<'_>, flow: &str) -> Vec<Op> {
+    let mut ops = Vec::new();
+    let path = format!("selfservice.flows.{flow}.use");
+    if cx.str(&path) != Some("code") {
+        ops.push(set(&path, Value::String("code".to_owned())));
+    }
+    if !method_enabled(cx, "code") {
+        ops.push(set(CODE_ENABLED, Value::Bool(true)));
+    }
+    ops
+}
+
+/// Enabling verification with one-time codes (KH140, and KH110 before it adds login hooks), or
+/// why only the operator can: without a courier nobody could ever verify.
+pub(super) fn verification_ops(cx: &Context<'_>) -> Result<Vec<Op>, String> {
+    if !courier_configured(cx) {
+        return Err(
+            "no courier is configured in these files: Kratos needs one to send \
+             verification codes (`courier.smtp.connection_uri`, or `delivery_strategy: http`) and \
+             rejects enabled verification without a `courier` section. Configure it first, or if \
+             the environment supplies it (`COURIER_SMTP_CONNECTION_URI`), set \
+             `selfservice.flows.verification.enabled: true` and `use: code` by hand"
+                .to_owned(),
+        );
+    }
+    let mut ops = vec![set(VERIFICATION_ENABLED, Value::Bool(true))];
+    ops.extend(use_code_ops(cx, "verification"));
+    Ok(ops)
 }
 
 /// KH140: address verification is off.
@@ -73,6 +121,12 @@ impl Rule for VerificationDisabled {
                 );
             }
         }
+    }
+    fn fix(&self, cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(match verification_ops(cx) {
+            Ok(ops) => FixPlan::Ops(ops),
+            Err(why) => FixPlan::Manual(why),
+        })
     }
 }
 
@@ -148,6 +202,30 @@ impl Rule for LinkMethodLegacy {
             );
         }
     }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        if finding.path != LINK_ENABLED {
+            // `selfservice.flows.<flow>.use`
+            let flow = finding
+                .path
+                .trim_start_matches("selfservice.flows.")
+                .trim_end_matches(".use");
+            return Ok(FixPlan::Ops(use_code_ops(cx, flow)));
+        }
+        // Disabling the method breaks every flow still on `link`, including switched-off flows
+        // once they are switched on: move them all to codes in the same fix.
+        let mut ops = Vec::new();
+        for flow in ["verification", "recovery"] {
+            if cx.str(&format!("selfservice.flows.{flow}.use")) == Some("link") {
+                for op in use_code_ops(cx, flow) {
+                    if !ops.contains(&op) {
+                        ops.push(op);
+                    }
+                }
+            }
+        }
+        ops.push(set(LINK_ENABLED, Value::Bool(false)));
+        Ok(FixPlan::Ops(ops))
+    }
 }
 
 /// KH142: legacy one-step registration.
@@ -195,6 +273,9 @@ impl Rule for LegacyOneStepRegistration {
                  `selfservice.flows.registration.style: unified` only if the UI needs one step",
             );
         }
+    }
+    fn fix(&self, _cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![remove(ONE_STEP)]))
     }
 }
 

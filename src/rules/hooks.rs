@@ -6,9 +6,15 @@
 //! replaces `after.hooks` for that method (`K:driver/registry_default_login.go#PostLoginHooks`,
 //! `K:driver/registry_default_registration.go`).
 
+use serde_json::{Value, json};
+
+use super::flows::verification_ops;
 use super::support::{hook_lists, hook_names, method_enabled, web_hooks};
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::Node;
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, prepend, remove, set};
+use crate::patch::Op;
 
 const HOOKS_DOC: &str = "https://www.ory.sh/docs/kratos/hooks/configure-hooks";
 const VERIFICATION_DOC: &str =
@@ -52,6 +58,49 @@ fn effective_hooks<'a>(cx: &Context<'a>, after: &str, method: &str) -> Option<&'
 
 fn has_hook(list: Option<&Node>, name: &str) -> bool {
     list.is_some_and(|l| hook_names(l).any(|h| h == name))
+}
+
+/// The hook item `- hook: require_verified_address`.
+fn require_verified_address() -> Value {
+    json!({"hook": "require_verified_address"})
+}
+
+/// Adds `require_verified_address` first in the hook list at `path` (created when missing),
+/// so nothing else runs for a login it refuses. Shared by KH110 and KH111 so both produce the
+/// same operation.
+fn add_verified_address(path: &str) -> Op {
+    prepend(path, require_verified_address())
+}
+
+/// The method's own login hook list gets the hook.
+fn guard_method(method: &str) -> Op {
+    add_verified_address(&format!("{LOGIN_AFTER}.{method}.hooks"))
+}
+
+/// Adds `require_verified_address` where it takes effect for every enabled sign-in method
+/// that does not run it yet: the method's own list when it has one (that list replaces the
+/// flow-level one), else the flow-level `login.after.hooks` once. Never creates a method list,
+/// which would stop the flow-level hooks from running for that method.
+fn guard_ops(cx: &Context<'_>) -> Vec<Op> {
+    let mut ops = Vec::new();
+    let mut global = false;
+    for method in first_factor_methods(cx) {
+        if has_hook(
+            effective_hooks(cx, LOGIN_AFTER, method),
+            "require_verified_address",
+        ) {
+            continue;
+        }
+        if method_hooks(cx, LOGIN_AFTER, method).is_some() {
+            ops.push(guard_method(method));
+        } else {
+            global = true;
+        }
+    }
+    if global {
+        ops.push(add_verified_address(&format!("{LOGIN_AFTER}.hooks")));
+    }
+    ops
 }
 
 /// Paths of `session` hooks that run after some enabled sign-up method.
@@ -165,6 +214,24 @@ impl Rule for SessionBeforeVerification {
             ));
         }
     }
+    fn fix(&self, cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        // Every finding of this rule gets the same operations, applied once.
+        let mut ops = if cx.bool("selfservice.flows.verification.enabled") == Some(true) {
+            Vec::new()
+        } else {
+            match verification_ops(cx) {
+                Ok(ops) => ops,
+                Err(why) => {
+                    return Ok(FixPlan::Manual(format!(
+                        "{why}; then add `- hook: require_verified_address` to the login hooks \
+                         that run for each sign-in method"
+                    )));
+                }
+            }
+        };
+        ops.extend(guard_ops(cx));
+        Ok(FixPlan::Ops(ops))
+    }
 }
 
 /// KH111: `require_verified_address` on the flow level, shadowed by method-level hooks.
@@ -237,6 +304,17 @@ impl Rule for VerifiedAddressHookIgnored {
             )
             .fix_summary(format!("add `- hook: require_verified_address` to {lists}"));
         }
+    }
+    fn fix(&self, cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        let ops = first_factor_methods(cx)
+            .into_iter()
+            .filter(|m| {
+                method_hooks(cx, LOGIN_AFTER, m)
+                    .is_some_and(|own| !has_hook(Some(own), "require_verified_address"))
+            })
+            .map(guard_method)
+            .collect();
+        Ok(FixPlan::Ops(ops))
     }
 }
 
@@ -367,5 +445,17 @@ impl Rule for HookCanInterruptLegacy {
             };
             out.at(&path, message).fix_summary(fix);
         }
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        let Some(config_path) = finding.path.strip_suffix(".can_interrupt") else {
+            return Ok(FixPlan::Manual("not a `can_interrupt` key".to_owned()));
+        };
+        let parse_path = format!("{config_path}.response.parse");
+        let mut ops = vec![remove(&finding.path)];
+        // Kratos parses the response when either key is true: carry a true over.
+        if cx.bool(&finding.path) == Some(true) && cx.bool(&parse_path) != Some(true) {
+            ops.push(set(&parse_path, Value::Bool(true)));
+        }
+        Ok(FixPlan::Ops(ops))
     }
 }

@@ -1,7 +1,11 @@
 //! Service compromise through Kratos's logs (kratos-hardening.md §1.4): sensitive values logged
 //! unredacted, and trace/debug levels in production.
 
+use serde_json::Value;
+
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, set};
 
 const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
 const PRODUCTION_DOC: &str = "https://www.ory.sh/docs/kratos/guides/production";
@@ -34,6 +38,9 @@ static LEAK_SENSITIVE_VALUES: RuleMeta = RuleMeta {
 impl Rule for LeakSensitiveValues {
     fn meta(&self) -> &'static RuleMeta {
         &LEAK_SENSITIVE_VALUES
+    }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![set(&finding.path, Value::Bool(false))]))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let path = "log.leak_sensitive_values";
@@ -76,6 +83,9 @@ static LOG_LEVEL_VERBOSE: RuleMeta = RuleMeta {
 impl Rule for LogLevelVerbose {
     fn meta(&self) -> &'static RuleMeta {
         &LOG_LEVEL_VERBOSE
+    }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![set(&finding.path, Value::from("info"))]))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let path = "log.level";

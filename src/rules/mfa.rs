@@ -5,9 +5,13 @@
 
 use std::time::Duration;
 
+use serde_json::Value;
+
 use super::support::{method_enabled, second_factor_enabled};
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::{Node, join};
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, set};
 use crate::kratos::duration::{human, parse};
 use crate::kratos::uri::{Uri, is_loopback_host, is_plain_http, mask_credentials};
 
@@ -66,6 +70,16 @@ fn check_aal(cx: &Context<'_>, out: &mut Sink<'_>, path: &str, effect: &str) {
     }
 }
 
+/// Sets the reported AAL key to `highest_available`, Kratos's default. Also for the low
+/// finding without a second factor: the value then behaves like `aal1` today and starts to
+/// demand the second factor as soon as one is enabled.
+fn fix_aal(finding: &Finding) -> FixPlan {
+    FixPlan::Ops(vec![set(
+        &finding.path,
+        Value::String("highest_available".to_owned()),
+    )])
+}
+
 /// KH120: `session.whoami.required_aal: aal1`.
 pub struct WhoamiAalNotHighest;
 
@@ -105,6 +119,9 @@ impl Rule for WhoamiAalNotHighest {
             "whoami accepts sessions",
         );
     }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(fix_aal(finding))
+    }
 }
 
 /// KH121: `selfservice.flows.settings.required_aal: aal1`.
@@ -143,6 +160,9 @@ impl Rule for SettingsAalNotHighest {
             "selfservice.flows.settings.required_aal",
             "settings, including removing the second factor, can be changed",
         );
+    }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(fix_aal(finding))
     }
 }
 
@@ -205,6 +225,12 @@ impl Rule for PrivilegedSessionLong {
             }
         }
     }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![set(
+            &finding.path,
+            Value::String("15m".to_owned()),
+        )]))
+    }
 }
 
 /// KH123: a `WebAuthn` or passkey origin over plain http.
@@ -237,6 +263,15 @@ static WEBAUTHN_ORIGIN_NOT_HTTPS: RuleMeta = RuleMeta {
     versions: Versions::All,
     production_only: true,
 };
+
+/// The `https://` form of a plain-http origin on a real host; `None` for loopback hosts,
+/// whose deployed origin only the operator knows.
+fn https_origin(origin: &str) -> Option<String> {
+    let origin = origin.trim();
+    let uri = Uri::parse(origin)?;
+    (is_plain_http(origin) && !is_loopback_host(uri.host))
+        .then(|| format!("https://{}", &origin[7..]))
+}
 
 /// Reports one origin if it is plain http.
 fn report_origin(out: &mut Sink<'_>, path: &str, origin: &str) {
@@ -301,5 +336,32 @@ impl Rule for WebauthnOriginNotHttps {
                 }
             }
         }
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        let manual = || {
+            FixPlan::Manual(format!(
+                "`{}` is (or derives) a localhost origin; set `rp.origins` to the exact https \
+                 origins your deployed login UI is served from",
+                finding.path
+            ))
+        };
+        // An origin written in the config: same host and port, over https.
+        if let Some(origin) = cx.str(&finding.path) {
+            return Ok(https_origin(origin).map_or_else(manual, |secure| {
+                FixPlan::Ops(vec![set(&finding.path, Value::String(secure))])
+            }));
+        }
+        // No origins: Kratos derives `<base_url scheme>://<rp.id>`; keep that origin, over https.
+        let Some(rp) = finding.path.strip_suffix(".origins") else {
+            return Ok(manual());
+        };
+        let id = cx.str(&join(rp, "id")).unwrap_or_default().trim();
+        Ok(match https_origin(&format!("http://{id}")) {
+            Some(secure) if !id.is_empty() => FixPlan::Ops(vec![set(
+                &finding.path,
+                Value::Array(vec![Value::String(secure)]),
+            )]),
+            _ => manual(),
+        })
     }
 }

@@ -3,9 +3,13 @@
 //! password-identifier similarity check. Every rule here is silent when the password method is
 //! disabled (`selfservice.methods.password.enabled` defaults to true, S:1600).
 
+use serde_json::Value;
+
 use super::support::method_enabled;
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::Node;
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, set};
 
 const POLICY_DOC: &str = "https://www.ory.sh/docs/concepts/password-policy";
 const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
@@ -20,6 +24,11 @@ const IGNORE_ERRORS: &str = "selfservice.methods.password.config.ignore_network_
 const RECOMMENDED_LENGTH: i64 = 12;
 /// Kratos's default minimum length (S:1636) and NIST's floor.
 const DEFAULT_LENGTH: i64 = 8;
+
+/// The fix of every rule here: one key set to its recommended value.
+fn set_to(path: &str, value: Value) -> FixPlan {
+    FixPlan::Ops(vec![set(path, value)])
+}
 
 /// True when Kratos validates passwords at all.
 fn password_enabled(cx: &Context<'_>) -> bool {
@@ -70,6 +79,9 @@ impl Rule for HibpDisabled {
                  passwords known from public breaches are accepted",
             );
         }
+    }
+    fn fix(&self, _cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(set_to(HIBP_ENABLED, Value::Bool(true)))
     }
 }
 
@@ -147,6 +159,9 @@ impl Rule for MinPasswordLengthLow {
             .severity(Severity::Low);
         }
     }
+    fn fix(&self, _cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(set_to(MIN_LENGTH, Value::from(RECOMMENDED_LENGTH)))
+    }
 }
 
 /// KH132: the password-identifier similarity check is switched off.
@@ -187,6 +202,9 @@ impl Rule for IdentifierSimilarityDisabled {
             );
         }
     }
+    fn fix(&self, _cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(set_to(SIMILARITY, Value::Bool(true)))
+    }
 }
 
 /// KH133: passwords seen in breaches are tolerated.
@@ -218,13 +236,17 @@ impl Rule for MaxBreachesAllowed {
         &MAX_BREACHES_ALLOWED
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        // With the check disabled `max_breaches` is never read; KH130 reports that.
-        if !password_enabled(cx) || !hibp_enabled(cx) {
+        if !password_enabled(cx) {
             return;
         }
-        if let Some(n) = cx.get(MAX_BREACHES).and_then(Node::as_i64)
-            && n > 0
-        {
+        let Some(n) = cx
+            .get(MAX_BREACHES)
+            .and_then(Node::as_i64)
+            .filter(|n| *n > 0)
+        else {
+            return;
+        };
+        if hibp_enabled(cx) {
             out.at(
                 MAX_BREACHES,
                 format!(
@@ -232,7 +254,22 @@ impl Rule for MaxBreachesAllowed {
                      up to {n} breaches are accepted"
                 ),
             );
+        } else {
+            // Not read while the check is off (KH130), but it weakens the check once KH130 is
+            // fixed; reported now so that one run of fixes leaves nothing behind.
+            out.at(
+                MAX_BREACHES,
+                format!(
+                    "`selfservice.methods.password.config.max_breaches` is {n}: the breach check \
+                     is off now, and once enabled it would still accept passwords seen in up to \
+                     {n} breaches"
+                ),
+            )
+            .severity(Severity::Low);
         }
+    }
+    fn fix(&self, _cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(set_to(MAX_BREACHES, Value::from(0)))
     }
 }
 
@@ -267,26 +304,29 @@ impl Rule for HibpFailOpen {
         &HIBP_FAIL_OPEN
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        if !password_enabled(cx) || !hibp_enabled(cx) {
+        if !password_enabled(cx) {
             return;
         }
-        match cx.bool(IGNORE_ERRORS) {
-            Some(false) => {}
-            Some(true) => {
-                out.at(
-                    IGNORE_ERRORS,
-                    "`selfservice.methods.password.config.ignore_network_errors` is true, so \
-                     passwords skip the breach check whenever the lookup fails",
-                );
-            }
-            None => {
-                out.at(
-                    IGNORE_ERRORS,
-                    "`selfservice.methods.password.config.ignore_network_errors` is not set and \
-                     defaults to true, so passwords skip the breach check whenever the lookup \
-                     fails",
-                );
-            }
-        }
+        let value = match cx.bool(IGNORE_ERRORS) {
+            Some(false) => return,
+            Some(true) => "is true",
+            None => "is not set and defaults to true",
+        };
+        // While the check is off (KH130) this is latent, but fixing KH130 makes it real, so
+        // it is reported now and one run of fixes leaves nothing behind.
+        let effect = if hibp_enabled(cx) {
+            "so passwords skip the breach check whenever the lookup fails"
+        } else {
+            "so once the breach check is enabled, passwords skip it whenever the lookup fails"
+        };
+        out.at(
+            IGNORE_ERRORS,
+            format!(
+                "`selfservice.methods.password.config.ignore_network_errors` {value}, {effect}"
+            ),
+        );
+    }
+    fn fix(&self, _cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(set_to(IGNORE_ERRORS, Value::Bool(false)))
     }
 }

@@ -5,8 +5,12 @@
 //! `K:driver/config/config.go#SelfServiceBrowserAllowedReturnToDomains` match them: scheme
 //! equal, host equal or `*`-suffix, path a raw string prefix.
 
+use serde_json::Value;
+
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::join;
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, set};
 use crate::kratos::uri::{Uri, is_loopback_host, is_plain_http, mask_credentials};
 
 const REDIRECT_DOC: &str =
@@ -149,6 +153,179 @@ fn wide_wildcard(shown: &str, host: &str, port: bool, is_url: bool) -> Option<St
     })
 }
 
+/// The KH102 sentence for an entry that allows any host or a whole public suffix, if it does.
+fn wide_entry(entry: &str) -> Option<String> {
+    let (host, port, is_url) = host_of(entry).filter(|(h, _, _)| h.starts_with('*'))?;
+    wide_wildcard(&mask_credentials(entry.trim()), host, port, is_url)
+}
+
+/// The text after `*` of a wildcard host without a dot (`*example.com` gives `example.com`).
+fn undotted_suffix(entry: &str) -> Option<&str> {
+    let uri = Uri::parse(entry)?;
+    let rest = uri.host.strip_prefix('*')?;
+    (!rest.is_empty() && !rest.starts_with('.')).then_some(rest)
+}
+
+/// Why an entry is a target nobody deploying Kratos controls (KH104).
+enum ThirdParty<'a> {
+    /// An Expo Go development URL (production only), with its host.
+    Expo(&'a str),
+    /// A public or documentation site, with why it is there.
+    Site(&'static str),
+}
+
+fn third_party<'a>(cx: &Context<'_>, entry: &'a str) -> Option<ThirdParty<'a>> {
+    let uri = Uri::parse(entry)?;
+    if (uri.scheme_is("exp") || uri.scheme_is("exps")) && cx.production() {
+        return Some(ThirdParty::Expo(uri.host));
+    }
+    let host = uri.host.trim_start_matches('*').trim_start_matches('.');
+    let host = host.to_ascii_lowercase();
+    THIRD_PARTY
+        .iter()
+        .find(|(domain, _)| {
+            host.strip_suffix(domain)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+        })
+        .map(|(_, why)| ThirdParty::Site(why))
+}
+
+/// True for a plain-http URL whose host is loopback (KH105 leaves those to the operator).
+fn loopback_http(url: &str) -> bool {
+    is_plain_http(url) && Uri::parse(url).is_some_and(|u| is_loopback_host(u.host))
+}
+
+/// The `https://` form of a plain-http URL on a real host (KH105's fix).
+fn https_form(url: &str) -> Option<String> {
+    (is_plain_http(url) && !loopback_http(url)).then(|| format!("https://{}", &url.trim()[7..]))
+}
+
+/// An allowlist path that is an open string prefix (KH106).
+struct OpenPrefix<'a> {
+    /// The path as Kratos compares it.
+    path: &'a str,
+    /// The entry has no scheme and host.
+    relative: bool,
+    /// The entry without query and fragment.
+    bare: &'a str,
+}
+
+fn open_prefix(entry: &str) -> Option<OpenPrefix<'_>> {
+    let entry = entry.trim();
+    let bare = entry.split(['?', '#']).next().unwrap_or(entry);
+    let (path, relative) = match Uri::parse(entry) {
+        Some(uri) => (uri.path, false),
+        None if entry.starts_with('/') && !entry.starts_with("//") => (bare, true),
+        None => return None,
+    };
+    // A trailing `*` is compared literally and admits nothing useful to an attacker.
+    if path.len() <= 1 || path.ends_with('/') || path.ends_with('*') {
+        return None;
+    }
+    Some(OpenPrefix {
+        path,
+        relative,
+        bare,
+    })
+}
+
+/// One step of repairing an entry in place: the dot after `*`, then https, then the `/`.
+fn repair_step(cx: &Context<'_>, entry: &str) -> Option<String> {
+    if let Some(rest) = undotted_suffix(entry) {
+        let host = Uri::parse(entry)?.host;
+        let start = entry.find("://")? + 3;
+        let star = start + entry[start..].find(host)?;
+        return Some(format!(
+            "{}*.{rest}{}",
+            &entry[..star],
+            &entry[star + host.len()..]
+        ));
+    }
+    // KH105 only runs in the production profile.
+    if let Some(secure) = https_form(entry).filter(|_| cx.production()) {
+        return Some(secure);
+    }
+    open_prefix(entry)
+        .filter(|p| !p.relative)
+        .map(|p| format!("{}/", p.bare))
+}
+
+/// What the allowlist fix makes of one entry: `None` to remove it, else its new text (the
+/// same text when nothing about it can be fixed). Every rule of this file is applied, so the
+/// result is never reported again except for what needs the operator (localhost, relative).
+fn fixed_entry(cx: &Context<'_>, entry: &str) -> Option<String> {
+    let mut current = entry.trim().to_owned();
+    // Each step fixes one of three independent defects, so three steps reach the end; inserting
+    // the dot can reveal a public suffix (`*com` becomes `*.com`), checked on every round.
+    for _ in 0..4 {
+        if wide_entry(&current).is_some() || third_party(cx, &current).is_some() {
+            return None;
+        }
+        match repair_step(cx, &current) {
+            Some(next) if next != current => current = next,
+            _ => break,
+        }
+    }
+    Some(current)
+}
+
+/// The operations that fix the allowlist, shared by every finding about it so they agree:
+/// entries fixed in place are set one by one; when an entry must go, the whole list is
+/// rewritten without it (with the in-place fixes of the others).
+fn allowlist_ops(cx: &Context<'_>, env: &mut FixEnv<'_>, finding: &Finding) -> FixResult {
+    let list = env.once("redirects:selfservice.allowed_return_urls", |_| {
+        let Some(node) = cx.get(LIST) else {
+            return Ok(Value::Null);
+        };
+        let mut items = Vec::new();
+        let mut changed = false;
+        for item in node.items() {
+            match item.as_str().map(|s| (s, fixed_entry(cx, s))) {
+                Some((_, None)) => changed = true,
+                Some((old, Some(new))) if new != old => {
+                    changed = true;
+                    items.push(Value::String(new));
+                }
+                _ => items.push(item.to_json()),
+            }
+        }
+        let removes = items.len() != node.items().len();
+        Ok(if !changed {
+            Value::Null
+        } else if removes {
+            Value::Array(items)
+        } else {
+            Value::Bool(true)
+        })
+    })?;
+    let ops = match list {
+        Value::Null => Vec::new(),
+        Value::Array(_) => vec![set(LIST, list)],
+        // No entry is removed: set only the reported one, leaving the others' formatting alone.
+        _ => cx
+            .str(&finding.path)
+            .and_then(|s| fixed_entry(cx, s).filter(|n| n != s))
+            .map(|new| set(&finding.path, Value::String(new)))
+            .into_iter()
+            .collect(),
+    };
+    Ok(ops_or_manual(ops, finding))
+}
+
+/// The operations, or the finding's own guidance when there are none.
+fn ops_or_manual(ops: Vec<crate::patch::Op>, finding: &Finding) -> FixPlan {
+    if ops.is_empty() {
+        FixPlan::Manual(
+            finding
+                .fix
+                .as_ref()
+                .map_or_else(String::new, |f| f.summary.to_string()),
+        )
+    } else {
+        FixPlan::Ops(ops)
+    }
+}
+
 /// KH101: no return URL allowlist.
 pub struct ReturnUrlsMissing;
 
@@ -233,15 +410,13 @@ impl Rule for ReturnUrlWildcardHost {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (path, entry) in entries(cx) {
-            let Some((host, port, is_url)) = host_of(entry).filter(|(h, _, _)| h.starts_with('*'))
-            else {
-                continue;
-            };
-            let shown = mask_credentials(entry.trim());
-            if let Some(sentence) = wide_wildcard(&shown, host, port, is_url) {
+            if let Some(sentence) = wide_entry(entry) {
                 out.at(&path, format!("`{path}`: {sentence}"));
             }
         }
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        allowlist_ops(cx, env, finding)
     }
 }
 
@@ -277,15 +452,9 @@ impl Rule for ReturnUrlSuffixWildcard {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (path, entry) in entries(cx) {
-            let Some(uri) = Uri::parse(entry) else {
+            let Some(rest) = undotted_suffix(entry) else {
                 continue;
             };
-            let Some(rest) = uri.host.strip_prefix('*') else {
-                continue;
-            };
-            if rest.is_empty() || rest.starts_with('.') {
-                continue;
-            }
             out.at(
                 &path,
                 format!(
@@ -298,6 +467,9 @@ impl Rule for ReturnUrlSuffixWildcard {
                 "change the host to `*.{rest}` and list `{rest}` itself if it is an app"
             ));
         }
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        allowlist_ops(cx, env, finding)
     }
 }
 
@@ -332,39 +504,33 @@ impl Rule for ReturnUrlThirdParty {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (path, entry) in entries(cx) {
-            let Some(uri) = Uri::parse(entry) else {
-                continue;
-            };
-            if (uri.scheme_is("exp") || uri.scheme_is("exps")) && cx.production() {
-                let shown = mask_credentials(entry.trim());
-                out.at(
-                    &path,
-                    format!(
-                        "`{path}` allows `{shown}`, an Expo Go development URL: Expo Go loads \
-                         whatever project `{}` serves, which a production login should never \
-                         be handed to",
-                        uri.host
-                    ),
-                );
-                continue;
-            }
-            let host = uri.host.trim_start_matches('*').trim_start_matches('.');
-            let host = host.to_ascii_lowercase();
-            let site = THIRD_PARTY.iter().find(|(domain, _)| {
-                host.strip_suffix(domain)
-                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
-            });
-            if let Some((_, why)) = site {
-                let shown = mask_credentials(entry.trim());
-                out.at(
-                    &path,
-                    format!(
-                        "`{path}` allows `{shown}`, {why}: Kratos redirects signed-in users \
-                         there whenever a link asks it to"
-                    ),
-                );
+            let shown = mask_credentials(entry.trim());
+            match third_party(cx, entry) {
+                Some(ThirdParty::Expo(host)) => {
+                    out.at(
+                        &path,
+                        format!(
+                            "`{path}` allows `{shown}`, an Expo Go development URL: Expo Go loads \
+                             whatever project `{host}` serves, which a production login should \
+                             never be handed to"
+                        ),
+                    );
+                }
+                Some(ThirdParty::Site(why)) => {
+                    out.at(
+                        &path,
+                        format!(
+                            "`{path}` allows `{shown}`, {why}: Kratos redirects signed-in users \
+                             there whenever a link asks it to"
+                        ),
+                    );
+                }
+                None => {}
             }
         }
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        allowlist_ops(cx, env, finding)
     }
 }
 
@@ -439,7 +605,7 @@ impl Rule for ReturnUrlNotHttps {
             }
             let shown = mask_credentials(url.trim());
             let secure = format!("https://{}", &url.trim()[7..]);
-            if Uri::parse(url).is_some_and(|u| is_loopback_host(u.host)) {
+            if loopback_http(url) {
                 out.at(
                     &path,
                     format!(
@@ -459,6 +625,26 @@ impl Rule for ReturnUrlNotHttps {
                 .fix_summary(format!("change it to `{}`", mask_credentials(&secure)));
             }
         }
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        let Some(url) = cx.str(&finding.path) else {
+            return Ok(ops_or_manual(Vec::new(), finding));
+        };
+        if loopback_http(url) {
+            return Ok(FixPlan::Manual(format!(
+                "`{}` points at this machine; only you know the https URL of the deployed app \
+                 that replaces it",
+                finding.path
+            )));
+        }
+        if finding.path.starts_with(&format!("{LIST}.")) {
+            return allowlist_ops(cx, env, finding);
+        }
+        let ops = https_form(url)
+            .map(|secure| set(&finding.path, Value::String(secure)))
+            .into_iter()
+            .collect();
+        Ok(ops_or_manual(ops, finding))
     }
 }
 
@@ -494,18 +680,15 @@ impl Rule for ReturnUrlPathPrefix {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (path, entry) in entries(cx) {
-            let entry = entry.trim();
-            let without_query = entry.split(['?', '#']).next().unwrap_or(entry);
-            let (url_path, relative) = match Uri::parse(entry) {
-                Some(uri) => (uri.path, false),
-                None if entry.starts_with('/') && !entry.starts_with("//") => (without_query, true),
-                None => continue,
-            };
-            // A trailing `*` is compared literally and admits nothing useful to an attacker.
-            if url_path.len() <= 1 || url_path.ends_with('/') || url_path.ends_with('*') {
+            let Some(OpenPrefix {
+                path: url_path,
+                relative,
+                bare: without_query,
+            }) = open_prefix(entry)
+            else {
                 continue;
-            }
-            let shown = mask_credentials(entry);
+            };
+            let shown = mask_credentials(entry.trim());
             if relative {
                 out.at(
                     &path,
@@ -532,5 +715,19 @@ impl Rule for ReturnUrlPathPrefix {
                 ));
             }
         }
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        if cx
+            .str(&finding.path)
+            .and_then(open_prefix)
+            .is_some_and(|p| p.relative)
+        {
+            return Ok(FixPlan::Manual(format!(
+                "`{}` is relative; write it as the absolute https URL of your app, ending in `/` \
+                 (only you know that host)",
+                finding.path
+            )));
+        }
+        allowlist_ops(cx, env, finding)
     }
 }

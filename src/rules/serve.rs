@@ -2,9 +2,17 @@
 //! dev mode, an admin API listening beyond the host, a missing or plain-http public base URL,
 //! plain-http self-service UI URLs, and no TLS on the public listener.
 
+use std::net::IpAddr;
+
+use serde_json::Value;
+
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::Node;
-use crate::kratos::uri::{is_internal_listen_host, is_plain_http, mask_credentials};
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, set};
+use crate::kratos::uri::{
+    Uri, is_internal_listen_host, is_loopback_host, is_plain_http, mask_credentials,
+};
 
 const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
 const PRODUCTION_DOC: &str = "https://www.ory.sh/docs/kratos/guides/production";
@@ -14,6 +22,60 @@ const DEPLOY_DOC: &str = "https://www.ory.sh/docs/kratos/guides/deploy-kratos-ex
 /// True when `path` holds a non-empty string.
 fn has_text(cx: &Context<'_>, path: &str) -> bool {
     cx.str(path).is_some_and(|s| !s.trim().is_empty())
+}
+
+/// The `https://` form of a plain-http URL whose host is a public DNS name served on the default
+/// port: `http://auth.example.com/x` becomes `https://auth.example.com/x` (an explicit `:80` is
+/// dropped). Anything else needs the operator, and the error says why: a loopback, internal or
+/// IP host is not the address users reach, and an explicit port names a listener (often Kratos's
+/// own plain-http one) that says nothing about where TLS is served.
+pub(super) fn https_upgrade(url: &str) -> Result<String, &'static str> {
+    let text = url.trim();
+    let uri = Uri::parse(text).ok_or("it is not an absolute URL")?;
+    if !uri.scheme_is("http") {
+        return Err("it is not a plain-http URL");
+    }
+    if uri.user.is_some() {
+        return Err("it carries credentials");
+    }
+    let host = uri.host.trim_start_matches("*.");
+    if is_loopback_host(host) {
+        return Err("its host is loopback, not the address users reach");
+    }
+    if host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .is_ok()
+    {
+        return Err("its host is an IP address, which rarely has a certificate");
+    }
+    if !host.contains('.') {
+        return Err("its host is an internal name, not a public DNS name");
+    }
+    if uri.port.is_some_and(|p| p != "80") {
+        return Err("it names an explicit port, which says nothing about where TLS is served");
+    }
+    let rest = &text[uri.scheme.len() + "://".len()..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest[..end].strip_suffix(":80").unwrap_or(&rest[..end]);
+    Ok(format!("https://{authority}{}", &rest[end..]))
+}
+
+/// The fix of a plain-http URL at `finding.path`: its https form, or the operator's call.
+fn upgrade_fix(cx: &Context<'_>, finding: &Finding, what: &str) -> FixPlan {
+    let Some(url) = cx.str(&finding.path) else {
+        return FixPlan::Manual(format!("`{}` is not a string", finding.path));
+    };
+    match https_upgrade(url) {
+        Ok(https) => FixPlan::Ops(vec![set(&finding.path, Value::from(https))]),
+        Err(why) => FixPlan::Manual(format!(
+            "`{}` ({}) cannot be switched to https automatically because {why}: set it to \
+             the https:// URL {what}",
+            finding.path,
+            mask_credentials(url)
+        )),
+    }
 }
 
 /// KH230: `dev: true`.
@@ -50,6 +112,11 @@ static DEV_MODE_ENABLED: RuleMeta = RuleMeta {
 impl Rule for DevModeEnabled {
     fn meta(&self) -> &'static RuleMeta {
         &DEV_MODE_ENABLED
+    }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        // `false` rather than removing the key: the file stays explicit, and an earlier config
+        // file that also says `dev: true` is overridden instead of shown through.
+        Ok(FixPlan::Ops(vec![set(&finding.path, Value::Bool(false))]))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         if !cx.dev_mode() {
@@ -100,6 +167,27 @@ static ADMIN_API_EXPOSED: RuleMeta = RuleMeta {
 impl Rule for AdminApiExposed {
     fn meta(&self) -> &'static RuleMeta {
         &ADMIN_API_EXPOSED
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        // An admin base URL on another host says clients reach the admin API through it (the
+        // quickstarts' `http://kratos:4434/`): loopback would cut them off, and which private
+        // interface they share is for the operator to say.
+        if let Some(url) = cx.str("serve.admin.base_url")
+            && let Some(uri) = Uri::parse(url)
+            && !is_loopback_host(uri.host)
+        {
+            return Ok(FixPlan::Manual(format!(
+                "`serve.admin.base_url` is {}, so clients reach the admin API from other hosts or \
+                 containers and binding it to 127.0.0.1 would cut them off: set \
+                 `serve.admin.host` to the private interface they use (or a unix socket), and \
+                 keep port 4434 off public networks",
+                mask_credentials(url)
+            )));
+        }
+        Ok(FixPlan::Ops(vec![set(
+            &finding.path,
+            Value::from("127.0.0.1"),
+        )]))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let path = "serve.admin.host";
@@ -201,6 +289,13 @@ impl Rule for PublicBaseUrlNotHttps {
     fn meta(&self) -> &'static RuleMeta {
         &PUBLIC_BASE_URL_NOT_HTTPS
     }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(upgrade_fix(
+            cx,
+            finding,
+            "under which the reverse proxy serves Kratos's public API",
+        ))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let path = "serve.public.base_url";
         if let Some(url) = cx.str(path).filter(|u| is_plain_http(u)) {
@@ -238,6 +333,9 @@ static UI_URL_NOT_HTTPS: RuleMeta = RuleMeta {
 impl Rule for UiUrlNotHttps {
     fn meta(&self) -> &'static RuleMeta {
         &UI_URL_NOT_HTTPS
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(upgrade_fix(cx, finding, "the UI is served from"))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let Some(flows) = cx.get("selfservice.flows") else {
@@ -303,5 +401,43 @@ impl Rule for TlsNotConfigured {
              must terminate TLS in front of it"
         };
         out.at("serve.public.tls", message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::https_upgrade;
+
+    #[test]
+    fn public_http_urls_on_the_default_port_become_https() {
+        assert_eq!(
+            https_upgrade("http://auth.example.com/").as_deref(),
+            Ok("https://auth.example.com/")
+        );
+        assert_eq!(
+            https_upgrade(" HTTP://auth.example.com:80/login?a=b#c").as_deref(),
+            Ok("https://auth.example.com/login?a=b#c")
+        );
+        assert_eq!(
+            https_upgrade("http://app.example.com").as_deref(),
+            Ok("https://app.example.com")
+        );
+    }
+
+    #[test]
+    fn hosts_and_ports_the_command_cannot_know_stay_manual() {
+        for url in [
+            "http://127.0.0.1:4433/",
+            "http://localhost/",
+            "http://kratos/",
+            "http://203.0.113.10/",
+            "http://[2001:db8::1]/",
+            "http://auth.example.com:4433/",
+            "http://user:pw@auth.example.com/",
+            "https://auth.example.com/",
+            "/relative",
+        ] {
+            assert!(https_upgrade(url).is_err(), "{url}");
+        }
     }
 }

@@ -4,8 +4,14 @@
 
 use std::time::Duration;
 
+use serde_json::Value;
+
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
-use crate::config::node::Node;
+use crate::config::SourceKind;
+use crate::config::load;
+use crate::config::node::{FileId, Node};
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, remove, set};
 use crate::kratos::duration::{human, parse};
 use crate::kratos::uri::Uri;
 
@@ -38,6 +44,39 @@ const COOKIE_SCOPES: [(&str, &str); 2] = [
     ("session.cookie", "the session cookie"),
 ];
 
+/// What to remove from `file` so that `path` is unset without leaving an empty mapping behind:
+/// the key itself, or its highest ancestor that holds nothing else in that file. `None` when
+/// that would empty the whole file, or when another config file also sets `path` (removing it
+/// here would let that value through).
+fn removal_target(cx: &Context<'_>, path: &str, file: FileId) -> Option<String> {
+    let mut own = None;
+    for (i, source) in cx.deployment.sources.iter().enumerate() {
+        if source.kind != SourceKind::Config {
+            continue;
+        }
+        let tree = load::parse(&source.text, &source.display).ok()?;
+        if i == usize::from(file) {
+            own = Some(tree);
+        } else if tree.get(path).is_some() {
+            return None;
+        }
+    }
+    let own = own?;
+    let segments: Vec<&str> = path.split('.').collect();
+    let mut depth = segments.len();
+    while depth > 1
+        && own
+            .get(&segments[..depth - 1].join("."))
+            .is_some_and(|p| p.entries().len() == 1)
+    {
+        depth -= 1;
+    }
+    if depth == 1 && own.entries().len() <= 1 {
+        return None;
+    }
+    Some(segments[..depth].join("."))
+}
+
 /// KH260: a session lifespan above 24h.
 pub struct SessionLifespanLong;
 
@@ -64,6 +103,12 @@ static SESSION_LIFESPAN_LONG: RuleMeta = RuleMeta {
 impl Rule for SessionLifespanLong {
     fn meta(&self) -> &'static RuleMeta {
         &SESSION_LIFESPAN_LONG
+    }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![set(
+            &finding.path,
+            Value::from(human(DAY)),
+        )]))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let path = "session.lifespan";
@@ -119,6 +164,9 @@ impl Rule for CookieSameSiteNone {
     fn meta(&self) -> &'static RuleMeta {
         &COOKIE_SAME_SITE_NONE
     }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![set(&finding.path, Value::from("Lax"))]))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (scope, what) in COOKIE_SCOPES {
             let path = format!("{scope}.same_site");
@@ -160,6 +208,9 @@ static PERSISTENT_COOKIE_LONG: RuleMeta = RuleMeta {
 impl Rule for PersistentCookieLong {
     fn meta(&self) -> &'static RuleMeta {
         &PERSISTENT_COOKIE_LONG
+    }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![set(&finding.path, Value::Bool(false))]))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let path = "session.cookie.persistent";
@@ -280,6 +331,9 @@ impl Rule for SessionExtendUnbounded {
     fn meta(&self) -> &'static RuleMeta {
         &SESSION_EXTEND_UNBOUNDED
     }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![set(&finding.path, Value::from("1h"))]))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let path = "session.earliest_possible_extend";
         if cx.str(path).is_none_or(|s| s.trim().is_empty()) {
@@ -331,6 +385,17 @@ static COOKIE_SECURE_DISABLED: RuleMeta = RuleMeta {
 impl Rule for CookieSecureDisabled {
     fn meta(&self) -> &'static RuleMeta {
         &COOKIE_SECURE_DISABLED
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        // Unset, the flag follows `!dev` (dev mode is KH230's). Where removing cannot unset
+        // it cleanly, write the string "true" (a YAML boolean fails the v26 schema, which types
+        // the key as a string).
+        Ok(FixPlan::Ops(vec![
+            match removal_target(cx, &finding.path, finding.file) {
+                Some(target) => remove(&target),
+                None => set(&finding.path, Value::from("true")),
+            },
+        ]))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (scope, what) in COOKIE_SCOPES {

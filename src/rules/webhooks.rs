@@ -2,12 +2,21 @@
 //! `web_hook` hooks and the password migrate hook (kratos-hardening.md §2), OIDC providers
 //! (§1.9), the outgoing HTTP client's SSRF guard and the Hydra admin API (§1.13).
 
+use std::net::IpAddr;
+
+use serde_json::Value;
+
+use super::courier::courier_request_configs;
 use super::support::web_hooks;
 use super::support::{cleartext_severity, has_auth_header};
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::Node;
+use crate::finding::Finding;
+use crate::fix::{FixEnv, FixPlan, FixResult, set};
 use crate::kratos::credential::{describe, is_env_reference, is_placeholder, low_variety};
-use crate::kratos::uri::{Uri, is_internal_listen_host, is_plain_http};
+use crate::kratos::uri::{
+    Uri, is_internal_listen_host, is_loopback_host, is_plain_http, mask_credentials,
+};
 
 const HOOKS_DOC: &str = "https://www.ory.sh/docs/kratos/hooks/configure-hooks";
 const WEBHOOK_DOC: &str =
@@ -56,6 +65,149 @@ fn machine_secret_weakness(value: &str) -> Option<(String, Severity)> {
     }
 }
 
+const GUARD: &str = "clients.http.disallow_private_ip_ranges";
+const EXCEPTIONS: &str = "clients.http.private_ip_exception_urls";
+
+/// The `https://` form of a plain-http URL Kratos calls out to (a web hook, an OIDC provider, an
+/// HTTP courier channel, Hydra's admin API): only the scheme changes, so the same service on
+/// the same port is asked to speak TLS (an explicit `:80`, the plain-http port, is dropped).
+/// `Err` says why the operator must choose the URL instead: a loopback service runs next to
+/// Kratos and never crosses the network, so whether and where it serves TLS is a deployment
+/// decision; certificates rarely name an IP address.
+pub(super) fn service_https(url: &str) -> Result<String, &'static str> {
+    let text = url.trim();
+    let uri = Uri::parse(text).ok_or("it is not an absolute URL")?;
+    if !uri.scheme_is("http") {
+        return Err("it is not a plain-http URL");
+    }
+    if is_env_reference(text) {
+        return Err("it is an unexpanded `${VAR}` reference");
+    }
+    if uri.host.is_empty() {
+        return Err("it has no host");
+    }
+    if is_loopback_host(uri.host) {
+        return Err(
+            "its host is loopback (the service runs next to Kratos and the traffic never leaves \
+             the host; whether and where it serves TLS is a deployment decision)",
+        );
+    }
+    if uri.host.parse::<IpAddr>().is_ok() {
+        return Err("its host is an IP address, which certificates rarely name");
+    }
+    let rest = &text[uri.scheme.len() + "://".len()..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest[..end].strip_suffix(":80").unwrap_or(&rest[..end]);
+    Ok(format!("https://{authority}{}", &rest[end..]))
+}
+
+/// A URL for messages: credentials masked, a query (which may carry a token) elided.
+pub(super) fn shown(url: &str) -> String {
+    let url = url.trim();
+    match url.find('?') {
+        Some(q) => format!("{}?…", mask_credentials(&url[..q])),
+        None => mask_credentials(url),
+    }
+}
+
+/// A URL as `clients.http.private_ip_exception_urls` must list it: the guard compares the
+/// request URL without query and fragment (exactly, or as a glob in newer ory/x).
+fn exception_form(url: &str) -> &str {
+    let url = url.trim();
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    &url[..end]
+}
+
+/// True when an exception entry would not match its URL literally: glob syntax (newer ory/x
+/// compiles entries as globs, older ones compare exactly) or credentials, which must not be
+/// copied into a second key.
+fn unlistable(url: &str) -> Option<&'static str> {
+    if url.contains(['*', '?', '[', ']', '{', '}', '\\']) {
+        Some("it contains characters that ory/x reads as glob syntax")
+    } else if Uri::parse(url).is_some_and(|u| u.user.is_some()) {
+        Some("it carries credentials, which must not be copied into the exception list")
+    } else {
+        None
+    }
+}
+
+/// The edits that keep the SSRF guard's exceptions working when a URL moves from `old` to
+/// `new`: each `private_ip_exception_urls` item naming the old URL is switched to the new one
+/// (only when the guard is on; while it is off the list is inert and KH434's fix lists both
+/// forms). `Err` when such an item lives in another file than the URL.
+fn exception_updates(
+    cx: &Context<'_>,
+    finding: &Finding,
+    old: &str,
+    new: &str,
+) -> Result<Vec<crate::patch::Op>, String> {
+    if cx.bool(GUARD) != Some(true) {
+        return Ok(Vec::new());
+    }
+    let Some(list) = cx.get(EXCEPTIONS) else {
+        return Ok(Vec::new());
+    };
+    let mut ops = Vec::new();
+    for (i, item) in list.items().iter().enumerate() {
+        if item.as_str().map(str::trim) != Some(exception_form(old)) {
+            continue;
+        }
+        let path = format!("{EXCEPTIONS}.{i}");
+        if item.pos.file != finding.file {
+            return Err(format!(
+                "`{path}` in {} also names the old URL: change it to `{}` together with `{}`",
+                cx.deployment.source(item.pos.file).display,
+                exception_form(new),
+                finding.path
+            ));
+        }
+        ops.push(set(&path, Value::from(exception_form(new))));
+    }
+    Ok(ops)
+}
+
+/// The fix of a plain-http service URL at `finding.path`: its https form (and the SSRF
+/// exception naming it), or the operator's call with the reason. `what` names the endpoint.
+pub(super) fn https_fix(cx: &Context<'_>, finding: &Finding, what: &str) -> FixPlan {
+    let Some(url) = cx.str(&finding.path) else {
+        return FixPlan::Manual(format!("`{}` is not a string", finding.path));
+    };
+    let https = match service_https(url) {
+        Ok(https) => https,
+        Err(why) => {
+            return FixPlan::Manual(format!(
+                "`{}` ({}) is not switched to https automatically because {why}; set the https:// \
+                 URL of {what} by hand",
+                finding.path,
+                shown(url)
+            ));
+        }
+    };
+    let mut ops = vec![set(&finding.path, Value::from(https.clone()))];
+    match exception_updates(cx, finding, url, &https) {
+        Ok(more) => ops.extend(more),
+        Err(why) => return FixPlan::Manual(why),
+    }
+    FixPlan::Ops(ops)
+}
+
+/// What check time says the https fix will do for `url`.
+pub(super) fn https_fix_summary(url: &str, what: &str) -> String {
+    match service_https(url) {
+        Ok(https) => {
+            let port = Uri::parse(&https).and_then(|u| u.port.map(str::to_owned));
+            let port = port.map_or_else(String::new, |p| format!(" on port {p}"));
+            let host = Uri::parse(&https).map_or_else(String::new, |u| u.host.to_owned());
+            format!(
+                "change the URL to `{}`; {what} must then serve TLS{port} (itself or through a \
+                 proxy) with a certificate for `{host}` that Kratos trusts",
+                shown(&https)
+            )
+        }
+        Err(why) => format!("set the https:// URL of {what} by hand ({why})"),
+    }
+}
+
 /// Every OIDC provider: `(path, provider node, label for messages)`.
 fn providers<'a>(cx: &Context<'a>) -> Vec<(String, &'a Node, String)> {
     cx.get(PROVIDERS).map_or_else(Vec::new, |list| {
@@ -101,6 +253,9 @@ impl Rule for WebhookNotHttps {
     fn meta(&self) -> &'static RuleMeta {
         &WEBHOOK_NOT_HTTPS
     }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(https_fix(cx, finding, "the hook endpoint"))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (path, config) in web_hooks(cx) {
             if let Some(url) = plain_http(config, "url") {
@@ -112,7 +267,8 @@ impl Rule for WebhookNotHttps {
                         hook_payload(&path)
                     ),
                 )
-                .severity(cleartext_severity(url, Severity::High));
+                .severity(cleartext_severity(url, Severity::High))
+                .fix_summary(https_fix_summary(url, "the hook endpoint"));
             }
         }
     }
@@ -371,9 +527,35 @@ static OIDC_ENDPOINT_NOT_HTTPS: RuleMeta = RuleMeta {
     production_only: true,
 };
 
+/// What an OIDC provider URL points at, for fix texts.
+fn oidc_endpoint(key: &str) -> &'static str {
+    match key {
+        "issuer_url" => "the provider's issuer",
+        "auth_url" => "the provider's authorization endpoint",
+        "token_url" => "the provider's token endpoint",
+        _ => "the mapper's server",
+    }
+}
+
+/// What else switching an OIDC provider URL needs.
+fn oidc_note(key: &str) -> &'static str {
+    match key {
+        "issuer_url" => {
+            "; the provider must announce this https issuer itself (discovery rejects an \
+             `issuer` that differs from the configured URL)"
+        }
+        "mapper_url" => "; a `file://` or `base64://` mapper avoids the fetch altogether",
+        _ => "",
+    }
+}
+
 impl Rule for OidcEndpointNotHttps {
     fn meta(&self) -> &'static RuleMeta {
         &OIDC_ENDPOINT_NOT_HTTPS
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        let key = finding.path.rsplit('.').next().unwrap_or_default();
+        Ok(https_fix(cx, finding, oidc_endpoint(key)))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (path, provider, label) in providers(cx) {
@@ -384,7 +566,8 @@ impl Rule for OidcEndpointNotHttps {
                         &at,
                         format!("`{at}` of OIDC provider {label} uses plain http"),
                     )
-                    .severity(cleartext_severity(url, Severity::High));
+                    .severity(cleartext_severity(url, Severity::High))
+                    .fix_summary(https_fix_summary(url, oidc_endpoint(key)) + oidc_note(key));
                 }
             }
         }
@@ -421,6 +604,9 @@ impl Rule for OidcPkceDisabled {
     fn meta(&self) -> &'static RuleMeta {
         &OIDC_PKCE_DISABLED
     }
+    fn fix(&self, _cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(FixPlan::Ops(vec![set(&finding.path, Value::from("auto"))]))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (path, provider, label) in providers(cx) {
             if provider.get("pkce").and_then(Node::as_str) == Some("never") {
@@ -448,6 +634,148 @@ fn looks_internal(host: &str) -> bool {
         ]
         .iter()
         .any(|s| lower.ends_with(s))
+}
+
+/// A request target Kratos reaches through its shared HTTP client (the one the SSRF guard
+/// wraps), with the host the guard resolves.
+struct Outgoing<'a> {
+    /// Config path of the value.
+    path: String,
+    /// The configured value (a URL, or a bare host for HIBP).
+    value: &'a str,
+    /// The host Kratos connects to.
+    host: String,
+    /// Why listing `value` is not enough, when Kratos requests URLs derived from it.
+    derived: Option<&'static str>,
+}
+
+/// True for an `http://` or `https://` URL that is not a `${VAR}` literal.
+fn is_http_url(text: &str) -> bool {
+    !is_env_reference(text)
+        && Uri::parse(text).is_some_and(|u| u.scheme_is("http") || u.scheme_is("https"))
+}
+
+/// Everything Kratos fetches through its shared HTTP client that a config names: web hooks
+/// and their Jsonnet bodies, HTTP courier channels, remote mail templates, identity schemas,
+/// tokenizer keys and mappers, OIDC mappers and providers, Hydra's admin API and a HIBP mirror
+/// (kratos-hardening.md §1.13, K:#HTTPClient).
+fn outgoing<'a>(cx: &Context<'a>) -> Vec<Outgoing<'a>> {
+    let mut out = Vec::new();
+    let mut push = |path: String, node: Option<&'a Node>, derived: Option<&'static str>| {
+        let Some(value) = node.and_then(Node::as_str).filter(|v| is_http_url(v)) else {
+            return;
+        };
+        if let Some(uri) = Uri::parse(value) {
+            let host = uri.host.to_owned();
+            out.push(Outgoing {
+                path,
+                value,
+                host,
+                derived,
+            });
+        }
+    };
+    for (path, config) in web_hooks(cx) {
+        push(format!("{path}.url"), config.get("url"), None);
+        push(format!("{path}.body"), config.get("body"), None);
+    }
+    for (path, config) in courier_request_configs(cx) {
+        push(format!("{path}.url"), config.get("url"), None);
+        push(format!("{path}.body"), config.get("body"), None);
+    }
+    for base in ["courier.templates", "session.whoami.tokenizer.templates"] {
+        if let Some(node) = cx.get(base) {
+            for (rel, n) in node.find_strings(&is_http_url) {
+                push(format!("{base}.{rel}"), Some(n), None);
+            }
+        }
+    }
+    if let Some(schemas) = cx.get("identity.schemas") {
+        for (i, schema) in schemas.items().iter().enumerate() {
+            push(format!("identity.schemas.{i}.url"), schema.get("url"), None);
+        }
+    }
+    push(
+        "identity.default_schema_url".to_owned(),
+        cx.get("identity.default_schema_url"),
+        None,
+    );
+    for (path, provider, _) in providers(cx) {
+        push(
+            format!("{path}.mapper_url"),
+            provider.get("mapper_url"),
+            None,
+        );
+        let discovery = "Kratos also fetches the discovery document \
+            (`<issuer>/.well-known/openid-configuration`) and the `jwks_uri`, `token_endpoint` and \
+            `userinfo_endpoint` URLs it names";
+        push(
+            format!("{path}.issuer_url"),
+            provider.get("issuer_url"),
+            Some(discovery),
+        );
+        push(format!("{path}.token_url"), provider.get("token_url"), None);
+    }
+    push(
+        "oauth2_provider.url".to_owned(),
+        cx.get("oauth2_provider.url"),
+        Some(
+            "Kratos calls Hydra's admin endpoints below it (`…/admin/oauth2/auth/requests/login` \
+             and `…/login/accept`), not the URL itself",
+        ),
+    );
+    let hibp = "selfservice.methods.password.config";
+    if cx.bool(&format!("{hibp}.haveibeenpwned_enabled")) != Some(false)
+        && let Some(host) = cx.str(&format!("{hibp}.haveibeenpwned_host"))
+    {
+        out.push(Outgoing {
+            path: format!("{hibp}.haveibeenpwned_host"),
+            value: host,
+            host: host.to_owned(),
+            derived: Some(
+                "Kratos requests one `https://<host>/range/<prefix>` URL per password hash prefix",
+            ),
+        });
+    }
+    out
+}
+
+/// The exception entries internal targets need: each URL as the guard compares it, plus the
+/// https form the KH414/KH420 fixes switch a plain-http URL to, so the target keeps working
+/// whether or not those fixes are applied. `Err` explains what the operator must list.
+fn needed_exceptions(targets: &[&Outgoing<'_>]) -> Result<Vec<String>, String> {
+    let mut problems = Vec::new();
+    let mut wanted: Vec<String> = Vec::new();
+    for target in targets {
+        let shown = shown(target.value);
+        if let Some(why) = target.derived {
+            problems.push(format!("`{}` ({shown}): {why}", target.path));
+            continue;
+        }
+        let mut forms = vec![exception_form(target.value).to_owned()];
+        if is_plain_http(target.value)
+            && let Ok(https) = service_https(target.value)
+        {
+            forms.push(exception_form(&https).to_owned());
+        }
+        if let Some(why) = forms.iter().find_map(|f| unlistable(f)) {
+            problems.push(format!(
+                "`{}` ({shown}) cannot be listed automatically: {why}",
+                target.path
+            ));
+            continue;
+        }
+        for form in forms {
+            if !wanted.contains(&form) {
+                wanted.push(form);
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(wanted)
+    } else {
+        Err(problems.join("; "))
+    }
 }
 
 /// KH434: outgoing calls may reach private networks.
@@ -485,17 +813,57 @@ impl Rule for PrivateIpRangesAllowed {
     fn meta(&self) -> &'static RuleMeta {
         &PRIVATE_IP_RANGES_ALLOWED
     }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        let all = outgoing(cx);
+        let internal: Vec<&Outgoing<'_>> = all.iter().filter(|t| looks_internal(&t.host)).collect();
+        let wanted = match needed_exceptions(&internal) {
+            Ok(wanted) => wanted,
+            Err(problems) => {
+                return Ok(FixPlan::Manual(format!(
+                    "turning the guard on would cut Kratos off from internal services it calls, \
+                     and not every URL it requests can be derived from the config: {problems}. \
+                     List the exact request URLs (without query) in `{EXCEPTIONS}`, then set \
+                     `{GUARD}: true`"
+                )));
+            }
+        };
+        let mut ops = vec![set(&finding.path, Value::from(true))];
+        let list = cx.get(EXCEPTIONS);
+        let current: Vec<&str> = list
+            .map(|l| l.items().iter().filter_map(Node::as_str).collect())
+            .unwrap_or_default();
+        let missing: Vec<&String> = wanted
+            .iter()
+            .filter(|w| !current.contains(&w.as_str()))
+            .collect();
+        if !missing.is_empty() {
+            if let Some(list) = list.filter(|l| l.pos.file != finding.file) {
+                return Ok(FixPlan::Manual(format!(
+                    "`{EXCEPTIONS}` is in {}, not in the file with `{GUARD}`: add {} there, \
+                     then set `{GUARD}: true`",
+                    cx.deployment.source(list.pos.file).display,
+                    missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            let mut items: Vec<Value> = list
+                .map(|l| l.items().iter().map(Node::to_json).collect())
+                .unwrap_or_default();
+            items.extend(missing.into_iter().map(|m| Value::from(m.as_str())));
+            ops.push(set(EXCEPTIONS, Value::Array(items)));
+        }
+        Ok(FixPlan::Ops(ops))
+    }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        let path = "clients.http.disallow_private_ip_ranges";
+        let path = GUARD;
         if cx.bool(path) == Some(true) {
             return;
         }
-        let internal = web_hooks(cx)
-            .iter()
-            .filter_map(|(_, config)| config.get("url").and_then(Node::as_str))
-            .filter_map(Uri::parse)
-            .filter(|uri| looks_internal(uri.host))
-            .count();
+        let all = outgoing(cx);
+        let internal: Vec<&Outgoing<'_>> = all.iter().filter(|t| looks_internal(&t.host)).collect();
         let finding = out.at(
             path,
             format!(
@@ -503,10 +871,23 @@ impl Rule for PrivateIpRangesAllowed {
                  at cloud metadata, the admin API or other internal services"
             ),
         );
-        if internal > 0 {
+        if internal.is_empty() {
             finding.fix_summary(format!(
-                "set `{path}: true` and list the {internal} internal web hook URL(s) exactly in \
-                 `clients.http.private_ip_exception_urls`"
+                "set `{path}: true` (no internal service found in the config; list any that \
+                 resolves to a private address exactly in `{EXCEPTIONS}`)"
+            ));
+        } else if internal.iter().any(|t| t.derived.is_some()) {
+            finding.fix_summary(format!(
+                "set `{path}: true` after listing in `{EXCEPTIONS}` every URL Kratos requests from \
+                 the internal services it calls (OIDC discovery, Hydra's admin API or a HIBP \
+                 mirror: these cannot be derived from the config)"
+            ));
+        } else {
+            finding.fix_summary(format!(
+                "set `{path}: true` and list the {} internal URL(s) Kratos calls exactly in \
+                 `{EXCEPTIONS}` (host names that resolve to private addresses but do not look \
+                 internal must be added by hand)",
+                internal.len()
             ));
         }
     }
@@ -540,9 +921,14 @@ static HYDRA_ADMIN_NOT_HTTPS: RuleMeta = RuleMeta {
     production_only: true,
 };
 
+const HYDRA_ADMIN: &str = "Hydra's admin endpoint";
+
 impl Rule for HydraAdminNotHttps {
     fn meta(&self) -> &'static RuleMeta {
         &HYDRA_ADMIN_NOT_HTTPS
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(https_fix(cx, finding, HYDRA_ADMIN))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let Some(provider) = cx.get("oauth2_provider") else {
@@ -553,7 +939,8 @@ impl Rule for HydraAdminNotHttps {
                 "oauth2_provider.url",
                 "`oauth2_provider.url` reaches the unauthenticated Hydra admin API over plain http",
             )
-            .severity(cleartext_severity(url, Severity::Medium));
+            .severity(cleartext_severity(url, Severity::Medium))
+            .fix_summary(https_fix_summary(url, HYDRA_ADMIN));
         }
     }
 }
@@ -577,6 +964,102 @@ mod tests {
             machine_secret_weakness("q8Vt2mZr7LxN4pWc9KfHs3JdYb6GeTnA"),
             None
         );
+    }
+
+    #[test]
+    fn https_forms_of_service_urls() {
+        assert_eq!(
+            service_https("http://hooks.example.com/a?b=c#d").as_deref(),
+            Ok("https://hooks.example.com/a?b=c#d")
+        );
+        // The same service on the same port; `:80` names the plain-http port and goes.
+        assert_eq!(
+            service_https("http://hydra:4445/").as_deref(),
+            Ok("https://hydra:4445/")
+        );
+        assert_eq!(
+            service_https("HTTP://hooks.example.com:80").as_deref(),
+            Ok("https://hooks.example.com")
+        );
+        assert_eq!(
+            service_https("http://u:p%40ss@hooks.example.com/x").as_deref(),
+            Ok("https://u:p%40ss@hooks.example.com/x")
+        );
+        assert!(service_https("http://127.0.0.1:4459/webhook").is_err());
+        assert!(service_https("http://localhost:4444/").is_err());
+        assert!(service_https("http://10.0.0.4/hook").is_err());
+        assert!(service_https("http://[fd00::1]/hook").is_err());
+        assert!(service_https("https://hooks.example.com/").is_err());
+        assert!(service_https("http://${HOOK_HOST}/x").is_err());
+    }
+
+    #[test]
+    fn exception_entries() {
+        assert_eq!(
+            exception_form("https://hooks.internal/a?tenant=1#x"),
+            "https://hooks.internal/a"
+        );
+        assert!(unlistable("https://hooks.internal/a").is_none());
+        assert!(unlistable("http://[fd00::1]/hook").is_some());
+        assert!(unlistable("https://u:p@hooks.internal/a").is_some());
+    }
+
+    fn fix_of(rule: &dyn Rule, config: &str) -> Vec<FixPlan> {
+        let d = crate::config::Deployment::from_texts(vec![(
+            "k.yml".into(),
+            "k.yml".into(),
+            config.into(),
+        )])
+        .expect("loads");
+        let cx = Context::new(&d, crate::rules::Profile::Production, None);
+        let mut findings = Vec::new();
+        rule.check(&cx, &mut Sink::new(&cx, rule.meta(), &mut findings));
+        let mut rng = crate::secret::OsSecrets;
+        let mut env = crate::fix::FixEnv::new(&mut rng, crate::fix::SecretsTo::Inline);
+        findings
+            .iter()
+            .map(|f| rule.fix(&cx, f, &mut env).expect("no secrets needed"))
+            .collect()
+    }
+
+    #[test]
+    fn guard_fix_never_repeats_a_password() {
+        let plans = fix_of(
+            &PrivateIpRangesAllowed,
+            "selfservice:\n  flows:\n    login:\n      after:\n        hooks:\n          - hook: web_hook\n            config: {url: 'https://kratos:s3cr3t-hook-pass@hooks.internal/x', method: POST}\n",
+        );
+        assert!(
+            matches!(plans.as_slice(), [FixPlan::Manual(_)]),
+            "{plans:?}"
+        );
+        if let [FixPlan::Manual(why)] = plans.as_slice() {
+            assert!(!why.contains("s3cr3t"), "{why}");
+            assert!(why.contains("kratos:****@hooks.internal"), "{why}");
+        }
+    }
+
+    #[test]
+    fn https_fix_keeps_the_exception_in_step() {
+        let plans = fix_of(
+            &WebhookNotHttps,
+            "clients:\n  http:\n    disallow_private_ip_ranges: true\n    private_ip_exception_urls: [http://h.internal/x]\nselfservice:\n  flows:\n    login:\n      after:\n        hooks:\n          - hook: web_hook\n            config: {url: 'http://h.internal/x?a=1', method: POST}\n",
+        );
+        assert!(matches!(plans.as_slice(), [FixPlan::Ops(_)]), "{plans:?}");
+        if let [FixPlan::Ops(ops)] = plans.as_slice() {
+            assert_eq!(
+                ops.as_slice(),
+                [
+                    set(
+                        "selfservice.flows.login.after.hooks.0.config.url",
+                        Value::from("https://h.internal/x?a=1")
+                    ),
+                    set(
+                        "clients.http.private_ip_exception_urls.0",
+                        Value::from("https://h.internal/x")
+                    ),
+                ]
+            );
+        }
     }
 
     #[test]

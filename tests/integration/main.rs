@@ -2,6 +2,8 @@
 
 #![allow(clippy::panic, clippy::unwrap_used)] // test code: a failed assumption is a test failure
 
+/// `apply` and `undo` through the binary.
+mod apply;
 /// The real binary: exit codes, formats, colour, ignore file, bad input.
 mod cli;
 /// Shared helpers: locating `../shared`, running the real binary.
@@ -10,9 +12,13 @@ mod common;
 mod corpus;
 /// Fixes reach a fixpoint in one run (fixtures, demo, corpus).
 mod fixes;
+/// Golden files: `apply` output byte for byte.
+mod golden;
 /// Property test of the patch engine.
 mod patch_props;
 /// The README's rule table and set-up commands.
 mod readme;
 /// Every rule against its positive and negative fixtures in `tests/rules/<ID>.yml`.
 mod rules;
+/// The corpus stays valid against Kratos's config schema after apply.
+mod schema;
