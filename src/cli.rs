@@ -26,6 +26,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Restore the newest backup that `apply` took of a file.
     Undo(UndoArgs),
+    /// Rotate Kratos secrets: a new one first, the current ones kept for verification.
+    Rotate(RotateArgs),
     /// List the rule catalog.
     Rules(RulesArgs),
     /// Explain one rule: why it matters, what may break, the fix, references.
@@ -185,6 +187,44 @@ pub struct ApplyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
     pub format: ApplyFormat,
+    /// Colour the diff.
+    #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+}
+
+/// A secret list `rotate` can rotate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SecretKey {
+    /// `secrets.default`.
+    Default,
+    /// `secrets.cookie`.
+    Cookie,
+    /// `secrets.cipher`.
+    Cipher,
+    /// `secrets.pagination` (v26).
+    Pagination,
+    /// `default`, `cookie` and `cipher` (and `pagination` when the config has it).
+    All,
+}
+
+/// Arguments of `rotate`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// A config file; repeat to layer files as Kratos does. Default: ./kratos.yml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Vec<PathBuf>,
+    /// Which secrets to rotate.
+    #[arg(long, value_enum, value_delimiter = ',', required = true)]
+    pub secret: Vec<SecretKey>,
+    /// Print the diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not keep a `FILE.bak.<timestamp>` copy.
+    #[arg(long)]
+    pub no_backup: bool,
+    /// Show the new secrets instead of masks.
+    #[arg(long)]
+    pub show_secrets: bool,
     /// Colour the diff.
     #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     pub color: Color,

@@ -3,6 +3,7 @@
 
 mod apply;
 mod audit;
+mod rotate;
 mod rules;
 mod write;
 
@@ -30,6 +31,7 @@ pub fn main() -> ExitCode {
         Command::Audit(args) => audit::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Undo(args) => apply::undo(args),
+        Command::Rotate(args) => rotate::run(args),
         Command::Rules(args) => rules::list(args),
         Command::Explain(args) => rules::explain(args),
     };

@@ -18,7 +18,7 @@ mod logging;
 mod mfa;
 mod password;
 mod redirects;
-mod rotation;
+pub mod rotation;
 mod secrets;
 mod serve;
 mod session;

@@ -96,6 +96,16 @@ fn write_new(
     mode: u32,
     owner: Option<(u32, u32)>,
 ) -> anyhow::Result<()> {
+    write_with(path, mode, owner, |file| file.write_all(bytes))
+}
+
+/// [`write_new`] with the content written by `fill` (tests make it fail like a full disk).
+fn write_with(
+    path: &Path,
+    mode: u32,
+    owner: Option<(u32, u32)>,
+    fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -109,7 +119,7 @@ fn write_new(
                 dir.display()
             )
         })?;
-    tmp.write_all(bytes)
+    fill(tmp.as_file_mut())
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("{}: cannot write", path.display()))?;
     fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode))?;
@@ -191,6 +201,22 @@ mod tests {
             fs::metadata(&file).expect("meta").permissions().mode() & 0o777,
             0o600
         );
+    }
+
+    #[test]
+    fn a_full_disk_leaves_the_original_and_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("kratos.yml");
+        fs::write(&file, "a: 1\n").expect("write");
+        let err = write_with(&file, 0o644, None, |f| {
+            f.write_all(b"a: ")?;
+            Err(std::io::Error::from(std::io::ErrorKind::StorageFull))
+        })
+        .expect_err("fails");
+        assert!(err.to_string().contains("cannot write"), "{err}");
+        assert_eq!(fs::read_to_string(&file).expect("read"), "a: 1\n");
+        let left: Vec<_> = fs::read_dir(dir.path()).expect("list").collect();
+        assert_eq!(left.len(), 1, "the temporary file is removed");
     }
 
     #[test]

@@ -86,6 +86,36 @@ pub fn fixed_list(
     Ok((!value.is_null()).then_some(value))
 }
 
+/// A planned rotation of `secrets.<key>`: a new secret first, the acceptable current ones
+/// after it (still accepted for verification), weak ones dropped. Returns the new list, how
+/// many old secrets were kept and how many dropped.
+pub fn rotated(
+    cx: &Context<'_>,
+    key: &str,
+    env: &mut FixEnv<'_>,
+) -> Result<(Value, usize, usize), SecretError> {
+    let current: Vec<&str> = secret_items(cx, key).into_iter().map(|(_, v)| v).collect();
+    let mut keep: Vec<&str> = Vec::new();
+    for value in &current {
+        if acceptable(key, value) && !keep.contains(value) {
+            keep.push(value);
+        }
+    }
+    let kind = if key == "cipher" {
+        Kind::Cipher
+    } else {
+        Kind::Signing
+    };
+    let fresh = env.secret(kind, &format!("secrets.{key}"))?;
+    let dropped = current.len() - keep.len();
+    let kept = keep.len();
+    let list = std::iter::once(fresh.as_str())
+        .chain(keep)
+        .map(|s| Value::String(s.to_owned()))
+        .collect();
+    Ok((Value::Array(list), kept, dropped))
+}
+
 /// The fix of any finding about a secret list: rewrite the list its path names.
 pub fn fix_for(
     cx: &Context<'_>,

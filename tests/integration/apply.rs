@@ -293,3 +293,91 @@ fn output_json_lists_operations_with_masked_values() {
             .is_some_and(|u| !u.is_empty())
     );
 }
+
+#[test]
+fn rotate_puts_a_new_secret_first_and_keeps_real_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let real = "q8Vt2mZr7LxN4pWc9KfHs3JdYb6GeTnAuR5w";
+    let config = write(
+        dir.path(),
+        "kratos.yml",
+        &format!(
+            "# keep me\nsecrets:\n  cookie:\n    - {real}\n    - PLEASE-CHANGE-ME-I-AM-VERY-INSECURE\nsession:\n  lifespan: 12h\n"
+        ),
+    );
+    let before = std::fs::read_to_string(&config).expect("read");
+    bin()
+        .args(["rotate", "--secret", "cookie", "--dry-run", "-c"])
+        .arg(&config)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("+    - <generated: 43 chars>"))
+        .stdout(predicate::str::contains("1 earlier secret(s) kept"))
+        .stdout(predicate::str::contains("12h"));
+    assert_eq!(std::fs::read_to_string(&config).expect("read"), before);
+    let out = bin()
+        .args(["rotate", "--secret", "cookie", "-c"])
+        .arg(&config)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let after = std::fs::read_to_string(&config).expect("read");
+    let root: kratos_harden::config::node::Node = serde_saphyr::from_str(&after).expect("parses");
+    let new = root
+        .get("secrets.cookie.0")
+        .and_then(|n| n.as_str())
+        .expect("new")
+        .to_owned();
+    assert_eq!(new.len(), 43);
+    assert_eq!(
+        root.get("secrets.cookie.1").and_then(|n| n.as_str()),
+        Some(real)
+    );
+    assert!(
+        root.get("secrets.cookie.2").is_none(),
+        "the placeholder is dropped"
+    );
+    assert!(after.starts_with("# keep me\n"));
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains(&new),
+        "the new secret is not printed"
+    );
+    assert_eq!(
+        std::fs::metadata(&config)
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+}
+
+#[test]
+fn layered_files_each_get_their_own_fixes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = write(
+        dir.path(),
+        "base.yml",
+        "log:\n  level: debug\nhashers:\n  algorithm: bcrypt\n  bcrypt:\n    cost: 12\n",
+    );
+    let prod = write(
+        dir.path(),
+        "prod.yml",
+        "# production\nlog:\n  leak_sensitive_values: true\n",
+    );
+    bin()
+        .args(["apply", "--only", "KH250,KH251", "-c"])
+        .arg(&base)
+        .arg("-c")
+        .arg(&prod)
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(&base).expect("read"),
+        "log:\n  level: info\nhashers:\n  algorithm: bcrypt\n  bcrypt:\n    cost: 12\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&prod).expect("read"),
+        "# production\nlog:\n  leak_sensitive_values: false\n"
+    );
+}

@@ -1,0 +1,152 @@
+//! `kratos-harden rotate`: a planned rotation of Kratos's secret lists. The new secret goes
+//! first (it signs and encrypts from now on); acceptable current secrets stay after it so
+//! sessions and stored tokens still verify; weak ones are dropped. The report says which old
+//! secrets remain and when they can be removed.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use super::{print, use_color, write};
+use crate::cli::{RotateArgs, SecretKey};
+use crate::config::Deployment;
+use crate::config::node::FileId;
+use crate::diff;
+use crate::fix::{FixEnv, SecretsTo, set};
+use crate::kratos::duration;
+use crate::mask::Masker;
+use crate::patch::{self, Op};
+use crate::rules::{Context, Profile, rotation};
+use crate::secret::OsSecrets;
+
+/// Runs `rotate`; returns the exit code.
+pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
+    let paths = if args.config.is_empty() {
+        vec![PathBuf::from("kratos.yml")]
+    } else {
+        args.config.clone()
+    };
+    let deployment = Deployment::load(&paths)?;
+    let cx = Context::new(&deployment, Profile::Production, None);
+    let mut keys: Vec<&str> = Vec::new();
+    for key in &args.secret {
+        match key {
+            SecretKey::Default => keys.push("default"),
+            SecretKey::Cookie => keys.push("cookie"),
+            SecretKey::Cipher => keys.push("cipher"),
+            SecretKey::Pagination => keys.push("pagination"),
+            SecretKey::All => {
+                keys.extend(["default", "cookie", "cipher"]);
+                if cx.get("secrets.pagination").is_some()
+                    || cx.version == crate::config::KratosVersion::V26
+                {
+                    keys.push("pagination");
+                }
+            }
+        }
+    }
+    keys.dedup();
+    let mut rng = OsSecrets;
+    let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);
+    let mut by_file: Vec<(FileId, Vec<Op>)> = Vec::new();
+    let mut notes = Vec::new();
+    for key in keys {
+        let path = format!("secrets.{key}");
+        let (list, kept, dropped) = rotation::rotated(&cx, key, &mut env)?;
+        let file = cx
+            .get(&path)
+            .or_else(|| cx.get("secrets"))
+            .map_or(0, |n| n.pos.file);
+        match by_file.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, ops)) => ops.push(set(&path, list)),
+            None => by_file.push((file, vec![set(&path, list)])),
+        }
+        notes.push(note(&cx, key, kept, dropped));
+    }
+    let masker = if args.show_secrets {
+        Masker::default()
+    } else {
+        Masker::new(&deployment.root, &env.generated)
+    };
+    let mut out = String::new();
+    for (file, ops) in &by_file {
+        let source = deployment.source(*file);
+        let json = source
+            .path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let patched = patch::apply(&source.text, json, ops)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", source.display))?;
+        if let Some((_, reason)) = patched.refused.first() {
+            anyhow::bail!("{}: cannot rotate automatically: {reason}", source.display);
+        }
+        if args.dry_run {
+            let lines = diff::lines(&source.display, &source.text, &patched.text, &masker);
+            out.push_str(&diff::unified(&lines, use_color(args.color)));
+        } else {
+            let done = write::replace(
+                &source.path,
+                &source.text,
+                &patched.text,
+                !args.no_backup,
+                true,
+            )?;
+            let _ = writeln!(
+                out,
+                "Wrote {}{}",
+                source.display,
+                done.backup
+                    .map(|b| format!(" (backup {})", b.display()))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    for (path, secret) in &env.generated {
+        let shown = if args.show_secrets {
+            secret.expose().to_owned()
+        } else {
+            secret.masked()
+        };
+        let _ = writeln!(out, "{path}: new secret {shown}");
+    }
+    for line in notes {
+        let _ = writeln!(out, "  - {line}");
+    }
+    if args.dry_run {
+        out.push_str("Dry run: nothing was written.\n");
+    } else {
+        out.push_str(
+            "Restart Kratos (or let it reload the config) so the new secrets take effect.\n",
+        );
+    }
+    print(&out)?;
+    Ok(0)
+}
+
+/// What remains of `secrets.<key>` and when the old entries can go.
+fn note(cx: &Context<'_>, key: &str, kept: usize, dropped: usize) -> String {
+    let lifespan = cx
+        .str("session.lifespan")
+        .and_then(duration::parse)
+        .map_or_else(|| "24h (the default)".to_owned(), duration::human);
+    let dropped_text = if dropped > 0 {
+        format!("; {dropped} weak or placeholder secret(s) removed")
+    } else {
+        String::new()
+    };
+    let when = match key {
+        "cipher" => "they decrypt the OIDC tokens stored so far: keep them until every user has signed in with their provider again (whether Kratos re-encrypts old tokens then is unverified)".to_owned(),
+        "pagination" => "they only verify open pagination cursors: remove them after a few minutes".to_owned(),
+        _ => format!("sessions, CSRF cookies and stored codes signed with them stay valid: remove them after `session.lifespan` ({lifespan}) has passed"),
+    };
+    if kept == 0 && dropped == 0 {
+        format!("secrets.{key}: created (there was none; Kratos used a fallback until now)")
+    } else if kept == 0 {
+        format!(
+            "secrets.{key}: no earlier secret kept{dropped_text}; what was signed with them ends now"
+        )
+    } else {
+        format!(
+            "secrets.{key}: {kept} earlier secret(s) kept after the new one{dropped_text}; {when}"
+        )
+    }
+}
