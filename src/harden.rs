@@ -85,11 +85,21 @@ pub fn run(
             .path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        let patched =
-            patch::apply(&source.text, json, ops).map_err(|error| HardenError::Patch {
-                file: source.display.clone(),
-                error,
-            })?;
+        let configs = deployment
+            .sources
+            .iter()
+            .filter(|s| s.kind == crate::config::SourceKind::Config)
+            .count();
+        // With one config file its tree is the deployment's: no need to parse it again.
+        let patched = if configs == 1 {
+            patch::apply_known(&source.text, json, ops, deployment.root.to_json())
+        } else {
+            patch::apply(&source.text, json, ops)
+        }
+        .map_err(|error| HardenError::Patch {
+            file: source.display.clone(),
+            error,
+        })?;
         // An operation the engine refuses turns its findings into manual ones.
         for (op_index, reason) in patched.refused {
             let op = &ops[op_index];

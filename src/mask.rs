@@ -14,6 +14,9 @@ pub struct Masker {
     /// `(text to find, replacement)`, longest first. URI passwords are found with their
     /// `user:` and `@` around them; other values as whole tokens (see [`Masker::apply`]).
     pairs: Vec<(String, String)>,
+    /// The values that are single tokens, for a lookup per token instead of a search per
+    /// value (a config with thousands of client secrets would otherwise cost seconds).
+    tokens: std::collections::HashMap<String, String>,
 }
 
 impl Masker {
@@ -27,17 +30,36 @@ impl Masker {
                 .map(|(_, s)| (s.expose().to_owned(), s.masked())),
         );
         pairs.retain(|(v, _)| !v.trim().is_empty());
-        pairs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-        pairs.dedup_by(|a, b| a.0 == b.0);
-        Self { pairs }
+        let mut masker = Self {
+            pairs,
+            tokens: std::collections::HashMap::new(),
+        };
+        masker.index();
+        masker
+    }
+
+    /// Sorts the pairs and moves single-token values into the lookup table.
+    fn index(&mut self) {
+        let mut all = std::mem::take(&mut self.pairs);
+        all.extend(self.tokens.drain());
+        all.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        all.dedup_by(|a, b| a.0 == b.0);
+        for (value, label) in all {
+            let contextual = value.starts_with(':') && value.ends_with('@');
+            if !contextual && !value.chars().any(|c| boundary(Some(c))) {
+                self.tokens.insert(value, label);
+            } else {
+                self.pairs.push((value, label));
+            }
+        }
     }
 
     /// Adds more values to hide (e.g. the secrets of a second file).
     pub fn add(&mut self, other: &Masker) {
         self.pairs.extend(other.pairs.iter().cloned());
         self.pairs
-            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-        self.pairs.dedup_by(|a, b| a.0 == b.0);
+            .extend(other.tokens.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.index();
     }
 
     /// `text` with every known secret replaced by its label. A value is replaced where it
@@ -45,7 +67,11 @@ impl Masker {
     /// weak password such as `kratos` is hidden without hiding every other `kratos` in a path.
     #[must_use]
     pub fn apply(&self, text: &str) -> String {
-        let mut out = text.to_owned();
+        let mut out = if self.tokens.is_empty() {
+            text.to_owned()
+        } else {
+            self.replace_tokens(text)
+        };
         for (value, label) in &self.pairs {
             if !out.contains(value.as_str()) {
                 continue;
@@ -66,6 +92,31 @@ impl Masker {
             }
             result.push_str(rest);
             out = result;
+        }
+        out
+    }
+}
+
+impl Masker {
+    /// Replaces whole tokens found in the lookup table.
+    fn replace_tokens(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut token_start = 0;
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            if boundary(Some(c)) {
+                let token = &text[token_start..i];
+                match self.tokens.get(token) {
+                    Some(label) => out.push_str(label),
+                    None => out.push_str(token),
+                }
+                if i < text.len() {
+                    out.push(c);
+                }
+                token_start = i + c.len_utf8();
+            }
         }
         out
     }

@@ -101,13 +101,39 @@ pub struct Patched {
 
 /// Applies `ops` to `text` (`json` for `.json` files) and verifies the result.
 pub fn apply(text: &str, json: bool, ops: &[Op]) -> Result<Patched, PatchError> {
-    let original = read_tree(text)?;
+    apply_known(text, json, ops, read_tree(text)?)
+}
+
+/// [`apply`] when the caller already holds `text` read as a tree (one parse fewer).
+pub fn apply_known(
+    text: &str,
+    json: bool,
+    ops: &[Op],
+    original: Value,
+) -> Result<Patched, PatchError> {
+    // Operations that create keys under one missing parent become one creation, written as a
+    // single block (two creations of one parent cannot share a pass).
+    let planned = coalesce(ops, &original);
     let mut current = text.to_owned();
     // Every path names a place in the original text. A prepend shifts the indices of its list,
     // so prepends go last, once everything addressed by index has been edited.
-    let is_prepend = |i: &usize| matches!(ops[*i], Op::Prepend { .. });
-    let (mut later, mut pending): (Vec<usize>, Vec<usize>) = (0..ops.len()).partition(is_prepend);
-    let mut refused = Vec::new();
+    let is_prepend = |op: &Op| matches!(op, Op::Prepend { .. });
+    let (mut later, mut pending): (Vec<usize>, Vec<usize>) =
+        (0..planned.len()).partition(|i| is_prepend(&planned[*i].0));
+    let mut refused: Vec<(usize, PatchError)> = Vec::new();
+    let refuse = |index: usize, err: PatchError, refused: &mut Vec<(usize, PatchError)>| {
+        for &member in &planned[index].1 {
+            let copy = match &err {
+                PatchError::Refused { line, reason } => PatchError::Refused {
+                    line: *line,
+                    reason: reason.clone(),
+                },
+                PatchError::Parse(m) => PatchError::Parse(m.clone()),
+                PatchError::Verify { path } => PatchError::Verify { path: path.clone() },
+            };
+            refused.push((member, copy));
+        }
+    };
     while !pending.is_empty() || !later.is_empty() {
         if pending.is_empty() {
             pending = std::mem::take(&mut later);
@@ -118,8 +144,8 @@ pub fn apply(text: &str, json: bool, ops: &[Op]) -> Result<Patched, PatchError> 
         let mut claims: Vec<String> = Vec::new();
         let mut deferred = Vec::new();
         for &index in &pending {
-            match edit::plan(&ops[index], &root, &current, &layout) {
-                Err(err) => refused.push((index, err)),
+            match edit::plan(&planned[index].0, &root, &current, &layout) {
+                Err(err) => refuse(index, err, &mut refused),
                 Ok(edit::Plan::Nothing) => {}
                 Ok(edit::Plan::Edits(new, claim)) => {
                     let collides = new
@@ -139,13 +165,11 @@ pub fn apply(text: &str, json: bool, ops: &[Op]) -> Result<Patched, PatchError> 
             // Only deferred operations left and none can go: cannot happen, as the first one
             // planned never collides; guard against looping anyway.
             for index in deferred {
-                refused.push((
-                    index,
-                    PatchError::Refused {
-                        line: 1,
-                        reason: "conflicting edits".to_owned(),
-                    },
-                ));
+                let err = PatchError::Refused {
+                    line: 1,
+                    reason: "conflicting edits".to_owned(),
+                };
+                refuse(index, err, &mut refused);
             }
             break;
         }
@@ -154,8 +178,8 @@ pub fn apply(text: &str, json: bool, ops: &[Op]) -> Result<Patched, PatchError> 
     }
     let mut expected = original;
     let in_order = (0..ops.len())
-        .filter(|i| !is_prepend(i))
-        .chain((0..ops.len()).filter(is_prepend));
+        .filter(|i| !is_prepend(&ops[*i]))
+        .chain((0..ops.len()).filter(|i| is_prepend(&ops[*i])));
     for index in in_order {
         if !refused.iter().any(|(i, _)| *i == index) {
             apply_to_value(&mut expected, &ops[index]);
@@ -170,6 +194,88 @@ pub fn apply(text: &str, json: bool, ops: &[Op]) -> Result<Patched, PatchError> 
         text: current,
         refused,
     })
+}
+
+/// Groups `Set`s that create keys under the same missing key of `original` into one `Set` of
+/// that key; returns each planned operation with the indices of the operations it stands for.
+fn coalesce(ops: &[Op], original: &Value) -> Vec<(Op, Vec<usize>)> {
+    let mut planned: Vec<(Op, Vec<usize>)> = Vec::new();
+    let mut groups: Vec<(String, usize)> = Vec::new();
+    for (index, op) in ops.iter().enumerate() {
+        let Op::Set { path, value } = op else {
+            planned.push((op.clone(), vec![index]));
+            continue;
+        };
+        let segments: Vec<&str> = path.split('.').collect();
+        let Some(depth) = first_missing(original, &segments).filter(|d| *d + 1 < segments.len())
+        else {
+            planned.push((op.clone(), vec![index]));
+            continue;
+        };
+        let anchor = segments[..=depth].join(".");
+        let rest: Vec<&str> = segments[depth + 1..].to_vec();
+        let at = groups.iter().find(|(a, _)| *a == anchor).map(|(_, i)| *i);
+        match at {
+            Some(slot) => {
+                if let (Op::Set { value: merged, .. }, members) = &mut planned[slot] {
+                    insert_at(merged, &rest, value.clone());
+                    members.push(index);
+                }
+            }
+            None => {
+                let mut merged = Value::Object(serde_json::Map::new());
+                insert_at(&mut merged, &rest, value.clone());
+                groups.push((anchor.clone(), planned.len()));
+                planned.push((
+                    Op::Set {
+                        path: anchor,
+                        value: merged,
+                    },
+                    vec![index],
+                ));
+            }
+        }
+    }
+    planned
+}
+
+/// Depth of the first segment of `segments` that `root` lacks (only through mappings).
+fn first_missing(root: &Value, segments: &[&str]) -> Option<usize> {
+    let mut node = root;
+    for (depth, segment) in segments.iter().enumerate() {
+        match node {
+            Value::Object(map) => match map.get(*segment) {
+                Some(child) => node = child,
+                None => return Some(depth),
+            },
+            Value::Array(items) => {
+                node = segment.parse::<usize>().ok().and_then(|i| items.get(i))?
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Puts `value` at `path` inside the object `target`, creating objects on the way.
+fn insert_at(target: &mut Value, path: &[&str], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        *target = value;
+        return;
+    };
+    let mut node = target;
+    for segment in parents {
+        if !node.is_object() {
+            *node = Value::Object(serde_json::Map::new());
+        }
+        let Value::Object(map) = node else { return };
+        node = map
+            .entry((*segment).to_owned())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    }
+    if let Value::Object(map) = node {
+        map.insert((*last).to_owned(), value);
+    }
 }
 
 /// Two edits collide when their ranges intersect, or when one inserts inside, at the start of,

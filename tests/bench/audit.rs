@@ -123,6 +123,68 @@ fn per_rule(text: &str) {
     }
 }
 
+/// What `apply --dry-run --unsafe-fixes` does: load, audit, plan every fix, patch and verify
+/// each file, and build the masked diff. Returns the number of diff lines.
+fn apply_dry_run(text: &str) -> usize {
+    let deployment = load(text);
+    let options = kratos_harden::harden::Options {
+        selection: kratos_harden::fix::Selection {
+            unsafe_fixes: true,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut rng = kratos_harden::secret::OsSecrets;
+    let mut env = kratos_harden::fix::FixEnv::new(&mut rng, kratos_harden::fix::SecretsTo::Inline);
+    let outcome = kratos_harden::harden::run(&deployment, &options, &mut env).expect("fixes");
+    let masker = kratos_harden::mask::Masker::new(&deployment.root, &outcome.generated);
+    outcome
+        .changes
+        .iter()
+        .map(|c| kratos_harden::diff::lines("kratos.yml", &c.before, &c.after, &masker).len())
+        .sum()
+}
+
+/// Where `apply --dry-run` spends its time, phase by phase.
+fn phases(text: &str) {
+    let t = Instant::now();
+    let deployment = load(text);
+    println!("load {:?}", t.elapsed());
+    let cx = Context::new(&deployment, Profile::Production, None);
+    let t = Instant::now();
+    let findings = check_all(&cx);
+    println!("audit {:?} ({} findings)", t.elapsed(), findings.len());
+    let selection = kratos_harden::fix::Selection {
+        unsafe_fixes: true,
+        ..Default::default()
+    };
+    let mut rng = kratos_harden::secret::OsSecrets;
+    let mut env = kratos_harden::fix::FixEnv::new(&mut rng, kratos_harden::fix::SecretsTo::Inline);
+    let t = Instant::now();
+    let plan = kratos_harden::fix::plan(&cx, &findings, &selection, &mut env).expect("plan");
+    let ops: Vec<_> = plan.by_file.iter().flat_map(|(_, o)| o.clone()).collect();
+    println!("plan {:?} ({} ops)", t.elapsed(), ops.len());
+    let t = Instant::now();
+    let patched = kratos_harden::patch::apply(text, false, &ops).expect("patch");
+    println!("patch+verify {:?}", t.elapsed());
+    let t = Instant::now();
+    let masker = kratos_harden::mask::Masker::new(&deployment.root, &env.generated);
+    let lines = kratos_harden::diff::lines("k", text, &patched.text, &masker);
+    println!("diff {:?} ({} lines)", t.elapsed(), lines.len());
+    let t = Instant::now();
+    let lines = kratos_harden::diff::lines(
+        "k",
+        text,
+        &patched.text,
+        &kratos_harden::mask::Masker::default(),
+    );
+    println!(
+        "diff without masking {:?} ({} lines)",
+        t.elapsed(),
+        lines.len()
+    );
+}
+
 /// Peak resident memory of this process (Linux `VmHWM`), in MB.
 fn peak_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -143,6 +205,10 @@ fn main() {
         per_rule(&generated(20_000, true));
         per_rule(&generated(20_000, false));
         per_rule(kratos_harden::demo::CONFIG);
+        return;
+    }
+    if std::env::args().any(|a| a == "--phases") {
+        phases(&generated(20_000, true));
         return;
     }
     if std::env::args().any(|a| a == "--list") {
@@ -180,6 +246,22 @@ fn main() {
         &generated(20_000, false),
         15,
     );
+
+    for (name, text) in [
+        ("demo config", kratos_harden::demo::CONFIG.to_owned()),
+        (
+            "generated config, every entry insecure",
+            generated(20_000, true),
+        ),
+    ] {
+        let mut lines = 0;
+        let cost = time(9, || lines = apply_dry_run(&text));
+        println!(
+            "apply --dry-run --unsafe-fixes, {name:<38} {:>6} lines  {:>8.1} ms  ({lines} diff lines)",
+            text.lines().count(),
+            cost.as_secs_f64() * 1e3
+        );
+    }
 
     let exe = std::env::current_exe().expect("own path");
     let out = std::process::Command::new(exe)
