@@ -215,25 +215,22 @@ fn coalesce(ops: &[Op], original: &Value) -> Vec<(Op, Vec<usize>)> {
         let anchor = segments[..=depth].join(".");
         let rest: Vec<&str> = segments[depth + 1..].to_vec();
         let at = groups.iter().find(|(a, _)| *a == anchor).map(|(_, i)| *i);
-        match at {
-            Some(slot) => {
-                if let (Op::Set { value: merged, .. }, members) = &mut planned[slot] {
-                    insert_at(merged, &rest, value.clone());
-                    members.push(index);
-                }
+        if let Some(slot) = at {
+            if let (Op::Set { value: merged, .. }, members) = &mut planned[slot] {
+                insert_at(merged, &rest, value.clone());
+                members.push(index);
             }
-            None => {
-                let mut merged = Value::Object(serde_json::Map::new());
-                insert_at(&mut merged, &rest, value.clone());
-                groups.push((anchor.clone(), planned.len()));
-                planned.push((
-                    Op::Set {
-                        path: anchor,
-                        value: merged,
-                    },
-                    vec![index],
-                ));
-            }
+        } else {
+            let mut merged = Value::Object(serde_json::Map::new());
+            insert_at(&mut merged, &rest, value.clone());
+            groups.push((anchor.clone(), planned.len()));
+            planned.push((
+                Op::Set {
+                    path: anchor,
+                    value: merged,
+                },
+                vec![index],
+            ));
         }
     }
     planned
@@ -249,7 +246,7 @@ fn first_missing(root: &Value, segments: &[&str]) -> Option<usize> {
                 None => return Some(depth),
             },
             Value::Array(items) => {
-                node = segment.parse::<usize>().ok().and_then(|i| items.get(i))?
+                node = segment.parse::<usize>().ok().and_then(|i| items.get(i))?;
             }
             _ => return None,
         }
