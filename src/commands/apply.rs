@@ -208,14 +208,19 @@ fn k8s_secret(moved: &[(String, String)]) -> String {
     out
 }
 
-fn op_json(op: &Op, masker: &Masker) -> Value {
+/// One operation with its old and new values as JSON text, secrets masked.
+fn op_json(op: &Op, deployment: &Deployment, masker: &Masker) -> Value {
     let (action, value) = match op {
         Op::Set { value, .. } => ("set", Some(value)),
         Op::Prepend { value, .. } => ("prepend", Some(value)),
         Op::Remove { .. } => ("remove", None),
     };
-    let shown = value.map(|v| masker.apply(&v.to_string()));
-    json!({ "path": op.path(), "action": action, "value": shown })
+    let old = deployment
+        .root
+        .get(op.path())
+        .map(|n| masker.apply(&n.to_json().to_string()));
+    let new = value.map(|v| masker.apply(&v.to_string()));
+    json!({ "path": op.path(), "action": action, "old": old, "new": new })
 }
 
 fn json_report(
@@ -233,7 +238,7 @@ fn json_report(
         "applied": outcome.plan.applied.iter().map(|(i, ops)| json!({
             "rule": finding(*i).rule.id,
             "path": finding(*i).path,
-            "operations": ops.iter().map(|op| op_json(op, masker)).collect::<Vec<_>>(),
+            "operations": ops.iter().map(|op| op_json(op, deployment, masker)).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "manual": outcome.plan.manual.iter().map(|(i, why)| json!({
             "rule": finding(*i).rule.id, "path": finding(*i).path, "reason": masker.apply(why),

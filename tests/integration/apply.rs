@@ -276,12 +276,28 @@ fn output_json_lists_operations_with_masked_values() {
         .iter()
         .flat_map(|a| a["operations"].as_array().into_iter().flatten())
         .collect();
-    assert!(ops.iter().any(|o| {
-        o["path"] == "secrets.cookie"
-            && o["value"]
-                .as_str()
-                .is_some_and(|v| v.contains("<generated: 43 chars>"))
-    }));
+    let cookie = ops
+        .iter()
+        .find(|o| o["path"] == "secrets.cookie")
+        .expect("cookie op");
+    assert!(
+        cookie["new"]
+            .as_str()
+            .is_some_and(|v| v.contains("<generated: 43 chars>"))
+    );
+    assert!(
+        cookie["old"]
+            .as_str()
+            .is_some_and(|v| v.contains("<secret: 35 chars>") && !v.contains("PLEASE"))
+    );
+    let leak = ops
+        .iter()
+        .find(|o| o["path"] == "log.leak_sensitive_values")
+        .expect("leak op");
+    assert_eq!(
+        (leak["old"].as_str(), leak["new"].as_str()),
+        (Some("true"), Some("false"))
+    );
     assert!(
         doc["files"][0]["diff"]
             .as_str()
