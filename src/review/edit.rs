@@ -1,0 +1,273 @@
+//! Editing a proposed value: what kind of value it is, how typed text is checked, and putting
+//! the edited (or regenerated) value back into the operations.
+
+use serde_json::Value;
+
+use crate::kratos::{duration, uri::Uri};
+use crate::patch::Op;
+use crate::rules::rotation::acceptable;
+use crate::secret::{self, Kind, Secret, SecretError};
+
+/// What an editable value is, which decides how typed text is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditKind {
+    /// A Go duration (`15m`, `1h`).
+    Duration,
+    /// `true` or `false`.
+    Bool,
+    /// A whole number.
+    Integer,
+    /// An absolute `http(s)://` URL.
+    Url,
+    /// URLs separated by commas or spaces.
+    UrlList,
+    /// Free text (non-empty).
+    Text,
+    /// The first secret of `secrets.<key>` (`cipher` = exactly 32 ASCII characters).
+    Secret(SecretList),
+}
+
+/// Which secret list a secret edit is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretList {
+    /// `secrets.cipher`.
+    Cipher,
+    /// `secrets.default`, `cookie` or `pagination`.
+    Signing,
+}
+
+/// The edit kind of a proposal, if it is one `Set` whose value can be typed.
+#[must_use]
+pub fn kind_of(ops: &[Op], generated: &[(String, Secret)]) -> Option<EditKind> {
+    let [Op::Set { path, value }] = ops else {
+        return None;
+    };
+    if path.starts_with("secrets.") {
+        let first = value.as_array()?.first()?.as_str()?;
+        // Only a list that starts with a generated secret has a value to replace.
+        generated
+            .iter()
+            .any(|(_, s)| s.expose() == first)
+            .then_some(())?;
+        let list = if path == "secrets.cipher" {
+            SecretList::Cipher
+        } else {
+            SecretList::Signing
+        };
+        return Some(EditKind::Secret(list));
+    }
+    Some(match value {
+        Value::Bool(_) => EditKind::Bool,
+        Value::Number(_) => EditKind::Integer,
+        Value::String(s)
+            if duration::parse(s).is_some() && !s.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            EditKind::Duration
+        }
+        Value::String(s) if Uri::parse(s).is_some() => EditKind::Url,
+        Value::String(_) => EditKind::Text,
+        Value::Array(items)
+            if items
+                .iter()
+                .all(|i| i.as_str().is_some_and(|s| Uri::parse(s).is_some())) =>
+        {
+            EditKind::UrlList
+        }
+        _ => return None,
+    })
+}
+
+/// The text an edit starts from: the proposed value (a secret only when revealed).
+#[must_use]
+pub fn initial_text(kind: EditKind, ops: &[Op], reveal: bool) -> String {
+    let Some(Op::Set { value, .. }) = ops.first() else {
+        return String::new();
+    };
+    match (kind, value) {
+        (EditKind::Secret(_), _) if !reveal => String::new(),
+        (EditKind::Secret(_), Value::Array(items)) => items
+            .first()
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        (EditKind::UrlList, Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// Checks typed text; the value to use, or a message saying what is wrong.
+pub fn validate(kind: EditKind, text: &str) -> Result<Value, String> {
+    let text = text.trim();
+    match kind {
+        EditKind::Duration => duration::parse(text)
+            .map(|_| Value::String(text.to_owned()))
+            .ok_or_else(|| format!("'{text}' is not a duration: write e.g. 15m, 1h or 24h")),
+        EditKind::Bool => match text {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err("write true or false".to_owned()),
+        },
+        EditKind::Integer => text
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| format!("'{text}' is not a whole number")),
+        EditKind::Url => url(text).map(Value::String),
+        EditKind::UrlList => {
+            let items: Result<Vec<Value>, String> = text
+                .split([',', ' '])
+                .filter(|s| !s.is_empty())
+                .map(|s| url(s).map(Value::String))
+                .collect();
+            items.and_then(|list| {
+                if list.is_empty() {
+                    Err("give at least one URL".to_owned())
+                } else {
+                    Ok(Value::Array(list))
+                }
+            })
+        }
+        EditKind::Text if text.is_empty() => Err("the value cannot be empty".to_owned()),
+        EditKind::Text => Ok(Value::String(text.to_owned())),
+        EditKind::Secret(list) => {
+            let key = if list == SecretList::Cipher {
+                "cipher"
+            } else {
+                "cookie"
+            };
+            if acceptable(key, text) {
+                Ok(Value::String(text.to_owned()))
+            } else if list == SecretList::Cipher {
+                Err("a cipher secret must be exactly 32 ASCII characters, random, not a placeholder".to_owned())
+            } else {
+                Err("a secret must be at least 32 random characters, not a placeholder".to_owned())
+            }
+        }
+    }
+}
+
+fn url(text: &str) -> Result<String, String> {
+    match Uri::parse(text) {
+        Some(u) if (u.scheme_is("https") || u.scheme_is("http")) && !u.host.is_empty() => {
+            Ok(text.to_owned())
+        }
+        _ => Err(format!("'{text}' is not an http(s) URL")),
+    }
+}
+
+/// The operations with an edited value put in (a secret replaces the new first secret).
+#[must_use]
+pub fn with_value(ops: &[Op], value: &Value) -> Vec<Op> {
+    let [Op::Set { path, value: old }] = ops else {
+        return ops.to_vec();
+    };
+    let new = match (old, value) {
+        (Value::Array(items), Value::String(_)) if path.starts_with("secrets.") => {
+            let mut items = items.clone();
+            if let Some(first) = items.first_mut() {
+                *first = value.clone();
+            }
+            Value::Array(items)
+        }
+        _ => value.clone(),
+    };
+    vec![Op::Set {
+        path: path.clone(),
+        value: new,
+    }]
+}
+
+/// A regenerated secret: the new operations, the replaced value, the new secret and its path.
+pub type Regenerated = (Vec<Op>, String, (String, Secret));
+
+/// Replaces the generated secret in `ops` by a new one of the same length.
+pub fn regenerate(
+    ops: &[Op],
+    generated: &[String],
+    source: &mut dyn secret::Source,
+) -> Result<Option<Regenerated>, SecretError> {
+    for (index, op) in ops.iter().enumerate() {
+        let Op::Set {
+            path,
+            value: Value::Array(items),
+        } = op
+        else {
+            continue;
+        };
+        let Some((slot, old)) = items.iter().enumerate().find_map(|(i, v)| {
+            v.as_str()
+                .filter(|s| generated.iter().any(|g| g == s))
+                .map(|s| (i, s.to_owned()))
+        }) else {
+            continue;
+        };
+        let kind = if old.len() == Kind::Cipher.chars() {
+            Kind::Cipher
+        } else {
+            Kind::Signing
+        };
+        let fresh = Secret::generate(kind, source)?;
+        let mut items = items.clone();
+        items[slot] = Value::String(fresh.expose().to_owned());
+        let mut new_ops = ops.to_vec();
+        new_ops[index] = Op::Set {
+            path: path.clone(),
+            value: Value::Array(items),
+        };
+        return Ok(Some((new_ops, old, (path.clone(), fresh))));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn validation_per_kind() {
+        assert_eq!(validate(EditKind::Duration, "15m"), Ok(json!("15m")));
+        assert!(validate(EditKind::Duration, "15 minutes").is_err());
+        assert_eq!(validate(EditKind::Integer, "12"), Ok(json!(12)));
+        assert!(validate(EditKind::Url, "app.acme.io").is_err());
+        assert_eq!(
+            validate(EditKind::UrlList, "https://a.io/, https://b.io/"),
+            Ok(json!(["https://a.io/", "https://b.io/"]))
+        );
+        assert!(validate(EditKind::UrlList, "https://a.io/, nope").is_err());
+        assert!(validate(EditKind::Secret(SecretList::Cipher), "too-short").is_err());
+        assert!(
+            validate(
+                EditKind::Secret(SecretList::Cipher),
+                "Zk3Qw9Lm2Rt7Xv4Bn8Hc6Jd1Fg5Sp0Ya"
+            )
+            .is_ok()
+        );
+        assert!(
+            validate(
+                EditKind::Secret(SecretList::Signing),
+                "PLEASE-CHANGE-ME-I-AM-VERY-INSECURE"
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn edited_secret_replaces_the_new_first_entry() {
+        let ops = vec![Op::Set {
+            path: "secrets.cookie".into(),
+            value: json!(["generated", "kept"]),
+        }];
+        assert_eq!(
+            with_value(&ops, &json!("typed")),
+            vec![Op::Set {
+                path: "secrets.cookie".into(),
+                value: json!(["typed", "kept"])
+            }]
+        );
+    }
+}

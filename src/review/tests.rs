@@ -1,0 +1,223 @@
+//! The session model driven by messages, without a terminal.
+
+use super::*;
+use crate::fix::SecretsTo;
+use crate::harden::Options;
+use crate::secret::OsSecrets;
+
+const CONFIG: &str = "\
+log:
+  level: debug
+  leak_sensitive_values: true
+serve:
+  admin:
+    host: 0.0.0.0
+    base_url: http://127.0.0.1:4434/
+selfservice:
+  flows:
+    settings:
+      privileged_session_max_age: 1h
+secrets:
+  cookie: [PLEASE-CHANGE-ME-I-AM-VERY-INSECURE]
+";
+
+fn session() -> Session {
+    let d = Deployment::from_texts(vec![("k.yml".into(), "k.yml".into(), CONFIG.into())])
+        .expect("loads");
+    start(
+        d,
+        &Options::default(),
+        SecretsTo::Inline,
+        Box::new(OsSecrets),
+    )
+    .expect("plans")
+}
+
+fn item_of(s: &Session, rule: &str) -> usize {
+    (0..s.items.len())
+        .find(|i| s.finding(*i).rule.id == rule)
+        .expect("item")
+}
+
+#[test]
+fn walks_welcome_threats_items_then_review() {
+    let mut s = session();
+    assert_eq!(s.screen, Screen::Welcome);
+    s.update(Message::Accept);
+    let first = s.threats()[0];
+    assert_eq!(s.screen, Screen::Threat(first));
+    s.update(Message::Accept);
+    assert!(matches!(s.screen, Screen::Item(_)));
+    // Skipping everything ends on Review with nothing to write.
+    for _ in 0..200 {
+        if s.screen == Screen::Review {
+            break;
+        }
+        s.update(if matches!(s.screen, Screen::Threat(_)) {
+            Message::Accept
+        } else {
+            Message::Skip
+        });
+    }
+    assert_eq!(s.screen, Screen::Review);
+    assert!(!s.has_changes());
+    assert_eq!(s.update(Message::Write), None);
+    assert!(
+        s.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("nothing to write"))
+    );
+}
+
+#[test]
+fn accept_and_skip_record_decisions() {
+    let mut s = session();
+    let leak = item_of(&s, "KH250");
+    s.screen = Screen::Item(leak);
+    s.update(Message::Accept);
+    assert_eq!(s.decisions[leak], Decision::Accept);
+    assert_ne!(s.screen, Screen::Item(leak), "accepting moves on");
+    let level = item_of(&s, "KH251");
+    s.screen = Screen::Item(level);
+    s.update(Message::Skip);
+    assert_eq!(s.decisions[level], Decision::Skip);
+    let diff = crate::diff::unified(&s.preview().lines, false);
+    assert!(diff.contains("+  leak_sensitive_values: false"), "{diff}");
+    assert!(!diff.contains("level: info"));
+}
+
+#[test]
+fn unsafe_fixes_ask_first_and_accept_all_skips_them() {
+    let mut s = session();
+    let admin = item_of(&s, "KH231");
+    assert_eq!(s.items[admin].applicability, Applicability::Unsafe);
+    s.screen = Screen::Item(admin);
+    s.update(Message::Accept);
+    assert_eq!(s.popup, Some(Popup::ConfirmUnsafe(admin)));
+    s.update(Message::No);
+    assert_eq!(s.decisions[admin], Decision::Pending);
+    s.update(Message::Accept);
+    s.update(Message::Yes);
+    assert_eq!(s.decisions[admin], Decision::Accept);
+
+    let mut s = session();
+    s.update(Message::AcceptAllSafe);
+    assert_eq!(s.screen, Screen::Review);
+    let admin = item_of(&s, "KH231");
+    assert_eq!(
+        s.decisions[admin],
+        Decision::Pending,
+        "unsafe fixes are never accepted by `a`"
+    );
+    assert_eq!(s.decisions[item_of(&s, "KH250")], Decision::Accept);
+}
+
+#[test]
+fn editing_validates_and_uses_the_typed_value() {
+    let mut s = session();
+    let age = item_of(&s, "KH122");
+    s.screen = Screen::Item(age);
+    s.update(Message::StartEdit);
+    assert!(matches!(s.popup, Some(Popup::Edit { .. })));
+    for _ in 0..5 {
+        s.update(Message::DeleteChar);
+    }
+    for c in "ten minutes".chars() {
+        s.update(Message::Input(c));
+    }
+    s.update(Message::Accept);
+    let Some(Popup::Edit {
+        error: Some(error), ..
+    }) = &s.popup
+    else {
+        unreachable!("an invalid duration keeps the editor open with an error")
+    };
+    assert!(error.contains("not a duration"));
+    for _ in 0..20 {
+        s.update(Message::DeleteChar);
+    }
+    for c in "10m".chars() {
+        s.update(Message::Input(c));
+    }
+    s.update(Message::Accept);
+    assert_eq!(s.popup, None);
+    assert_eq!(s.decisions[age], Decision::Edited(serde_json::json!("10m")));
+    let diff = crate::diff::unified(&s.preview().lines, false);
+    assert!(
+        diff.contains("+      privileged_session_max_age: 10m"),
+        "{diff}"
+    );
+}
+
+#[test]
+fn regenerating_a_secret_changes_it_everywhere_and_masks_it() {
+    let mut s = session();
+    let cookie = item_of(&s, "KH205");
+    let before = s.items[cookie].ops.clone();
+    s.screen = Screen::Item(cookie);
+    s.update(Message::Regenerate);
+    assert_ne!(s.items[cookie].ops, before);
+    s.update(Message::Accept);
+    let diff = crate::diff::unified(&s.preview().lines, false);
+    assert!(diff.contains("<generated: 43 chars>"), "{diff}");
+    assert!(!diff.contains("PLEASE-CHANGE"));
+    for (_, secret) in &s.generated {
+        assert!(!diff.contains(secret.expose()));
+    }
+    s.update(Message::AcceptAllSafe);
+    s.update(Message::ToggleReveal);
+    let revealed = crate::diff::unified(&s.preview().lines, false);
+    assert!(
+        s.generated
+            .iter()
+            .any(|(_, g)| revealed.contains(g.expose()))
+    );
+}
+
+#[test]
+fn back_and_next_threat() {
+    let mut s = session();
+    s.update(Message::Accept);
+    let first = s.screen.clone();
+    s.update(Message::Back);
+    assert_eq!(s.screen, Screen::Welcome);
+    s.update(Message::NextThreat);
+    assert_eq!(s.screen, first);
+    s.update(Message::NextThreat);
+    assert_ne!(s.screen, first);
+}
+
+#[test]
+fn quitting_asks_when_decisions_would_be_lost() {
+    let mut s = session();
+    assert_eq!(
+        s.update(Message::Quit),
+        Some(Effect::Exit),
+        "nothing decided: quit at once"
+    );
+    let mut s = session();
+    s.update(Message::AcceptAllSafe);
+    assert_eq!(s.update(Message::Quit), None);
+    assert_eq!(s.popup, Some(Popup::ConfirmQuit));
+    s.update(Message::No);
+    assert_eq!(s.popup, None);
+    s.update(Message::Quit);
+    assert_eq!(s.update(Message::Yes), Some(Effect::Exit));
+    let mut s = session();
+    s.update(Message::AcceptAllSafe);
+    assert_eq!(s.update(Message::ForceQuit), Some(Effect::Exit));
+}
+
+#[test]
+fn write_goes_through_a_confirmation() {
+    let mut s = session();
+    s.update(Message::AcceptAllSafe);
+    assert_eq!(s.update(Message::Write), None);
+    assert_eq!(s.popup, Some(Popup::ConfirmWrite));
+    assert_eq!(s.update(Message::No), None);
+    assert_eq!(s.popup, None);
+    s.update(Message::Write);
+    assert_eq!(s.update(Message::Yes), Some(Effect::Write));
+    s.written(vec!["k.yml".to_owned()]);
+    assert_eq!(s.screen, Screen::Done);
+}
