@@ -10,16 +10,18 @@ use crate::rules::{Profile, Severity};
 
 /// Audit and harden the configuration of an Ory Kratos deployment.
 #[derive(Debug, Parser)]
-#[command(name = "kratos-harden", version, about, arg_required_else_help = true)]
+#[command(name = "kratos-harden", version, about)]
 pub struct Cli {
-    /// What to do.
+    /// What to do (on a terminal, no command starts the wizard on ./kratos.yml).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Walk the four threats on a full-screen terminal, decide on each fix, review the diff, write.
+    Wizard(WizardArgs),
     /// Check Kratos configs for security problems (for people and CI).
     Audit(AuditArgs),
     /// Fix what can be fixed: a verified, format-preserving patch (scripted, no prompts).
@@ -184,6 +186,13 @@ pub struct ApplyArgs {
     /// Where secrets go: inline (default), env-file:PATH or k8s-secret:PATH.
     #[arg(long, value_name = "DEST", default_value = "inline")]
     pub secrets_to: SecretsTo,
+    /// Replay decisions recorded with `wizard --record FILE` (unanswered fixes: safe ones are
+    /// applied, unsafe ones are not).
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+    /// With --answers: a fix the file has no decision for is an error.
+    #[arg(long, requires = "answers")]
+    pub require_answers: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
     pub format: ApplyFormat,
@@ -228,6 +237,35 @@ pub struct RotateArgs {
     /// Colour the diff.
     #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     pub color: Color,
+}
+
+/// Arguments of `wizard`.
+#[derive(Debug, Args, Default)]
+pub struct WizardArgs {
+    /// A config file; repeat to layer files as Kratos does. Default: ./kratos.yml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Vec<PathBuf>,
+    /// Work on a copy of the embedded demo config in a temporary folder.
+    #[arg(long, conflicts_with = "config")]
+    pub demo: bool,
+    /// Judge against production (default) or development expectations.
+    #[arg(long, value_enum, default_value_t = Profile::Production)]
+    pub profile: Profile,
+    /// Kratos release line; default: the config's `version:` key, else v1.
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub kratos_version: Option<KratosVersion>,
+    /// Line prompts instead of the full screen.
+    #[arg(long)]
+    pub plain: bool,
+    /// Save the decisions (never a secret) to replay with `apply --answers FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Where secrets go: inline (default), env-file:PATH or k8s-secret:PATH.
+    #[arg(long, value_name = "DEST")]
+    pub secrets_to: Option<SecretsTo>,
+    /// Do not keep a `FILE.bak.<timestamp>` copy of what is replaced.
+    #[arg(long)]
+    pub no_backup: bool,
 }
 
 /// Arguments of `undo`.

@@ -5,6 +5,7 @@ mod apply;
 mod audit;
 mod rotate;
 mod rules;
+mod wizard;
 mod write;
 
 use std::io::Write;
@@ -28,12 +29,15 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match &cli.command {
-        Command::Audit(args) => audit::run(args),
-        Command::Apply(args) => apply::run(args),
-        Command::Undo(args) => apply::undo(args),
-        Command::Rotate(args) => rotate::run(args),
-        Command::Rules(args) => rules::list(args),
-        Command::Explain(args) => rules::explain(args),
+        // No command: the wizard on a terminal, the help otherwise.
+        None => wizard::run_default(),
+        Some(Command::Wizard(args)) => wizard::run(args),
+        Some(Command::Audit(args)) => audit::run(args),
+        Some(Command::Apply(args)) => apply::run(args),
+        Some(Command::Undo(args)) => apply::undo(args),
+        Some(Command::Rotate(args)) => rotate::run(args),
+        Some(Command::Rules(args)) => rules::list(args),
+        Some(Command::Explain(args)) => rules::explain(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -19,6 +19,8 @@ pub struct Options {
     pub version: Option<KratosVersion>,
     /// Which fixes run.
     pub selection: Selection,
+    /// Recorded wizard decisions to replay, and whether every fix must have one.
+    pub answers: Option<(crate::answers::Answers, bool)>,
 }
 
 /// One file's new text.
@@ -54,6 +56,9 @@ pub enum HardenError {
     /// The OS random source failed.
     #[error(transparent)]
     Secret(#[from] SecretError),
+    /// The answers file misses decisions that `--require-answers` demands.
+    #[error("{0}")]
+    Answers(String),
     /// A patch did not verify: a bug, reported instead of writing anything.
     #[error("{file}: {error}")]
     Patch {
@@ -72,11 +77,21 @@ pub fn run(
 ) -> Result<Outcome, HardenError> {
     let cx = Context::new(deployment, options.profile, options.version);
     let findings = rules::check_all(&cx);
-    let mut plan = fix::plan(&cx, &findings, &options.selection, env)?;
+    let mut selection = options.selection.clone();
+    if options.answers.is_some() {
+        // The answers decide about unsafe fixes one by one.
+        selection.unsafe_fixes = true;
+    }
+    let mut plan = fix::plan(&cx, &findings, &selection, env)?;
+    if let Some((answers, require)) = &options.answers {
+        answers
+            .filter(&findings, &mut plan, *require)
+            .map_err(HardenError::Answers)?;
+    }
     let moved = if env.secrets_to == SecretsTo::Inline {
         Vec::new()
     } else {
-        move_secrets(&cx, &findings, &mut plan)
+        relocate_secrets(&cx, &findings, &mut plan)
     };
     let mut changes = Vec::new();
     for (file, ops) in &plan.by_file {
@@ -136,7 +151,11 @@ pub fn run(
 /// final value (after this run's fixes) becomes a `SECRETS_<KEY>` variable and the key is
 /// removed from the file, not merely overridden, because env arrays merge element-wise into
 /// file arrays (kratos-hardening.md §0.8). The inline-secret findings are then fixed too.
-fn move_secrets(cx: &Context<'_>, findings: &[Finding], plan: &mut Plan) -> Vec<(String, String)> {
+pub fn relocate_secrets(
+    cx: &Context<'_>,
+    findings: &[Finding],
+    plan: &mut Plan,
+) -> Vec<(String, String)> {
     let mut moved = Vec::new();
     for key in ["default", "cookie", "cipher", "pagination"] {
         let path = format!("secrets.{key}");

@@ -3,6 +3,7 @@
 //! The core (config model, rule catalog, findings, reports) has no terminal dependency; only
 //! [`commands`] touches files, stdout and exit codes.
 
+pub mod answers;
 pub mod cli;
 pub mod commands;
 pub mod config;

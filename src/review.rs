@@ -16,7 +16,7 @@ use crate::patch::Op;
 use crate::rules::{Applicability, Threat};
 use crate::secret::{self, Secret};
 
-pub use edit::{EditKind, validate};
+pub use edit::{EditKind, validate, with_value as edit_ops};
 pub use preview::Preview;
 
 /// What the operator decided for one proposal.

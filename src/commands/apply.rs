@@ -33,6 +33,10 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
             only: args.only.clone(),
             skip: args.skip.clone(),
         },
+        answers: match &args.answers {
+            Some(path) => Some((crate::answers::Answers::load(path)?, args.require_answers)),
+            None => None,
+        },
     };
     let mut rng = OsSecrets;
     let mut env = FixEnv::new(&mut rng, args.secrets_to.0.clone());
@@ -79,37 +83,57 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
     Ok(u8::from(args.check && pending))
 }
 
-/// Writes the secrets destination first (so no secret is lost if a later write fails), then
-/// each changed config file. Returns one line per file written.
+/// How the wizard and `apply` write: secrets destination, `--output`, backups.
+pub(super) struct WriteOptions<'a> {
+    /// Where secrets go.
+    pub secrets_to: &'a SecretsTo,
+    /// `--output FILE`.
+    pub output: Option<&'a std::path::Path>,
+    /// Keep a backup of what is replaced.
+    pub backup: bool,
+}
+
 fn write_all(
     deployment: &Deployment,
     outcome: &Outcome,
     args: &ApplyArgs,
 ) -> anyhow::Result<Vec<String>> {
+    let options = WriteOptions {
+        secrets_to: &args.secrets_to.0,
+        output: args.output.as_deref(),
+        backup: !args.no_backup,
+    };
+    write_changes(deployment, &outcome.changes, &outcome.moved, &options)
+}
+
+/// Writes the secrets destination first (so no secret is lost if a later write fails), then
+/// each changed config file. Returns one line per file written.
+pub(super) fn write_changes(
+    deployment: &Deployment,
+    changes: &[crate::harden::Change],
+    moved: &[(String, String)],
+    options: &WriteOptions<'_>,
+) -> anyhow::Result<Vec<String>> {
     let mut report = Vec::new();
-    match &args.secrets_to.0 {
-        SecretsTo::EnvFile(path) if !outcome.moved.is_empty() => {
-            write_env_file(path, &outcome.moved)?;
-            report.push(format!(
-                "{} (mode 0600): {}",
-                path.display(),
-                names(&outcome.moved)
-            ));
+    match options.secrets_to {
+        SecretsTo::EnvFile(path) if !moved.is_empty() => {
+            write_env_file(path, moved)?;
+            report.push(format!("{} (mode 0600): {}", path.display(), names(moved)));
         }
-        SecretsTo::K8sSecret(path) if !outcome.moved.is_empty() => {
-            write::create(path, &k8s_secret(&outcome.moved), 0o600, false)?;
+        SecretsTo::K8sSecret(path) if !moved.is_empty() => {
+            write::create(path, &k8s_secret(moved), 0o600, false)?;
             report.push(format!(
                 "{} (mode 0600): Kubernetes Secret with {}",
                 path.display(),
-                names(&outcome.moved)
+                names(moved)
             ));
         }
         _ => {}
     }
-    for change in &outcome.changes {
+    for change in changes {
         let source = deployment.source(change.file);
         let holds_secrets = !crate::mask::existing(&load_root(&change.after)).is_empty();
-        if let Some(output) = &args.output {
+        if let Some(output) = options.output {
             let mode = if holds_secrets { 0o600 } else { 0o644 };
             write::create(output, &change.after, mode, true)?;
             report.push(format!(
@@ -123,7 +147,7 @@ fn write_all(
             &source.path,
             &change.before,
             &change.after,
-            !args.no_backup,
+            options.backup,
             holds_secrets,
         )?;
         let mut line = source.display.clone();

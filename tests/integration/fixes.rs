@@ -20,6 +20,7 @@ fn options(profile: Profile, version: Option<kratos_harden::config::KratosVersio
             unsafe_fixes: true,
             ..Selection::default()
         },
+        answers: None,
     }
 }
 

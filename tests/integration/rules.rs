@@ -103,6 +103,7 @@ fn check_fixed(id: &str, case: &Case, loaded: &Loaded) -> Result<(), String> {
             only: vec![id.to_owned()],
             skip: Vec::new(),
         },
+        answers: None,
     };
     let mut rng = kratos_harden::secret::OsSecrets;
     let mut env = kratos_harden::fix::FixEnv::new(&mut rng, kratos_harden::fix::SecretsTo::Inline);

@@ -1,0 +1,131 @@
+//! `kratos-harden wizard` (and `kratos-harden` alone on a terminal): load, plan every fix, hand
+//! the review session to the full-screen or line-mode front-end, and write what the operator
+//! confirmed through the same code as `apply`.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use clap::CommandFactory as _;
+
+use super::apply::{WriteOptions, write_changes};
+use super::write;
+use crate::answers::Answers;
+use crate::cli::{Cli, WizardArgs};
+use crate::config::Deployment;
+use crate::fix::{Plan, SecretsTo};
+use crate::harden::{self, Options};
+use crate::mask::Masker;
+use crate::review::{self, Preview, Session};
+use crate::rules::Context;
+use crate::secret::OsSecrets;
+use crate::{demo, prompt, tui};
+
+/// `kratos-harden` with no command: the wizard on `./kratos.yml` when run on a terminal.
+pub fn run_default() -> anyhow::Result<u8> {
+    if !interactive() {
+        let _ = Cli::command().print_help();
+        return Ok(super::EXIT_ERROR);
+    }
+    run(&WizardArgs::default())
+}
+
+fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// Runs the wizard; returns the exit code.
+pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
+    if !interactive() {
+        bail!(
+            "the wizard needs a terminal (stdin and stdout); in scripts and CI use `kratos-harden \
+             apply` (`--dry-run` shows the diff, `--answers FILE` replays recorded decisions)"
+        );
+    }
+    let (paths, demo_dir) = if args.demo {
+        let dir = tempfile::Builder::new()
+            .prefix("kratos-harden-demo-")
+            .tempdir()
+            .context("creating a folder for the demo copy")?
+            .keep();
+        let config = demo::materialize(&dir).context("writing the demo copy")?;
+        (vec![config], Some(dir))
+    } else if args.config.is_empty() {
+        (vec![PathBuf::from("kratos.yml")], None)
+    } else {
+        (args.config.clone(), None)
+    };
+    if let Some(dir) = &demo_dir {
+        eprintln!(
+            "The demo config was copied to {}; the wizard edits that copy.",
+            dir.display()
+        );
+    }
+    let deployment = Deployment::load(&paths)?;
+    let options = Options {
+        profile: args.profile,
+        version: args.kratos_version,
+        ..Options::default()
+    };
+    let secrets_to = args.secrets_to.clone().map(|s| s.0).unwrap_or_default();
+    let mut session = review::start(
+        deployment,
+        &options,
+        secrets_to.clone(),
+        Box::new(OsSecrets),
+    )?;
+    let backup = !args.no_backup;
+    let mut writer = |session: &Session| write_session(session, &secrets_to, backup);
+    if args.plain {
+        prompt::run(&mut session, &mut writer)?;
+    } else {
+        tui::run(&mut session, &mut writer)?;
+    }
+    if let Some(path) = &args.record {
+        write::create(
+            path,
+            &Answers::from_session(&session).to_yaml(),
+            0o644,
+            true,
+        )?;
+        eprintln!("Decisions saved to {} (no secrets in it).", path.display());
+    }
+    for line in &session.report {
+        println!("Wrote {line}");
+    }
+    if session.report.is_empty() {
+        println!("Nothing was written.");
+    }
+    if let Some(dir) = &demo_dir {
+        println!("The demo copy is in {}.", dir.display());
+    }
+    Ok(0)
+}
+
+/// Writes the accepted changes of `session`, moving secrets when asked.
+fn write_session(
+    session: &Session,
+    secrets_to: &SecretsTo,
+    backup: bool,
+) -> anyhow::Result<Vec<String>> {
+    let mut plan = Plan {
+        by_file: session.accepted_ops(),
+        ..Plan::default()
+    };
+    let moved = if *secrets_to == SecretsTo::Inline {
+        Vec::new()
+    } else {
+        let cx = Context::new(&session.deployment, crate::rules::Profile::Production, None);
+        harden::relocate_secrets(&cx, &session.findings, &mut plan)
+    };
+    let preview = Preview::build(&session.deployment, &plan.by_file, &Masker::default());
+    if let Some(error) = preview.error {
+        bail!(error);
+    }
+    let options = WriteOptions {
+        secrets_to,
+        output: None,
+        backup,
+    };
+    write_changes(&session.deployment, &preview.changes, &moved, &options)
+}
