@@ -181,7 +181,7 @@ impl Answers {
             match self.find(finding).map(|a| &a.decision) {
                 Some(Decision::Accept) => kept.push((index, ops)),
                 Some(Decision::Edited(value)) => {
-                    kept.push((index, crate::review::edit_ops(&ops, value)))
+                    kept.push((index, crate::review::edit_ops(&ops, value)));
                 }
                 None if !unsafe_fix => kept.push((index, ops)),
                 None => plan.unsafe_skipped.push(index),
@@ -192,12 +192,11 @@ impl Answers {
         plan.by_file.clear();
         for (index, ops) in &plan.applied {
             let file = findings[*index].file;
-            let slot = match plan.by_file.iter().position(|(f, _)| *f == file) {
-                Some(p) => p,
-                None => {
-                    plan.by_file.push((file, Vec::new()));
-                    plan.by_file.len() - 1
-                }
+            let slot = if let Some(p) = plan.by_file.iter().position(|(f, _)| *f == file) {
+                p
+            } else {
+                plan.by_file.push((file, Vec::new()));
+                plan.by_file.len() - 1
             };
             for op in ops {
                 if !plan.by_file[slot].1.contains(op) {
