@@ -5,6 +5,7 @@
 
 mod edit;
 mod preview;
+mod view;
 
 use serde_json::Value;
 

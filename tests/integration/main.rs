@@ -2,6 +2,8 @@
 
 #![allow(clippy::panic, clippy::unwrap_used)] // test code: a failed assumption is a test failure
 
+/// Recorded wizard decisions replayed by `apply --answers`.
+mod answers;
 /// `apply` and `undo` through the binary.
 mod apply;
 /// The real binary: exit codes, formats, colour, ignore file, bad input.
@@ -16,9 +18,15 @@ mod fixes;
 mod golden;
 /// Property test of the patch engine.
 mod patch_props;
+/// `wizard --plain` answered on a pseudo-terminal: decisions written, Ctrl-C writes nothing.
+mod plain;
+/// A pseudo-terminal around the real binary (vt100 screen, keys, deadlines) for wizard tests.
+mod pty;
 /// The README's rule table and set-up commands.
 mod readme;
 /// Every rule against its positive and negative fixtures in `tests/rules/<ID>.yml`.
 mod rules;
 /// The corpus stays valid against Kratos's config schema after apply.
 mod schema;
+/// The full-screen wizard: every screen and popup snapshotted on a TestBackend, the key table, the binary on a pty.
+mod tui;
