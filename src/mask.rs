@@ -54,6 +54,12 @@ impl Masker {
         }
     }
 
+    /// Hides one more value (a secret the operator typed) behind `label`.
+    pub fn add_value(&mut self, value: &str, label: &str) {
+        self.pairs.push((value.to_owned(), label.to_owned()));
+        self.index();
+    }
+
     /// Adds more values to hide (e.g. the secrets of a second file).
     pub fn add(&mut self, other: &Masker) {
         self.pairs.extend(other.pairs.iter().cloned());

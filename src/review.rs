@@ -161,6 +161,12 @@ pub struct Session {
     pub report: Vec<String>,
     /// A one-line notice for the status bar (e.g. "nothing to write").
     pub notice: Option<String>,
+    /// The profile the audit judged against.
+    pub profile: crate::rules::Profile,
+    /// Where secrets go when written.
+    pub secrets_to: crate::fix::SecretsTo,
+    /// Whether writing keeps a backup.
+    pub backup: bool,
     source: Box<dyn secret::Source>,
     preview: Option<Preview>,
 }
@@ -224,6 +230,9 @@ impl Session {
             generated: outcome.generated,
             report: Vec::new(),
             notice: None,
+            profile: crate::rules::Profile::Production,
+            secrets_to: crate::fix::SecretsTo::Inline,
+            backup: true,
             source,
             preview: None,
         }
@@ -264,14 +273,22 @@ impl Session {
             .any(|d| matches!(d, Decision::Accept | Decision::Edited(_)))
     }
 
-    /// The masker for what is shown (nothing masked once secrets are revealed).
+    /// The masker for what is shown (nothing masked once secrets are revealed). Secrets the
+    /// operator typed in an edit are masked like generated ones.
     #[must_use]
     pub fn masker(&self) -> Masker {
         if self.reveal {
-            Masker::default()
-        } else {
-            Masker::new(&self.deployment.root, &self.generated)
+            return Masker::default();
         }
+        let mut masker = Masker::new(&self.deployment.root, &self.generated);
+        for (item, decision) in self.items.iter().zip(&self.decisions) {
+            if let (Some(EditKind::Secret(_)), Decision::Edited(Value::String(typed))) =
+                (item.edit, decision)
+            {
+                masker.add_value(typed, &format!("<typed: {} chars>", typed.chars().count()));
+            }
+        }
+        masker
     }
 
     /// The operations of accepted items (edited values substituted), per file.
@@ -594,13 +611,17 @@ pub fn start(
     secrets_to: crate::fix::SecretsTo,
     mut source: Box<dyn secret::Source>,
 ) -> Result<Session, harden::HardenError> {
+    let secrets_to_for_session = secrets_to.clone();
     let mut options = options.clone();
     options.selection.unsafe_fixes = true;
     let outcome = {
         let mut env = crate::fix::FixEnv::new(source.as_mut(), secrets_to);
         harden::run(&deployment, &options, &mut env)?
     };
-    Ok(Session::new(deployment, outcome, source))
+    let mut session = Session::new(deployment, outcome, source);
+    session.profile = options.profile;
+    session.secrets_to = secrets_to_for_session;
+    Ok(session)
 }
 
 #[cfg(test)]

@@ -74,6 +74,7 @@ pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
         secrets_to.clone(),
         Box::new(OsSecrets),
     )?;
+    session.backup = !args.no_backup;
     let backup = !args.no_backup;
     let mut writer = |session: &Session| write_session(session, &secrets_to, backup);
     if args.plain {

@@ -126,21 +126,29 @@ fn confirm_write(view: &View<'_>, max: usize) -> Vec<Line<'static>> {
         max,
     );
     let backup = files.first().map_or("FILE", String::as_str);
-    lines.extend(para(
-        &format!(
-            "A backup {backup}.bak.<timestamp> is kept next to it (unless --no-backup was \
-             given); kratos-harden undo restores it."
-        ),
-        THEME.text,
-        max,
-    ));
+    let backup_text = if session.backup {
+        format!(
+            "A backup {backup}.bak.<timestamp> is kept next to it; kratos-harden undo restores it."
+        )
+    } else {
+        "No backup is kept (--no-backup).".to_owned()
+    };
+    lines.extend(para(&backup_text, THEME.text, max));
     let secrets = secrets_accepted(session);
     if secrets > 0 {
         lines.extend(para(
             &format!(
-                "{} go inline into the file, or to the env file or Kubernetes Secret named by \
-                 --secrets-to; they are shown masked.",
-                text::plural(secrets, "secret", "secrets")
+                "{} go {}; they are shown masked.",
+                text::plural(secrets, "secret", "secrets"),
+                match &session.secrets_to {
+                    crate::fix::SecretsTo::Inline => "inline into the config file".to_owned(),
+                    crate::fix::SecretsTo::EnvFile(p) =>
+                        format!("to the env file {} (0600), out of the config", p.display()),
+                    crate::fix::SecretsTo::K8sSecret(p) => format!(
+                        "to the Kubernetes Secret {} (0600), out of the config",
+                        p.display()
+                    ),
+                }
             ),
             THEME.text,
             max,
