@@ -60,7 +60,7 @@ fn readme_starts_with_the_two_setup_commands() {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
     let head: String = readme.lines().take(6).collect::<Vec<_>>().join("\n");
     assert!(
-        head.contains("cargo run --release -- audit --demo"),
+        head.contains("cargo run --release -- wizard --demo"),
         "{head}"
     );
     assert!(head.contains("cargo test"), "{head}");
