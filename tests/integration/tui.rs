@@ -562,3 +562,32 @@ fn left_alternate_screen(pty: &pty::Pty) {
         t[t.len().saturating_sub(300)..].iter().collect::<String>()
     });
 }
+
+/// `q` with decisions taken asks first; confirming leaves without writing and restores the
+/// terminal (alternate screen left, cursor shown again).
+#[test]
+fn full_screen_q_asks_then_quits_without_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::write(dir.path(), "kratos.yml", CONFIG);
+    let mut pty = pty::spawn_sized(&["wizard", "-c", "kratos.yml"], dir.path(), (24, 80));
+    pty.wait_for("Findings by threat and severity", pty::TIMEOUT)
+        .unwrap();
+    pty.send("\r");
+    pty.wait_for("What it is", pty::TIMEOUT).unwrap();
+    pty.send("a");
+    pty.wait_for("secrets masked", pty::TIMEOUT).unwrap();
+    pty.send("q");
+    pty.wait_for("Quit", pty::TIMEOUT).unwrap();
+    pty.send("y");
+    assert_eq!(pty.wait_exit(), Some(0), "{}", pty.screen());
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), CONFIG);
+    left_alternate_screen(&pty);
+    assert!(
+        pty.transcript().contains("\x1b[?25h"),
+        "the cursor is shown again"
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().count() == 1,
+        "no backup, no temporary file"
+    );
+}
