@@ -41,10 +41,16 @@ struct Wizard {
 
 impl Wizard {
     fn start(config: &Path) -> Self {
+        Self::start_with(config, &[])
+    }
+
+    fn start_with(config: &Path, extra: &[&str]) -> Self {
         let dir = config.parent().expect("a folder");
         let name = config.to_str().expect("a UTF-8 path");
+        let mut args = vec!["wizard", "--plain", "-c", name];
+        args.extend_from_slice(extra);
         Self {
-            pty: pty::spawn(&["wizard", "--plain", "-c", name], dir),
+            pty: pty::spawn(&args, dir),
             answered: 0,
         }
     }
@@ -130,7 +136,8 @@ fn backups(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn decisions_are_written_with_a_backup() {
     let (dir, config) = copy_of_config();
-    let mut wizard = Wizard::start(&config);
+    let record = dir.path().join("answers.yml");
+    let mut wizard = Wizard::start_with(&config, &["--record", record.to_str().expect("UTF-8")]);
     let mut diff_seen = false;
     let mut declined_unsafe = false;
     loop {
@@ -207,6 +214,22 @@ fn decisions_are_written_with_a_backup() {
     assert_eq!(std::fs::read_to_string(&kept[0]).unwrap(), CONFIG);
     let history = wizard.pty.history().join("\n");
     assert!(history.contains("2 accepted (1 edited)"), "{history}");
+    // The recorded decisions replay to the same file on a fresh copy.
+    let answers = std::fs::read_to_string(&record).expect("answers recorded");
+    assert!(
+        answers.contains("decision: edit") && answers.contains("value: \"10m\""),
+        "{answers}"
+    );
+    let fresh = dir.path().join("fresh.yml");
+    std::fs::write(&fresh, CONFIG).unwrap();
+    crate::common::bin()
+        .args(["apply", "--answers"])
+        .arg(&record)
+        .arg("-c")
+        .arg(&fresh)
+        .assert()
+        .code(0);
+    assert_eq!(std::fs::read_to_string(&fresh).unwrap(), expected);
     assert!(
         !wizard.pty.transcript().contains("PLEASE-CHANGE-ME"),
         "a secret was shown in clear"
