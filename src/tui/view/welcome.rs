@@ -68,6 +68,11 @@ pub fn render(view: &View<'_>, area: Rect, buf: &mut Buffer) {
         None => format!("not declared in the config; {rules} assumed"),
     };
     lines.extend(text::labelled("Kratos", &version, THEME.value, max));
+    let profile = match session.profile {
+        Profile::Production => "production (https everywhere, a real database)",
+        Profile::Development => "development (http and in-memory databases allowed)",
+    };
+    lines.extend(text::labelled("Profile", profile, THEME.value, max));
 
     let findings: Vec<_> = session
         .findings
