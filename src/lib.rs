@@ -21,4 +21,5 @@ pub mod report;
 pub mod review;
 pub mod rules;
 pub mod secret;
+pub mod terminal;
 pub mod tui;

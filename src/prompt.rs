@@ -10,7 +10,9 @@
 
 mod text;
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::IsTerminal as _;
+
+use crate::terminal::print as out;
 
 use inquire::validator::Validation;
 use inquire::{Confirm, InquireError, Password, PasswordDisplayMode, Select, Text};
@@ -333,18 +335,6 @@ fn not_a_terminal() -> anyhow::Error {
         "the wizard needs a terminal to ask its questions; in scripts and CI use \
          `kratos-harden apply` instead (`--dry-run` shows the diff first)"
     )
-}
-
-/// Prints to stdout (a closed pipe is not an error worth a panic).
-fn out(text: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]

@@ -100,7 +100,12 @@ pub fn plain(text: &str) -> String {
 #[must_use]
 pub fn labelled(label: &str, text: &str, style: Style, max: usize) -> Vec<Line<'static>> {
     let room = max.saturating_sub(LABEL + 1).max(10);
-    wrap(text, room)
+    under_label(label, wrap(text, room), style)
+}
+
+/// Lines with `label` in front of the first and its width of blanks before the others.
+fn under_label(label: &str, parts: Vec<String>, style: Style) -> Vec<Line<'static>> {
+    parts
         .into_iter()
         .enumerate()
         .map(|(n, part)| {
@@ -127,17 +132,7 @@ pub fn labelled_value(label: &str, value: &str, style: Style, max: usize) -> Vec
         parts.truncate(3);
         parts[2] = truncate(&format!("{}…", parts[2]), room);
     }
-    parts
-        .into_iter()
-        .enumerate()
-        .map(|(n, part)| {
-            let head = if n == 0 { label } else { "" };
-            Line::from(vec![
-                Span::styled(format!("{head:<LABEL$} "), THEME.label),
-                Span::styled(part, style),
-            ])
-        })
-        .collect()
+    under_label(label, parts, style)
 }
 
 /// A config value as one line of text (strings unquoted, the rest compact JSON), masked.
