@@ -106,6 +106,10 @@ pub struct AuditArgs {
     /// Exit 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::High, value_name = "SEVERITY")]
     pub fail_on: FailOn,
+    /// A dotenv file whose variables override the config (`SECRETS_*`, `DSN`,
+    /// `COURIER_SMTP_CONNECTION_URI`, …); repeatable, later files win.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
     /// Accepted risks: entries {rule, path, reason, expires}.
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,

@@ -5,6 +5,7 @@
 //! replaced whole by the later file) and the Kratos version. It does not judge anything: the
 //! rules do.
 
+pub mod env;
 pub mod load;
 pub mod node;
 pub mod schema;
@@ -99,6 +100,8 @@ pub enum SourceKind {
     Config,
     /// An identity schema named in `identity.schemas[].url`.
     IdentitySchema,
+    /// A dotenv file whose variables override the config (`--env-file`).
+    EnvFile,
 }
 
 /// One file that contributed to the deployment.
@@ -231,6 +234,28 @@ impl Deployment {
         ];
         self.root.get("kratos.config").is_some()
             && !KRATOS_KEYS.iter().any(|k| self.root.get(k).is_some())
+    }
+
+    /// Layers a dotenv file over the config, as Kratos layers environment variables.
+    pub fn add_env_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let display = path.display().to_string();
+        let settings = env::read(path, &display)?;
+        let text = load::read_text(path, &display)?;
+        let id = FileId::try_from(self.sources.len()).unwrap_or(FileId::MAX);
+        self.sources.push(Source {
+            path: path.to_path_buf(),
+            display,
+            kind: SourceKind::EnvFile,
+            text,
+        });
+        env::layer(&mut self.root, settings, id);
+        Ok(())
+    }
+
+    /// True when `node` was written in a config file (not taken from an env file).
+    #[must_use]
+    pub fn in_config_file(&self, node: &Node) -> bool {
+        self.source(node.pos.file).kind == SourceKind::Config
     }
 
     /// The source a position points into.

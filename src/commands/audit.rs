@@ -45,7 +45,10 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
     };
 
     let loaded = load_parallel(jobs, |files| {
-        let deployment = Deployment::load_named(files)?;
+        let mut deployment = Deployment::load_named(files)?;
+        for env_file in &args.env_file {
+            deployment.add_env_file(env_file)?;
+        }
         let cx = Context::new(&deployment, args.profile, args.kratos_version);
         let findings = rules::check_all(&cx);
         let caveat = deployment.looks_like_helm_values().then(|| {

@@ -126,6 +126,14 @@ impl Node {
         }
     }
 
+    /// The items of a sequence, mutably (empty for anything else).
+    pub fn items_mut(&mut self) -> &mut [Node] {
+        match &mut self.value {
+            Value::Seq(items) => items,
+            _ => &mut [],
+        }
+    }
+
     /// The string, if this is a string.
     #[must_use]
     pub fn as_str(&self) -> Option<&str> {

@@ -23,6 +23,7 @@ pub fn render(report: &Report) -> String {
                     "kind": match s.kind {
                         crate::config::SourceKind::Config => "config",
                         crate::config::SourceKind::IdentitySchema => "identity-schema",
+                        crate::config::SourceKind::EnvFile => "env-file",
                     },
                 })).collect::<Vec<_>>(),
                 "kratos_version": d.version,

@@ -294,6 +294,9 @@ impl Rule for SmtpInlineCredentials {
         let Some((uri, raw, node)) = smtp_uri(cx) else {
             return;
         };
+        if !cx.deployment.in_config_file(node) {
+            return;
+        }
         if smtp_credentials(&uri).is_some_and(|(_, p)| !p.is_empty()) {
             out.at(
                 SMTP_PATH,

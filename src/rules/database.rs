@@ -546,7 +546,7 @@ impl Rule for DsnInlineCredentials {
         let Some(dsn) = dsn(cx) else {
             return;
         };
-        if dsn.password_is_env_reference() {
+        if dsn.password_is_env_reference() || !cx.deployment.in_config_file(dsn.node) {
             return;
         }
         if dsn.password().is_some_and(|p| !p.is_empty()) {

@@ -522,6 +522,13 @@ impl Rule for SecretInline {
                 continue;
             }
             let path = format!("secrets.{key}");
+            // Values set by an env file are where they belong.
+            if cx
+                .get(&path)
+                .is_some_and(|n| !cx.deployment.in_config_file(n))
+            {
+                continue;
+            }
             let file = cx.get(&path).map_or(0, |n| n.pos.file);
             let shown = cx.deployment.source(file).display.clone();
             out.at(

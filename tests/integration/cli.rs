@@ -461,3 +461,46 @@ fn default_path_is_kratos_yml_in_the_current_folder() {
     bin().current_dir(dir.path()).arg("audit").assert().code(0);
     assert!(Path::new(&dir.path().join("kratos.yml")).exists());
 }
+
+#[test]
+fn env_files_layer_over_the_config_element_wise() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(
+        dir.path(),
+        "kratos.yml",
+        "secrets:\n  cookie:\n    - q8Vt2mZr7LxN4pWc9KfHs3JdYb6GeTnAuR5w\n    - PLEASE-CHANGE-ME-I-AM-VERY-INSECURE\n",
+    );
+    let env = write(
+        dir.path(),
+        "kratos.env",
+        "# deploy\nSECRETS_DEFAULT=Hs3JdYb6GeTnAuR5wq8Vt2mZr7LxN4pWc9Kf\nSECRETS_COOKIE=Zk3Qw9Lm2Rt7Xv4Bn8Hc6Jd1Fg5Sp0YaQWERTY12\n",
+    );
+    let doc = json_of(
+        bin()
+            .arg("audit")
+            .arg(&config)
+            .arg("--env-file")
+            .arg(&env)
+            .args(["--format", "json"]),
+    );
+    let findings = doc["deployments"][0]["findings"]
+        .as_array()
+        .expect("findings");
+    assert!(
+        !findings.iter().any(|f| f["rule"] == "KH201"),
+        "secrets.default comes from the env file"
+    );
+    // SECRETS_COOKIE replaces index 0 only: the placeholder at index 1 stays valid.
+    let placeholder = findings
+        .iter()
+        .find(|f| f["rule"] == "KH205")
+        .expect("placeholder still found");
+    assert_eq!(placeholder["path"], "secrets.cookie.1");
+    assert!(
+        placeholder["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("kratos.yml"))
+    );
+    let files = doc["deployments"][0]["files"].as_array().expect("files");
+    assert!(files.iter().any(|f| f["kind"] == "env-file"));
+}

@@ -41,6 +41,7 @@ pub fn render(view: &View<'_>, area: Rect, buf: &mut Buffer) {
         let kind = match source.kind {
             SourceKind::Config => "config",
             SourceKind::IdentitySchema => "identity schema",
+            SourceKind::EnvFile => "env file",
         };
         let label = if n == 0 { "Files" } else { "" };
         lines.extend(text::labelled(
