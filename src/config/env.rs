@@ -151,19 +151,18 @@ fn set(root: &mut Node, path: &str, node: Node, pos: Pos) {
         let Value::Map(entries) = &mut current.value else {
             return;
         };
-        let index = match entries.iter().position(|e| e.key == *segment) {
-            Some(i) => i,
-            None => {
-                entries.push(Entry {
-                    key: (*segment).to_owned(),
-                    key_pos: pos,
-                    node: Node {
-                        value: Value::Map(Vec::new()),
-                        pos,
-                    },
-                });
-                entries.len() - 1
-            }
+        let index = if let Some(i) = entries.iter().position(|e| e.key == *segment) {
+            i
+        } else {
+            entries.push(Entry {
+                key: (*segment).to_owned(),
+                key_pos: pos,
+                node: Node {
+                    value: Value::Map(Vec::new()),
+                    pos,
+                },
+            });
+            entries.len() - 1
         };
         if depth + 1 == segments.len() {
             let target = &mut entries[index];
