@@ -26,6 +26,8 @@ pub enum Command {
     Audit(AuditArgs),
     /// Fix what can be fixed: a verified, format-preserving patch (scripted, no prompts).
     Apply(ApplyArgs),
+    /// Bootstrap a hardened deployment: kratos.yml, identity schema, proxy rate limits, cleanup.
+    Init(InitArgs),
     /// Restore the newest backup that `apply` took of a file.
     Undo(UndoArgs),
     /// Rotate Kratos secrets: a new one first, the current ones kept for verification.
@@ -270,6 +272,70 @@ pub struct WizardArgs {
     /// Do not keep a `FILE.bak.<timestamp>` copy of what is replaced.
     #[arg(long)]
     pub no_backup: bool,
+}
+
+/// Arguments of `init`. Every question has a flag; with `--non-interactive` (or without a
+/// terminal) a missing required answer is an error naming its flag.
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // one field per command-line switch
+pub struct InitArgs {
+    /// Folder the files are written to.
+    #[arg(long, value_name = "DIR", default_value = "kratos-deployment")]
+    pub out: PathBuf,
+    /// Public https URL of Kratos, e.g. <https://auth.example.org> (required).
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// https base URL of the self-service UI (required).
+    #[arg(long, value_name = "URL")]
+    pub ui_url: Option<String>,
+    /// Allowed return URL (repeatable; default: the UI URL).
+    #[arg(long = "return-url", value_name = "URL")]
+    pub return_urls: Vec<String>,
+    /// The whole DSN (instead of --db and --db-host).
+    #[arg(long, value_name = "DSN", conflicts_with = "db_host")]
+    pub dsn: Option<String>,
+    /// Database engine.
+    #[arg(long, value_enum, default_value_t = crate::init::Database::Postgres)]
+    pub db: crate::init::Database,
+    /// Database host (required unless --dsn).
+    #[arg(long, value_name = "HOST")]
+    pub db_host: Option<String>,
+    /// Database name.
+    #[arg(long, value_name = "NAME", default_value = "kratos")]
+    pub db_name: String,
+    /// Database user (a dedicated one, not a superuser).
+    #[arg(long, value_name = "USER", default_value = "kratos")]
+    pub db_user: String,
+    /// SMTP URI, e.g. `smtps://user:password@mail.example.org:465/` (required).
+    #[arg(long, value_name = "URI")]
+    pub smtp_uri: Option<String>,
+    /// Sender address (default: no-reply@ the UI's host).
+    #[arg(long, value_name = "EMAIL")]
+    pub smtp_from: Option<String>,
+    /// Login methods: password, code, totp, webauthn, passkey.
+    #[arg(long, value_delimiter = ',', default_value = "password,code")]
+    pub methods: Vec<String>,
+    /// Offer TOTP with backup codes and require the second factor once set up.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub mfa: bool,
+    /// Open self-service registration (false: accounts come from the admin API).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub registration: bool,
+    /// Reverse proxy to write rate limits for.
+    #[arg(long, value_enum, default_value_t = crate::init::Proxy::Nginx)]
+    pub proxy: crate::init::Proxy,
+    /// Where secrets go: env-file:PATH (default OUT/kratos.env), k8s-secret:PATH or inline.
+    #[arg(long, value_name = "DEST")]
+    pub secrets_to: Option<SecretsTo>,
+    /// Never ask: a missing required answer is an error.
+    #[arg(long)]
+    pub non_interactive: bool,
+    /// Do not ask for a final confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `undo`.

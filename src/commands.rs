@@ -3,6 +3,7 @@
 
 mod apply;
 mod audit;
+mod init;
 mod rotate;
 mod rules;
 mod wizard;
@@ -34,6 +35,7 @@ pub fn main() -> ExitCode {
         Some(Command::Wizard(args)) => wizard::run(args),
         Some(Command::Audit(args)) => audit::run(args),
         Some(Command::Apply(args)) => apply::run(args),
+        Some(Command::Init(args)) => init::run(args),
         Some(Command::Undo(args)) => apply::undo(args),
         Some(Command::Rotate(args)) => rotate::run(args),
         Some(Command::Rules(args)) => rules::list(args),

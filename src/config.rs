@@ -239,8 +239,14 @@ impl Deployment {
     /// Layers a dotenv file over the config, as Kratos layers environment variables.
     pub fn add_env_file(&mut self, path: &Path) -> Result<(), ConfigError> {
         let display = path.display().to_string();
-        let settings = env::read(path, &display)?;
         let text = load::read_text(path, &display)?;
+        self.add_env_text(path, display, text);
+        Ok(())
+    }
+
+    /// Layers dotenv text already in memory (`path` and `display` name where it comes from).
+    pub fn add_env_text(&mut self, path: &Path, display: String, text: String) {
+        let settings = env::parse(&text);
         let id = FileId::try_from(self.sources.len()).unwrap_or(FileId::MAX);
         self.sources.push(Source {
             path: path.to_path_buf(),
@@ -249,7 +255,6 @@ impl Deployment {
             text,
         });
         env::layer(&mut self.root, settings, id);
-        Ok(())
     }
 
     /// True when `node` was written in a config file (not taken from an env file).

@@ -13,6 +13,7 @@ pub mod finding;
 pub mod fix;
 pub mod harden;
 pub mod ignore;
+pub mod init;
 pub mod kratos;
 pub mod mask;
 pub mod patch;

@@ -16,6 +16,8 @@ mod corpus;
 mod fixes;
 /// Golden files: `apply` output byte for byte.
 mod golden;
+/// `init` from flags and on a pty: clean audit, schema-valid result, refusals.
+mod init;
 /// Property test of the patch engine.
 mod patch_props;
 /// `wizard --plain` answered on a pseudo-terminal: decisions written, Ctrl-C writes nothing.

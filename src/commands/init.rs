@@ -1,0 +1,416 @@
+//! `kratos-harden init`: ask (or take from flags) what a new deployment needs, render the
+//! hardened templates, refuse to overwrite anything without `--force`, write (secrets 0600),
+//! and say what to do next.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use inquire::validator::Validation;
+use inquire::{Confirm, MultiSelect, Password, PasswordDisplayMode, Select, Text};
+
+use super::{print, write};
+use crate::cli::InitArgs;
+use crate::fix::SecretsTo;
+use crate::init::{self, Answers, Database, METHODS, Output, Proxy};
+use crate::kratos::uri::Uri;
+use crate::secret::OsSecrets;
+
+/// Runs `init`; returns the exit code.
+pub fn run(args: &InitArgs) -> anyhow::Result<u8> {
+    let interactive =
+        !args.non_interactive && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let answers = if interactive {
+        match ask(args) {
+            Ok(answers) => answers,
+            // Ctrl-C or Esc at any question: stop as the wizard does, with nothing on disk.
+            Err(err) if stopped(&err) => {
+                print("Nothing was written.\n")?;
+                return Ok(0);
+            }
+            Err(err) => return Err(err),
+        }
+    } else {
+        from_flags(args)?
+    };
+    let outputs = init::render(&answers, &mut OsSecrets)?;
+    let targets: Vec<(PathBuf, &Output)> = outputs
+        .iter()
+        .map(|o| (target(&args.out, &o.path), o))
+        .collect();
+    let existing: Vec<String> = targets
+        .iter()
+        .filter(|(p, _)| p.exists())
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    if !existing.is_empty() && !args.force {
+        bail!(
+            "{} already exist(s); nothing was written. Pass --force to overwrite, or choose another --out",
+            existing.join(", ")
+        );
+    }
+    if interactive && !args.yes {
+        let question = format!("Write {} files to {}?", targets.len(), args.out.display());
+        if !Confirm::new(&question)
+            .with_default(true)
+            .prompt()
+            .unwrap_or(false)
+        {
+            print("Nothing was written.\n")?;
+            return Ok(0);
+        }
+    }
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("{}: cannot create the folder", args.out.display()))?;
+    let mut report = String::from("Wrote\n");
+    for (path, output) in &targets {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        write::create(path, &output.text, output.mode, args.force)?;
+        let secret = if output.mode == 0o600 {
+            " (mode 0600: holds secrets)"
+        } else {
+            ""
+        };
+        let _ = writeln!(report, "  {}{secret}", path.display());
+    }
+    report.push_str(&self_check(&answers, &outputs, &args.out)?);
+    report.push_str(&next_steps(&answers, &args.out));
+    print(&report)?;
+    Ok(0)
+}
+
+/// Lists what the audit of the written deployment finds above info.
+fn self_check(answers: &Answers, outputs: &[Output], out: &Path) -> anyhow::Result<String> {
+    let findings = init::check(answers, outputs, out)?;
+    if findings.is_empty() {
+        return Ok("\nAudit of the result: nothing above info.\n".to_owned());
+    }
+    let mut text = String::from("\nAudit of the result: fix these before you deploy\n");
+    for f in &findings {
+        let _ = writeln!(
+            text,
+            "  {:<8} {} {}",
+            f.severity.as_str().to_uppercase(),
+            f.rule.id,
+            f.message
+        );
+    }
+    Ok(text)
+}
+
+fn stopped(err: &anyhow::Error) -> bool {
+    matches!(
+        err.downcast_ref::<inquire::InquireError>(),
+        Some(
+            inquire::InquireError::OperationInterrupted | inquire::InquireError::OperationCanceled
+        )
+    )
+}
+
+/// Relative outputs go into `out`; a secrets destination given as a path stays where it is.
+fn target(out: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        out.join(path)
+    }
+}
+
+/// A validation error, prefixed with the flag that carried the value.
+fn flag(name: &str, checked: Result<String, String>) -> anyhow::Result<String> {
+    checked.map_err(|problem| anyhow::anyhow!("{name}: {problem}; nothing was written"))
+}
+
+/// The answers from flags alone; a missing required one names its flag.
+fn from_flags(args: &InitArgs) -> anyhow::Result<Answers> {
+    let need = |value: &Option<String>, flag: &str| -> anyhow::Result<String> {
+        value.clone().with_context(|| format!("{flag} is required with --non-interactive (or without a terminal); nothing was written"))
+    };
+    let public_url = flag(
+        "--public-url",
+        init::check_public_url(&need(&args.public_url, "--public-url")?),
+    )?;
+    let ui_url = flag(
+        "--ui-url",
+        init::check_public_url(&need(&args.ui_url, "--ui-url")?),
+    )?;
+    let smtp_uri = flag(
+        "--smtp-uri",
+        init::check_smtp(&need(&args.smtp_uri, "--smtp-uri")?),
+    )?;
+    let dsn = if let Some(dsn) = &args.dsn {
+        flag("--dsn", init::check_dsn(dsn))?
+    } else {
+        let host = flag(
+            "--db-host",
+            init::check_host(&need(&args.db_host, "--db-host (or --dsn)")?),
+        )?;
+        let password = init::database_password(&mut OsSecrets)?;
+        init::dsn(args.db, &host, &args.db_name, &args.db_user, &password)
+    };
+    let secrets_to = args
+        .secrets_to
+        .clone()
+        .map_or_else(default_secrets, |s| s.0);
+    finish(
+        args,
+        public_url,
+        ui_url,
+        dsn,
+        smtp_uri,
+        args.methods.clone(),
+        args.mfa,
+        args.registration,
+        args.proxy,
+        secrets_to,
+    )
+}
+
+#[allow(clippy::too_many_arguments)] // the answers, gathered by two front-ends
+fn finish(
+    args: &InitArgs,
+    public_url: String,
+    ui_url: String,
+    dsn: String,
+    smtp_uri: String,
+    methods: Vec<String>,
+    mfa: bool,
+    registration: bool,
+    proxy: Proxy,
+    secrets_to: SecretsTo,
+) -> anyhow::Result<Answers> {
+    if let Some(unknown) = methods.iter().find(|m| !METHODS.contains(&m.as_str())) {
+        bail!(
+            "--methods: '{unknown}' is not one of {}",
+            METHODS.join(", ")
+        );
+    }
+    if !methods.iter().any(|m| m == "password" || m == "passkey") {
+        bail!("--methods needs password or passkey to sign in with");
+    }
+    let return_urls = if args.return_urls.is_empty() {
+        vec![format!("{ui_url}/")]
+    } else {
+        args.return_urls
+            .iter()
+            .map(|u| flag("--return-url", init::check_public_url(u)).map(|_| u.trim().to_owned()))
+            .collect::<anyhow::Result<_>>()?
+    };
+    let ui_host = Uri::parse(&ui_url)
+        .map_or("example.org", |u| u.host)
+        .to_owned();
+    let smtp_from = match &args.smtp_from {
+        Some(from) => init::check_email(from).map_err(anyhow::Error::msg)?,
+        None => format!("no-reply@{ui_host}"),
+    };
+    Ok(Answers {
+        public_url,
+        ui_url,
+        return_urls,
+        dsn,
+        smtp_uri,
+        smtp_from,
+        methods,
+        mfa,
+        registration,
+        secrets_to,
+        proxy,
+    })
+}
+
+/// Asks every question (flags given on the command line are taken as answers).
+fn ask(args: &InitArgs) -> anyhow::Result<Answers> {
+    let url = |question: &str, help: &str, given: &Option<String>| -> anyhow::Result<String> {
+        if let Some(value) = given {
+            return init::check_public_url(value).map_err(anyhow::Error::msg);
+        }
+        let answer = Text::new(question)
+            .with_help_message(help)
+            .with_validator(|s: &str| {
+                Ok(match init::check_public_url(s) {
+                    Ok(_) => Validation::Valid,
+                    Err(e) => Validation::Invalid(e.into()),
+                })
+            })
+            .prompt()?;
+        init::check_public_url(&answer).map_err(anyhow::Error::msg)
+    };
+    let public_url = url(
+        "Public URL of Kratos:",
+        "the https URL browsers use, e.g. https://auth.example.org",
+        &args.public_url,
+    )?;
+    let ui_url = url(
+        "Base URL of your login UI:",
+        "https; /login, /registration, … live below it",
+        &args.ui_url,
+    )?;
+    let dsn = ask_dsn(args)?;
+    let smtp_uri = ask_smtp(args)?;
+    let methods: Vec<String> = MultiSelect::new("Login methods:", METHODS.to_vec())
+        .with_default(&[0, 1])
+        .prompt()?
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let mfa = Confirm::new("Offer a second factor (TOTP) and require it once set up?")
+        .with_default(true)
+        .prompt()?;
+    let registration = Confirm::new("Open self-service registration?")
+        .with_default(true)
+        .with_help_message("no for invite-only: accounts are created through the admin API")
+        .prompt()?;
+    let proxy = match Select::new(
+        "Reverse proxy for the rate limits:",
+        vec!["nginx", "Caddy", "Traefik"],
+    )
+    .prompt()?
+    {
+        "Caddy" => Proxy::Caddy,
+        "Traefik" => Proxy::Traefik,
+        _ => Proxy::Nginx,
+    };
+    let secrets_to = match &args.secrets_to {
+        Some(given) => given.0.clone(),
+        None => match Select::new(
+            "Where do the secrets go?",
+            vec![
+                "an env file (kratos.env, mode 0600)",
+                "a Kubernetes Secret (secret.yaml)",
+                "inline in kratos.yml",
+            ],
+        )
+        .with_help_message("secrets, the DSN and the SMTP URI; keep them out of version control")
+        .prompt()?
+        {
+            s if s.starts_with("a Kub") => SecretsTo::K8sSecret(PathBuf::from("secret.yaml")),
+            s if s.starts_with("inline") => SecretsTo::Inline,
+            _ => default_secrets(),
+        },
+    };
+    finish(
+        args,
+        public_url,
+        ui_url,
+        dsn,
+        smtp_uri.trim().to_owned(),
+        methods,
+        mfa,
+        registration,
+        proxy,
+        secrets_to,
+    )
+}
+
+fn default_secrets() -> SecretsTo {
+    SecretsTo::EnvFile(PathBuf::from("kratos.env"))
+}
+
+/// The DSN: `--dsn` as given, else engine, host, name and user asked and a password generated.
+fn ask_dsn(args: &InitArgs) -> anyhow::Result<String> {
+    if let Some(dsn) = &args.dsn {
+        return flag("--dsn", init::check_dsn(dsn));
+    }
+    let kind = Select::new("Database:", vec!["PostgreSQL", "MySQL", "CockroachDB"])
+        .with_help_message("never SQLite in production")
+        .prompt()?;
+    let kind = match kind {
+        "MySQL" => Database::Mysql,
+        "CockroachDB" => Database::Cockroach,
+        _ => Database::Postgres,
+    };
+    let host = Text::new("Database host:")
+        .with_initial_value(args.db_host.as_deref().unwrap_or(""))
+        .with_validator(|s: &str| {
+            Ok(match init::check_host(s) {
+                Ok(_) => Validation::Valid,
+                Err(e) => Validation::Invalid(e.into()),
+            })
+        })
+        .prompt()?;
+    let name = Text::new("Database name:")
+        .with_default(&args.db_name)
+        .prompt()?;
+    let user = Text::new("Database user:")
+        .with_default(&args.db_user)
+        .with_help_message("a dedicated user that owns only this database, not postgres/root")
+        .prompt()?;
+    let password = init::database_password(&mut OsSecrets)?;
+    print(
+        "A 40-character database password was generated; it goes with the DSN where secrets go.\n",
+    )?;
+    Ok(init::dsn(
+        kind,
+        host.trim(),
+        name.trim(),
+        user.trim(),
+        &password,
+    ))
+}
+
+/// The SMTP URI: `--smtp-uri` as given, else the server asked in the open and the password
+/// hidden.
+fn ask_smtp(args: &InitArgs) -> anyhow::Result<String> {
+    if let Some(uri) = &args.smtp_uri {
+        return flag("--smtp-uri", init::check_smtp(uri));
+    }
+    let server = Text::new("SMTP server:")
+        .with_help_message(
+            "smtps://user@mail.example.org:465/ (or smtp:// with StartTLS); the password is asked next, hidden",
+        )
+        .with_validator(|s: &str| {
+            Ok(match init::check_smtp(s) {
+                Ok(_) => Validation::Valid,
+                Err(e) => Validation::Invalid(e.into()),
+            })
+        })
+        .prompt()?;
+    let server = server.trim().to_owned();
+    if init::has_password(&server) {
+        Ok(server)
+    } else {
+        let password = Password::new("SMTP password:")
+            .without_confirmation()
+            .with_display_mode(PasswordDisplayMode::Hidden)
+            .prompt()?;
+        init::with_password(&server, &password).map_err(anyhow::Error::msg)
+    }
+}
+
+fn next_steps(answers: &Answers, out: &Path) -> String {
+    let user = Uri::parse(&answers.dsn)
+        .and_then(|u| u.user)
+        .unwrap_or("kratos")
+        .to_owned();
+    let env = match &answers.secrets_to {
+        SecretsTo::EnvFile(p) => format!(
+            "start Kratos with the variables of {} (docker compose `env_file:`, systemd `EnvironmentFile=`): `kratos serve -c kratos.yml`",
+            target(out, p).display()
+        ),
+        SecretsTo::K8sSecret(p) => format!(
+            "`kubectl apply -f {}` and point the Helm chart at the Secret `kratos`",
+            target(out, p).display()
+        ),
+        SecretsTo::Inline => {
+            "keep kratos.yml out of version control: it holds the secrets".to_owned()
+        }
+    };
+    let proxy = match answers.proxy {
+        Proxy::Nginx => {
+            "include nginx.conf in nginx's http block (it needs your TLS certificate paths)"
+        }
+        Proxy::Caddy => "use the Caddyfile with a Caddy built with the caddy-ratelimit plugin",
+        Proxy::Traefik => "load traefik.yml with Traefik's file provider",
+    };
+    format!(
+        "\nNext steps\n  1. Create the database user `{user}` with the generated password (it is in the DSN) and give it only the Kratos database; make the server's TLS certificate verifiable.\n  2. Run `kratos migrate sql -e --yes` once, then {env}.\n  3. Rate limits: {proxy}. Open-source Kratos has none of its own.\n  4. Schedule the cleanup: cleanup.cron (crontab) or cleanup-cronjob.yaml (Kubernetes).\n  5. Check the result any time: `kratos-harden audit -c {}{}`.\n",
+        out.join("kratos.yml").display(),
+        match &answers.secrets_to {
+            SecretsTo::EnvFile(p) => format!(" --env-file {}", target(out, p).display()),
+            _ => String::new(),
+        }
+    )
+}

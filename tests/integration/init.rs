@@ -1,0 +1,423 @@
+//! `init` through the real binary: every database, proxy and secrets destination from flags,
+//! the result audited clean and valid against Kratos's own schemas, refusals that write
+//! nothing, and the interactive walk on a pseudo-terminal.
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+
+use jsonschema::{Retrieve, Uri};
+use kratos_harden::config::Deployment;
+use serde_json::Value;
+
+use crate::common::{bin, shared, skip};
+use crate::pty;
+
+/// A long SMTP password that must never reach the terminal.
+const SMTP_PASSWORD: &str = "Smtp-Password-Not-For-Screens-42";
+
+fn smtp_uri() -> String {
+    format!("smtps://mailer:{SMTP_PASSWORD}@mail.acme.io:465/")
+}
+
+/// The required flags plus `extra`, writing into `out`.
+fn init(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    let uri = smtp_uri();
+    let mut args = vec![
+        "init",
+        "--non-interactive",
+        "--public-url",
+        "https://auth.acme.io",
+        "--ui-url",
+        "https://app.acme.io",
+        "--db-host",
+        "db.internal",
+        "--smtp-uri",
+        &uri,
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    bin().args(&args).assert()
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path)
+        .expect("exists")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// The values of a dotenv file (the generated secrets and connection strings).
+fn env_values(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .expect("env file")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(_, v)| v.trim_matches('\'').to_owned())
+        .collect()
+}
+
+#[test]
+fn every_database_and_proxy_audits_clean_with_the_env_file() {
+    let cases = [
+        ("postgres", "nginx", "nginx.conf", "sslmode=verify-full"),
+        ("mysql", "caddy", "Caddyfile", "tls=true"),
+        ("cockroach", "traefik", "traefik.yml", "sslmode=verify-full"),
+    ];
+    for (db, proxy, proxy_file, tls) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("deploy");
+        let done = init(&out, &["--db", db, "--proxy", proxy]).success();
+        let stdout = String::from_utf8_lossy(&done.get_output().stdout).into_owned();
+        assert!(
+            stdout.contains("Audit of the result: nothing above info."),
+            "{db}: {stdout}"
+        );
+        for file in [
+            "kratos.yml",
+            "identity.schema.json",
+            "cleanup.cron",
+            "cleanup-cronjob.yaml",
+            proxy_file,
+        ] {
+            assert_eq!(mode(&out.join(file)), 0o644, "{db}: {file}");
+        }
+        let env = out.join("kratos.env");
+        assert_eq!(mode(&env), 0o600, "{db}: the env file holds secrets");
+        let values = env_values(&env);
+        assert_eq!(values.len(), 5, "{db}: {values:?}");
+        assert!(
+            values[3].contains(tls),
+            "{db}: the DSN verifies the server: {}",
+            values[3]
+        );
+        for value in &values {
+            assert!(
+                !stdout.contains(value.as_str()),
+                "{db}: a secret reached stdout"
+            );
+        }
+        let config = std::fs::read_to_string(out.join("kratos.yml")).unwrap();
+        assert!(
+            !config.contains(SMTP_PASSWORD) && !config.contains(&values[0]),
+            "{db}: secrets in kratos.yml"
+        );
+        // The same audit a user runs afterwards, with the strictest gate.
+        bin()
+            .args(["audit", "-c"])
+            .arg(out.join("kratos.yml"))
+            .arg("--env-file")
+            .arg(&env)
+            .args(["--fail-on", "low"])
+            .assert()
+            .code(0);
+    }
+}
+
+#[test]
+fn a_kubernetes_secret_carries_the_secrets_under_the_helm_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let done = init(&out, &["--secrets-to", "k8s-secret:secret.yaml"]).success();
+    let stdout = String::from_utf8_lossy(&done.get_output().stdout).into_owned();
+    assert!(stdout.contains("nothing above info"), "{stdout}");
+    let secret = std::fs::read_to_string(out.join("secret.yaml")).unwrap();
+    assert_eq!(mode(&out.join("secret.yaml")), 0o600);
+    for key in [
+        "secretsDefault:",
+        "secretsCookie:",
+        "secretsCipher:",
+        "dsn:",
+        "smtpConnectionURI:",
+    ] {
+        assert!(
+            secret.contains(key),
+            "{key} missing:\n{}",
+            secret.lines().next().unwrap_or("")
+        );
+    }
+    assert!(!out.join("kratos.env").exists());
+    assert!(!stdout.contains(SMTP_PASSWORD));
+}
+
+#[test]
+fn inline_secrets_are_0600_and_the_self_check_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let done = init(&out, &["--secrets-to", "inline"]).success();
+    let stdout = String::from_utf8_lossy(&done.get_output().stdout).into_owned();
+    assert_eq!(mode(&out.join("kratos.yml")), 0o600);
+    for id in ["KH210", "KH405", "KH413"] {
+        assert!(stdout.contains(id), "{id} not reported:\n{stdout}");
+    }
+    assert!(
+        !stdout.contains(SMTP_PASSWORD),
+        "the SMTP password reached stdout"
+    );
+}
+
+#[test]
+fn weak_answers_are_reported_by_the_self_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let done = bin()
+        .args([
+            "init",
+            "--non-interactive",
+            "--public-url",
+            "https://auth.acme.io",
+            "--ui-url",
+            "https://app.acme.io",
+        ])
+        .args([
+            "--dsn",
+            "postgres://kratos:short@db.internal:5432/kratos?sslmode=disable",
+        ])
+        .args([
+            "--smtp-uri",
+            "smtps://mailer:pw@mail.acme.io:465/",
+            "--return-url",
+            "https://app.acme.io/cb",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&done.get_output().stdout).into_owned();
+    for id in ["KH402", "KH404", "KH412", "KH106"] {
+        assert!(stdout.contains(id), "{id} not reported:\n{stdout}");
+    }
+    let config = std::fs::read_to_string(out.join("kratos.yml")).unwrap();
+    assert!(
+        config.contains("    - https://app.acme.io/cb\n"),
+        "the return URL is kept exactly as given"
+    );
+}
+
+#[test]
+fn a_missing_or_bad_answer_names_its_flag_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let missing = bin()
+        .args([
+            "init",
+            "--non-interactive",
+            "--ui-url",
+            "https://app.acme.io",
+            "--db-host",
+            "db",
+            "--smtp-uri",
+        ])
+        .arg(smtp_uri())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&missing.get_output().stderr).into_owned();
+    assert!(stderr.contains("--public-url is required"), "{stderr}");
+    let bad = [
+        ("--public-url", "http://auth.acme.io", "not an https:// URL"),
+        (
+            "--public-url",
+            "https://localhost",
+            "points at this machine",
+        ),
+        (
+            "--smtp-uri",
+            "smtp://m:p@mail.acme.io/?disable_starttls=true",
+            "turn TLS off",
+        ),
+        (
+            "--smtp-uri",
+            "smtps://m:it's@mail.acme.io/",
+            "percent-encode",
+        ),
+    ];
+    for (flag, value, says) in bad {
+        let mut given = vec![
+            ("--public-url", "https://auth.acme.io".to_owned()),
+            ("--ui-url", "https://app.acme.io".to_owned()),
+            ("--db-host", "db".to_owned()),
+            ("--smtp-uri", smtp_uri()),
+        ];
+        given.retain(|(f, _)| *f != flag);
+        given.push((flag, value.to_owned()));
+        let mut args = vec![
+            "init".to_owned(),
+            "--non-interactive".to_owned(),
+            "--out".to_owned(),
+            out.display().to_string(),
+        ];
+        args.extend(given.into_iter().flat_map(|(f, v)| [f.to_owned(), v]));
+        let done = bin().args(&args).assert().code(2);
+        let stderr = String::from_utf8_lossy(&done.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains(flag) && stderr.contains(says),
+            "{flag} {value}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("Password-Not"),
+            "a secret in an error: {stderr}"
+        );
+    }
+    assert!(!out.exists(), "nothing may be written after a refusal");
+}
+
+#[test]
+fn existing_files_are_kept_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("kratos.yml"), "mine\n").unwrap();
+    let done = init(&out, &[]).code(2);
+    let stderr = String::from_utf8_lossy(&done.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("kratos.yml") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("kratos.yml")).unwrap(),
+        "mine\n"
+    );
+    assert!(
+        !out.join("kratos.env").exists(),
+        "no file of the set is written"
+    );
+    init(&out, &["--force"]).success();
+    assert!(
+        std::fs::read_to_string(out.join("kratos.yml"))
+            .unwrap()
+            .starts_with("# Ory Kratos")
+    );
+}
+
+/// Serves Ory's `ory://…` schemas from the shared copies; nothing comes from the network.
+struct Offline(Vec<(&'static str, Value)>);
+
+impl Retrieve for Offline {
+    fn retrieve(
+        &self,
+        uri: &Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        self.0
+            .iter()
+            .find(|(prefix, _)| uri.as_str().starts_with(prefix))
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| format!("not available offline: {}", uri.as_str()).into())
+    }
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("reads")).expect("JSON")
+}
+
+fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn the_result_is_valid_for_kratos_config_and_identity_schemas() {
+    let Some(kratos) = shared() else {
+        skip("../shared/kratos is not present; the init schema test did not run");
+        return;
+    };
+    let tracing = read_json(&kratos.join("otelx-tracing-config.schema.json"));
+    let extension = read_json(&kratos.join("identity_extension.schema.json"));
+    let offline = || {
+        Offline(vec![
+            ("ory://tracing-config", tracing.clone()),
+            ("ory://identity-extension", extension.clone()),
+        ])
+    };
+    let config = jsonschema::options()
+        .with_retriever(offline())
+        .build(&read_json(&kratos.join("config.schema.json")))
+        .expect("the config schema compiles");
+    let identity = jsonschema::options()
+        .with_retriever(offline())
+        .build(&read_json(&kratos.join("identity_meta.schema.json")))
+        .expect("the identity meta schema compiles");
+    for (secrets, methods) in [
+        ("inline", "password,code,totp,webauthn,passkey"),
+        ("env-file:kratos.env", "password,code"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("deploy");
+        init(&out, &["--secrets-to", secrets, "--methods", methods]).success();
+        let mut deployment = Deployment::load(&[out.join("kratos.yml")]).unwrap();
+        let env: PathBuf = out.join("kratos.env");
+        if env.exists() {
+            deployment.add_env_file(&env).unwrap();
+        }
+        let problems = errors(&config, &deployment.root.to_json());
+        assert!(problems.is_empty(), "{secrets}/{methods}: {problems:#?}");
+        let problems = errors(&identity, &read_json(&out.join("identity.schema.json")));
+        assert!(problems.is_empty(), "identity schema: {problems:#?}");
+    }
+}
+
+/// Answers every question on a pseudo-terminal; the SMTP password is typed hidden.
+#[test]
+fn the_interactive_walk_writes_after_confirmation() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = pty::spawn(&["init", "--out", "deploy"], dir.path());
+    let steps: [(&str, &str); 14] = [
+        ("Public URL of Kratos", "https://auth.acme.io\r"),
+        ("Base URL of your login UI", "https://app.acme.io\r"),
+        ("Database:", "\x1b[B\r"), // MySQL
+        ("Database host", "db.internal\r"),
+        ("Database name", "\r"),
+        ("Database user", "\r"),
+        ("SMTP server", "smtps://mailer@mail.acme.io:465/\r"),
+        ("SMTP password", "p@ss/w0rd with space!\r"),
+        ("Login methods", "\r"),
+        ("Offer a second factor", "\r"),
+        ("Open self-service registration", "n\r"),
+        ("Reverse proxy", "\r"),
+        ("Where do the secrets go", "\r"),
+        ("Write 6 files", "\r"),
+    ];
+    for (question, keys) in steps {
+        p.wait_for(&format!("? {question}"), pty::TIMEOUT).unwrap();
+        p.send(keys);
+    }
+    assert_eq!(p.wait_exit(), Some(0), "{}", p.screen());
+    p.wait_for("Audit of the result: nothing above info.", pty::TIMEOUT)
+        .unwrap();
+    assert!(
+        !p.transcript().contains("w0rd"),
+        "the SMTP password was echoed"
+    );
+    let out = dir.path().join("deploy");
+    let env = std::fs::read_to_string(out.join("kratos.env")).unwrap();
+    assert!(
+        env.contains("smtps://mailer:p%40ss%2Fw0rd%20with%20space%21@mail.acme.io:465/"),
+        "percent-encoded"
+    );
+    assert!(env.contains("DSN='mysql://kratos:"), "MySQL was chosen");
+    let config = std::fs::read_to_string(out.join("kratos.yml")).unwrap();
+    assert!(
+        config.contains("registration:\n      # false for invite-only"),
+        "registration block present"
+    );
+    assert!(
+        config.contains("      enabled: false\n      ui_url: https://app.acme.io/registration")
+    );
+}
+
+/// Ctrl-C at the first question: nothing on disk, as in the wizard.
+#[test]
+fn ctrl_c_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = pty::spawn(&["init", "--out", "deploy"], dir.path());
+    p.wait_for("? Public URL of Kratos", pty::TIMEOUT).unwrap();
+    p.send("\x03");
+    assert_eq!(p.wait_exit(), Some(0), "{}", p.screen());
+    p.wait_for("Nothing was written.", pty::TIMEOUT).unwrap();
+    assert!(!dir.path().join("deploy").exists());
+}
