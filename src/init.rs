@@ -21,7 +21,7 @@ mod answer;
 
 pub use answer::{
     check_dsn, check_email, check_host, check_public_url, check_smtp, database_password, dsn,
-    has_password, with_password,
+    has_password, percent_encode, with_password,
 };
 
 const KRATOS_YML: &str = include_str!("../templates/init/kratos.yml");

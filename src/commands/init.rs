@@ -7,23 +7,26 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use inquire::validator::Validation;
-use inquire::{Confirm, MultiSelect, Password, PasswordDisplayMode, Select, Text};
+use inquire::Confirm;
 
 use super::{print, write};
 use crate::cli::InitArgs;
 use crate::fix::SecretsTo;
-use crate::init::{self, Answers, Database, METHODS, Output, Proxy};
+use crate::init::{self, Answers, METHODS, Output, Proxy};
 use crate::kratos::uri::Uri;
 use crate::secret::OsSecrets;
+
+mod ask;
+
+use ask::ask;
 
 /// Runs `init`; returns the exit code.
 pub fn run(args: &InitArgs) -> anyhow::Result<u8> {
     let interactive =
         !args.non_interactive && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let answers = if interactive {
+    let (answers, out) = if interactive {
         match ask(args) {
-            Ok(answers) => answers,
+            Ok(answered) => answered,
             // Ctrl-C or Esc at any question: stop as the wizard does, with nothing on disk.
             Err(err) if stopped(&err) => {
                 print("Nothing was written.\n")?;
@@ -32,13 +35,11 @@ pub fn run(args: &InitArgs) -> anyhow::Result<u8> {
             Err(err) => return Err(err),
         }
     } else {
-        from_flags(args)?
+        (from_flags(args)?, args.out.clone())
     };
     let outputs = init::render(&answers, &mut OsSecrets)?;
-    let targets: Vec<(PathBuf, &Output)> = outputs
-        .iter()
-        .map(|o| (target(&args.out, &o.path), o))
-        .collect();
+    let targets: Vec<(PathBuf, &Output)> =
+        outputs.iter().map(|o| (target(&out, &o.path), o)).collect();
     let existing: Vec<String> = targets
         .iter()
         .filter(|(p, _)| p.exists())
@@ -51,7 +52,7 @@ pub fn run(args: &InitArgs) -> anyhow::Result<u8> {
         );
     }
     if interactive && !args.yes {
-        let question = format!("Write {} files to {}?", targets.len(), args.out.display());
+        let question = format!("Write {} files to {}?", targets.len(), out.display());
         if !Confirm::new(&question)
             .with_default(true)
             .prompt()
@@ -61,8 +62,8 @@ pub fn run(args: &InitArgs) -> anyhow::Result<u8> {
             return Ok(0);
         }
     }
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("{}: cannot create the folder", args.out.display()))?;
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("{}: cannot create the folder", out.display()))?;
     let mut report = String::from("Wrote\n");
     for (path, output) in &targets {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -76,8 +77,8 @@ pub fn run(args: &InitArgs) -> anyhow::Result<u8> {
         };
         let _ = writeln!(report, "  {}{secret}", path.display());
     }
-    report.push_str(&self_check(&answers, &outputs, &args.out)?);
-    report.push_str(&next_steps(&answers, &args.out));
+    report.push_str(&self_check(&answers, &outputs, &out)?);
+    report.push_str(&next_steps(&answers, &out));
     print(&report)?;
     Ok(0)
 }
@@ -120,14 +121,16 @@ fn target(out: &Path, path: &Path) -> PathBuf {
 }
 
 /// A validation error, prefixed with the flag that carried the value.
-fn flag(name: &str, checked: Result<String, String>) -> anyhow::Result<String> {
+pub(super) fn flag(name: &str, checked: Result<String, String>) -> anyhow::Result<String> {
     checked.map_err(|problem| anyhow::anyhow!("{name}: {problem}; nothing was written"))
 }
 
-/// The answers from flags alone; a missing required one names its flag.
+/// The answers from flags alone; a missing or invalid one names its flag.
 fn from_flags(args: &InitArgs) -> anyhow::Result<Answers> {
     let need = |value: &Option<String>, flag: &str| -> anyhow::Result<String> {
-        value.clone().with_context(|| format!("{flag} is required with --non-interactive (or without a terminal); nothing was written"))
+        value.clone().with_context(|| {
+            format!("{flag} is required with --non-interactive (or without a terminal); nothing was written")
+        })
     };
     let public_url = flag(
         "--public-url",
@@ -151,46 +154,6 @@ fn from_flags(args: &InitArgs) -> anyhow::Result<Answers> {
         let password = init::database_password(&mut OsSecrets)?;
         init::dsn(args.db, &host, &args.db_name, &args.db_user, &password)
     };
-    let secrets_to = args
-        .secrets_to
-        .clone()
-        .map_or_else(default_secrets, |s| s.0);
-    finish(
-        args,
-        public_url,
-        ui_url,
-        dsn,
-        smtp_uri,
-        args.methods.clone(),
-        args.mfa,
-        args.registration,
-        args.proxy,
-        secrets_to,
-    )
-}
-
-#[allow(clippy::too_many_arguments)] // the answers, gathered by two front-ends
-fn finish(
-    args: &InitArgs,
-    public_url: String,
-    ui_url: String,
-    dsn: String,
-    smtp_uri: String,
-    methods: Vec<String>,
-    mfa: bool,
-    registration: bool,
-    proxy: Proxy,
-    secrets_to: SecretsTo,
-) -> anyhow::Result<Answers> {
-    if let Some(unknown) = methods.iter().find(|m| !METHODS.contains(&m.as_str())) {
-        bail!(
-            "--methods: '{unknown}' is not one of {}",
-            METHODS.join(", ")
-        );
-    }
-    if !methods.iter().any(|m| m == "password" || m == "passkey") {
-        bail!("--methods needs password or passkey to sign in with");
-    }
     let return_urls = if args.return_urls.is_empty() {
         vec![format!("{ui_url}/")]
     } else {
@@ -199,13 +162,11 @@ fn finish(
             .map(|u| flag("--return-url", init::check_public_url(u)).map(|_| u.trim().to_owned()))
             .collect::<anyhow::Result<_>>()?
     };
-    let ui_host = Uri::parse(&ui_url)
-        .map_or("example.org", |u| u.host)
-        .to_owned();
     let smtp_from = match &args.smtp_from {
-        Some(from) => init::check_email(from).map_err(anyhow::Error::msg)?,
-        None => format!("no-reply@{ui_host}"),
+        Some(from) => flag("--smtp-from", init::check_email(from))?,
+        None => default_sender(&ui_url),
     };
+    let methods = flag_methods(&args.methods)?;
     Ok(Answers {
         public_url,
         ui_url,
@@ -214,170 +175,39 @@ fn finish(
         smtp_uri,
         smtp_from,
         methods,
-        mfa,
-        registration,
-        secrets_to,
-        proxy,
+        mfa: args.mfa,
+        registration: args.registration,
+        secrets_to: args
+            .secrets_to
+            .clone()
+            .map_or_else(default_secrets, |s| s.0),
+        proxy: args.proxy,
     })
 }
 
-/// Asks every question (flags given on the command line are taken as answers).
-fn ask(args: &InitArgs) -> anyhow::Result<Answers> {
-    let url = |question: &str, help: &str, given: &Option<String>| -> anyhow::Result<String> {
-        if let Some(value) = given {
-            return init::check_public_url(value).map_err(anyhow::Error::msg);
-        }
-        let answer = Text::new(question)
-            .with_help_message(help)
-            .with_validator(|s: &str| {
-                Ok(match init::check_public_url(s) {
-                    Ok(_) => Validation::Valid,
-                    Err(e) => Validation::Invalid(e.into()),
-                })
-            })
-            .prompt()?;
-        init::check_public_url(&answer).map_err(anyhow::Error::msg)
-    };
-    let public_url = url(
-        "Public URL of Kratos:",
-        "the https URL browsers use, e.g. https://auth.example.org",
-        &args.public_url,
-    )?;
-    let ui_url = url(
-        "Base URL of your login UI:",
-        "https; /login, /registration, … live below it",
-        &args.ui_url,
-    )?;
-    let dsn = ask_dsn(args)?;
-    let smtp_uri = ask_smtp(args)?;
-    let methods: Vec<String> = MultiSelect::new("Login methods:", METHODS.to_vec())
-        .with_default(&[0, 1])
-        .prompt()?
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    let mfa = Confirm::new("Offer a second factor (TOTP) and require it once set up?")
-        .with_default(true)
-        .prompt()?;
-    let registration = Confirm::new("Open self-service registration?")
-        .with_default(true)
-        .with_help_message("no for invite-only: accounts are created through the admin API")
-        .prompt()?;
-    let proxy = match Select::new(
-        "Reverse proxy for the rate limits:",
-        vec!["nginx", "Caddy", "Traefik"],
-    )
-    .prompt()?
-    {
-        "Caddy" => Proxy::Caddy,
-        "Traefik" => Proxy::Traefik,
-        _ => Proxy::Nginx,
-    };
-    let secrets_to = match &args.secrets_to {
-        Some(given) => given.0.clone(),
-        None => match Select::new(
-            "Where do the secrets go?",
-            vec![
-                "an env file (kratos.env, mode 0600)",
-                "a Kubernetes Secret (secret.yaml)",
-                "inline in kratos.yml",
-            ],
-        )
-        .with_help_message("secrets, the DSN and the SMTP URI; keep them out of version control")
-        .prompt()?
-        {
-            s if s.starts_with("a Kub") => SecretsTo::K8sSecret(PathBuf::from("secret.yaml")),
-            s if s.starts_with("inline") => SecretsTo::Inline,
-            _ => default_secrets(),
-        },
-    };
-    finish(
-        args,
-        public_url,
-        ui_url,
-        dsn,
-        smtp_uri.trim().to_owned(),
-        methods,
-        mfa,
-        registration,
-        proxy,
-        secrets_to,
+/// `--methods`, checked: known names, and a first factor to sign in with.
+fn flag_methods(methods: &[String]) -> anyhow::Result<Vec<String>> {
+    if let Some(unknown) = methods.iter().find(|m| !METHODS.contains(&m.as_str())) {
+        bail!(
+            "--methods: '{unknown}' is not one of {}; nothing was written",
+            METHODS.join(", ")
+        );
+    }
+    if !methods.iter().any(|m| m == "password" || m == "passkey") {
+        bail!("--methods needs password or passkey to sign in with; nothing was written");
+    }
+    Ok(methods.to_vec())
+}
+
+pub(super) fn default_sender(ui_url: &str) -> String {
+    format!(
+        "no-reply@{}",
+        Uri::parse(ui_url).map_or("example.org", |u| u.host)
     )
 }
 
-fn default_secrets() -> SecretsTo {
+pub(super) fn default_secrets() -> SecretsTo {
     SecretsTo::EnvFile(PathBuf::from("kratos.env"))
-}
-
-/// The DSN: `--dsn` as given, else engine, host, name and user asked and a password generated.
-fn ask_dsn(args: &InitArgs) -> anyhow::Result<String> {
-    if let Some(dsn) = &args.dsn {
-        return flag("--dsn", init::check_dsn(dsn));
-    }
-    let kind = Select::new("Database:", vec!["PostgreSQL", "MySQL", "CockroachDB"])
-        .with_help_message("never SQLite in production")
-        .prompt()?;
-    let kind = match kind {
-        "MySQL" => Database::Mysql,
-        "CockroachDB" => Database::Cockroach,
-        _ => Database::Postgres,
-    };
-    let host = Text::new("Database host:")
-        .with_initial_value(args.db_host.as_deref().unwrap_or(""))
-        .with_validator(|s: &str| {
-            Ok(match init::check_host(s) {
-                Ok(_) => Validation::Valid,
-                Err(e) => Validation::Invalid(e.into()),
-            })
-        })
-        .prompt()?;
-    let name = Text::new("Database name:")
-        .with_default(&args.db_name)
-        .prompt()?;
-    let user = Text::new("Database user:")
-        .with_default(&args.db_user)
-        .with_help_message("a dedicated user that owns only this database, not postgres/root")
-        .prompt()?;
-    let password = init::database_password(&mut OsSecrets)?;
-    print(
-        "A 40-character database password was generated; it goes with the DSN where secrets go.\n",
-    )?;
-    Ok(init::dsn(
-        kind,
-        host.trim(),
-        name.trim(),
-        user.trim(),
-        &password,
-    ))
-}
-
-/// The SMTP URI: `--smtp-uri` as given, else the server asked in the open and the password
-/// hidden.
-fn ask_smtp(args: &InitArgs) -> anyhow::Result<String> {
-    if let Some(uri) = &args.smtp_uri {
-        return flag("--smtp-uri", init::check_smtp(uri));
-    }
-    let server = Text::new("SMTP server:")
-        .with_help_message(
-            "smtps://user@mail.example.org:465/ (or smtp:// with StartTLS); the password is asked next, hidden",
-        )
-        .with_validator(|s: &str| {
-            Ok(match init::check_smtp(s) {
-                Ok(_) => Validation::Valid,
-                Err(e) => Validation::Invalid(e.into()),
-            })
-        })
-        .prompt()?;
-    let server = server.trim().to_owned();
-    if init::has_password(&server) {
-        Ok(server)
-    } else {
-        let password = Password::new("SMTP password:")
-            .without_confirmation()
-            .with_display_mode(PasswordDisplayMode::Hidden)
-            .prompt()?;
-        init::with_password(&server, &password).map_err(anyhow::Error::msg)
-    }
 }
 
 fn next_steps(answers: &Answers, out: &Path) -> String {

@@ -71,8 +71,18 @@ pub fn with_password(uri: &str, password: &str) -> Result<String, String> {
     if info.is_empty() {
         return Err(missing_user());
     }
-    let encoded: String = password
-        .bytes()
+    Ok(format!(
+        "{}:{}{}",
+        &uri[..at],
+        percent_encode(password),
+        &uri[at..]
+    ))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, for a password in a URI.
+#[must_use]
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
                 char::from(b).to_string()
@@ -80,8 +90,7 @@ pub fn with_password(uri: &str, password: &str) -> Result<String, String> {
                 format!("%{b:02X}")
             }
         })
-        .collect();
-    Ok(format!("{}:{encoded}{}", &uri[..at], &uri[at..]))
+        .collect()
 }
 
 /// The byte offset of the `@` ending the user info, and the user info itself.

@@ -2,6 +2,7 @@
 //! the result audited clean and valid against Kratos's own schemas, refusals that write
 //! nothing, and the interactive walk on a pseudo-terminal.
 
+use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
@@ -139,6 +140,26 @@ fn a_kubernetes_secret_carries_the_secrets_under_the_helm_keys() {
         );
     }
     assert!(!out.join("kratos.env").exists());
+    // The cleanup CronJob takes DSN from the same Secret, under the key it really has.
+    let job = Deployment::load(&[out.join("cleanup-cronjob.yaml")])
+        .unwrap()
+        .root;
+    let env = "spec.jobTemplate.spec.template.spec.containers.0.env.0";
+    let text = |path: &str| {
+        job.get(&format!("{env}.{path}"))
+            .and_then(|n| n.as_str())
+            .map(str::to_owned)
+    };
+    assert_eq!(text("name").as_deref(), Some("DSN"));
+    assert_eq!(
+        text("valueFrom.secretKeyRef.name").as_deref(),
+        Some("kratos")
+    );
+    let key = text("valueFrom.secretKeyRef.key").expect("a key");
+    assert!(
+        secret.contains(&format!("\n  {key}: ")),
+        "the Secret has no key {key}"
+    );
     assert!(!stdout.contains(SMTP_PASSWORD));
 }
 
@@ -152,6 +173,29 @@ fn inline_secrets_are_0600_and_the_self_check_says_so() {
     for id in ["KH210", "KH405", "KH413"] {
         assert!(stdout.contains(id), "{id} not reported:\n{stdout}");
     }
+    // Those three (the cost of choosing inline) and nothing else above low.
+    let audit = bin()
+        .args(["audit", "--format", "json", "--fail-on", "none", "-c"])
+        .arg(out.join("kratos.yml"))
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let above_low: Vec<String> = report["deployments"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| ["critical", "high", "medium"].contains(&f["severity"].as_str().unwrap_or("")))
+        .map(|f| f["rule"].as_str().unwrap_or("").to_owned())
+        .filter(|id| !["KH210", "KH405", "KH413"].contains(&id.as_str()))
+        .collect();
+    assert!(above_low.is_empty(), "{above_low:?}");
+    assert!(
+        report["deployments"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "KH210")
+    );
     assert!(
         !stdout.contains(SMTP_PASSWORD),
         "the SMTP password reached stdout"
@@ -342,23 +386,136 @@ fn the_result_is_valid_for_kratos_config_and_identity_schemas() {
         .with_retriever(offline())
         .build(&read_json(&kratos.join("identity_meta.schema.json")))
         .expect("the identity meta schema compiles");
-    for (secrets, methods) in [
-        ("inline", "password,code,totp,webauthn,passkey"),
-        ("env-file:kratos.env", "password,code"),
-    ] {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("deploy");
-        init(&out, &["--secrets-to", secrets, "--methods", methods]).success();
-        let mut deployment = Deployment::load(&[out.join("kratos.yml")]).unwrap();
-        let env: PathBuf = out.join("kratos.env");
-        if env.exists() {
-            deployment.add_env_file(&env).unwrap();
+    let destinations = ["inline", "env-file:kratos.env", "k8s-secret:secret.yaml"];
+    let databases = ["postgres", "mysql", "cockroach"];
+    for (i, secrets) in destinations.into_iter().enumerate() {
+        for db in databases {
+            // Every method somewhere in the matrix, so each template branch is validated.
+            let methods = if i == 0 {
+                "password,code,totp,webauthn,passkey"
+            } else {
+                "password,code"
+            };
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join("deploy");
+            init(
+                &out,
+                &["--secrets-to", secrets, "--db", db, "--methods", methods],
+            )
+            .success();
+            let deployment = effective(&out);
+            let problems = errors(&config, &deployment.root.to_json());
+            assert!(problems.is_empty(), "{secrets}/{db}: {problems:#?}");
+            let dsn = deployment
+                .root
+                .get("dsn")
+                .and_then(|n| n.as_str())
+                .unwrap_or("");
+            assert!(
+                dsn.starts_with(if db == "postgres" { "postgres://" } else { db }),
+                "{secrets}/{db}: DSN"
+            );
+            let problems = errors(&identity, &read_json(&out.join("identity.schema.json")));
+            assert!(problems.is_empty(), "identity schema: {problems:#?}");
         }
-        let problems = errors(&config, &deployment.root.to_json());
-        assert!(problems.is_empty(), "{secrets}/{methods}: {problems:#?}");
-        let problems = errors(&identity, &read_json(&out.join("identity.schema.json")));
-        assert!(problems.is_empty(), "identity schema: {problems:#?}");
     }
+}
+
+/// The config as Kratos would see it: kratos.yml plus the env file, or the Kubernetes
+/// Secret's values under their environment names.
+fn effective(out: &Path) -> Deployment {
+    let mut deployment = Deployment::load(&[out.join("kratos.yml")]).unwrap();
+    let env: PathBuf = out.join("kratos.env");
+    if env.exists() {
+        deployment.add_env_file(&env).unwrap();
+    }
+    let secret = out.join("secret.yaml");
+    if secret.exists() {
+        let tree = Deployment::load(std::slice::from_ref(&secret))
+            .unwrap()
+            .root;
+        let names = [
+            ("secretsDefault", "SECRETS_DEFAULT"),
+            ("secretsCookie", "SECRETS_COOKIE"),
+            ("secretsCipher", "SECRETS_CIPHER"),
+            ("dsn", "DSN"),
+            ("smtpConnectionURI", "COURIER_SMTP_CONNECTION_URI"),
+        ];
+        let mut text = String::new();
+        for (key, name) in names {
+            let value = tree
+                .get(&format!("stringData.{key}"))
+                .and_then(|n| n.as_str())
+                .expect("key present");
+            let _ = writeln!(text, "{name}='{value}'");
+        }
+        deployment.add_env_text(&secret, "secret.yaml".to_owned(), text);
+    }
+    deployment
+}
+
+/// `nginx -t` on the generated snippet, inside a minimal nginx.conf with a throwaway
+/// certificate in place of the operator's.
+#[test]
+fn the_nginx_snippet_passes_nginx_t() {
+    let have = |tool: &str| std::process::Command::new(tool).arg("-v").output().is_ok();
+    if !have("nginx") || !have("openssl") {
+        skip("nginx or openssl is not installed; `nginx -t` on the init snippet did not run");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    init(&out, &[]).success();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=auth.acme.io",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "openssl: {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let snippet = std::fs::read_to_string(out.join("nginx.conf"))
+        .unwrap()
+        .replace(
+            "/etc/ssl/auth.acme.io/fullchain.pem",
+            cert.to_str().unwrap(),
+        )
+        .replace("/etc/ssl/auth.acme.io/privkey.pem", key.to_str().unwrap());
+    let snippet_path = crate::common::write(dir.path(), "snippet.conf", &snippet);
+    let main = format!(
+        "pid {}/nginx.pid;\nerror_log stderr;\nevents {{}}\nhttp {{ include {}; }}\n",
+        dir.path().display(),
+        snippet_path.display()
+    );
+    let main_path = crate::common::write(dir.path(), "main.conf", &main);
+    let tested = std::process::Command::new("nginx")
+        .args(["-t", "-e", "stderr", "-p"])
+        .arg(dir.path())
+        .arg("-c")
+        .arg(&main_path)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&tested.stderr);
+    assert!(
+        tested.status.success() && said.contains("test is successful"),
+        "{said}"
+    );
 }
 
 /// Answers every question on a pseudo-terminal; the SMTP password is typed hidden.
@@ -366,26 +523,38 @@ fn the_result_is_valid_for_kratos_config_and_identity_schemas() {
 fn the_interactive_walk_writes_after_confirmation() {
     let dir = tempfile::tempdir().unwrap();
     let mut p = pty::spawn(&["init", "--out", "deploy"], dir.path());
-    let steps: [(&str, &str); 14] = [
+    p.wait_for("? Output folder", pty::TIMEOUT).unwrap();
+    p.send("\r");
+    // A wrong answer is refused with the reason and asked again.
+    p.wait_for("? Public URL of Kratos", pty::TIMEOUT).unwrap();
+    p.send("http://auth.acme.io\r");
+    p.wait_for("is not an https:// URL", pty::TIMEOUT).unwrap();
+    p.send("\x7f".repeat("http://auth.acme.io".len()));
+    let steps: [(&str, &str); 16] = [
         ("Public URL of Kratos", "https://auth.acme.io\r"),
         ("Base URL of your login UI", "https://app.acme.io\r"),
+        ("Allowed return URLs", "\r"),
         ("Database:", "\x1b[B\r"), // MySQL
         ("Database host", "db.internal\r"),
         ("Database name", "\r"),
         ("Database user", "\r"),
+        ("Database password", "\r"), // generated
         ("SMTP server", "smtps://mailer@mail.acme.io:465/\r"),
         ("SMTP password", "p@ss/w0rd with space!\r"),
+        ("Sender address", "\r"),
         ("Login methods", "\r"),
         ("Offer a second factor", "\r"),
         ("Open self-service registration", "n\r"),
         ("Reverse proxy", "\r"),
         ("Where do the secrets go", "\r"),
-        ("Write 6 files", "\r"),
     ];
     for (question, keys) in steps {
         p.wait_for(&format!("? {question}"), pty::TIMEOUT).unwrap();
         p.send(keys);
     }
+    p.wait_for("? Write 6 files to deploy", pty::TIMEOUT)
+        .unwrap();
+    p.send("\r");
     assert_eq!(p.wait_exit(), Some(0), "{}", p.screen());
     p.wait_for("Audit of the result: nothing above info.", pty::TIMEOUT)
         .unwrap();
@@ -400,6 +569,10 @@ fn the_interactive_walk_writes_after_confirmation() {
         "percent-encoded"
     );
     assert!(env.contains("DSN='mysql://kratos:"), "MySQL was chosen");
+    assert!(
+        p.transcript()
+            .contains("40-character database password was generated")
+    );
     let config = std::fs::read_to_string(out.join("kratos.yml")).unwrap();
     assert!(
         config.contains("registration:\n      # false for invite-only"),
@@ -410,11 +583,32 @@ fn the_interactive_walk_writes_after_confirmation() {
     );
 }
 
+/// An existing deployment is caught at the first question, not after all of them.
+#[test]
+fn an_existing_folder_is_refused_before_the_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("deploy")).unwrap();
+    std::fs::write(dir.path().join("deploy/kratos.yml"), "mine\n").unwrap();
+    let mut p = pty::spawn(&["init", "--out", "deploy"], dir.path());
+    p.wait_for("? Output folder", pty::TIMEOUT).unwrap();
+    p.send("\r");
+    p.wait_for("exists: choose another folder", pty::TIMEOUT)
+        .unwrap();
+    p.send("\x03");
+    assert_eq!(p.wait_exit(), Some(0), "{}", p.screen());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("deploy/kratos.yml")).unwrap(),
+        "mine\n"
+    );
+}
+
 /// Ctrl-C at the first question: nothing on disk, as in the wizard.
 #[test]
 fn ctrl_c_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut p = pty::spawn(&["init", "--out", "deploy"], dir.path());
+    p.wait_for("? Output folder", pty::TIMEOUT).unwrap();
+    p.send("\r");
     p.wait_for("? Public URL of Kratos", pty::TIMEOUT).unwrap();
     p.send("\x03");
     assert_eq!(p.wait_exit(), Some(0), "{}", p.screen());
