@@ -315,6 +315,10 @@ pub struct InitArgs {
     /// Login methods: password, code, totp, webauthn, passkey.
     #[arg(long, value_delimiter = ',', default_value = "password,code")]
     pub methods: Vec<String>,
+    /// Social sign-in: `PROVIDER=CLIENT_ID` (google, github, gitlab; repeatable). The client
+    /// secret is read from `KRATOS_HARDEN_OIDC_SECRET_<PROVIDER>`, never from the command line.
+    #[arg(long, value_name = "PROVIDER=CLIENT_ID")]
+    pub oidc: Vec<String>,
     /// Offer TOTP with backup codes and require the second factor once set up.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub mfa: bool,

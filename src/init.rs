@@ -18,11 +18,14 @@ use crate::rules::{self, Context, Profile, Severity};
 use crate::secret::{self, Kind, Secret, SecretError};
 
 mod answer;
+mod oidc;
 
 pub use answer::{
-    check_dsn, check_email, check_host, check_public_url, check_smtp, database_password, dsn,
-    has_password, percent_encode, with_password,
+    check_client_credential, check_dsn, check_email, check_host, check_public_url, check_smtp,
+    database_password, dsn, has_password, oidc_secret_var, percent_encode, with_password,
 };
+pub use oidc::{OIDC_PROVIDERS, Oidc};
+use oidc::{OIDC_VAR, oidc_block, oidc_providers};
 
 const KRATOS_YML: &str = include_str!("../templates/init/kratos.yml");
 const IDENTITY_SCHEMA: &str = include_str!("../templates/init/identity.schema.json");
@@ -30,6 +33,7 @@ const NGINX: &str = include_str!("../templates/init/nginx.conf");
 const TRAEFIK: &str = include_str!("../templates/init/traefik.yml");
 const CADDY: &str = include_str!("../templates/init/Caddyfile");
 const CLEANUP_CRON: &str = include_str!("../templates/init/cleanup.cron");
+const OIDC_MAPPER: &str = include_str!("../templates/init/oidc.mapper.jsonnet");
 const CLEANUP_CRONJOB: &str = include_str!("../templates/init/cleanup-cronjob.yaml");
 
 /// The database engines Kratos supports in production.
@@ -80,6 +84,8 @@ pub struct Answers {
     pub mfa: bool,
     /// Open registration (false: accounts are created through the admin API).
     pub registration: bool,
+    /// Social sign-in providers (empty: OIDC stays off).
+    pub oidc: Vec<Oidc>,
     /// Where secrets go.
     pub secrets_to: SecretsTo,
     /// The proxy flavour.
@@ -163,12 +169,13 @@ pub fn check(
 
 /// Environment variables and the keys of the Kubernetes Secret that carries them (the names
 /// the Ory Helm chart's `secret.yaml` uses).
-const K8S_KEYS: [(&str, &str); 5] = [
+const K8S_KEYS: [(&str, &str); 6] = [
     ("SECRETS_DEFAULT", "secretsDefault"),
     ("SECRETS_COOKIE", "secretsCookie"),
     ("SECRETS_CIPHER", "secretsCipher"),
     ("DSN", "dsn"),
     ("COURIER_SMTP_CONNECTION_URI", "smtpConnectionURI"),
+    (OIDC_VAR, OIDC_VAR),
 ];
 
 /// Renders every file of the deployment. Secrets come from `source` (the OS CSPRNG).
@@ -206,6 +213,12 @@ pub fn render(
         Output::public("cleanup-cronjob.yaml", CLEANUP_CRONJOB.to_owned()),
         Output::public(proxy_file, fill(proxy_template)),
     ];
+    if !answers.oidc.is_empty() {
+        out.push(Output::public(
+            "oidc.mapper.jsonnet",
+            OIDC_MAPPER.to_owned(),
+        ));
+    }
     out.extend(secrets_output(answers, &secrets));
     Ok(out)
 }
@@ -248,10 +261,13 @@ fn template_values(
     } else {
         secrets_block.push_str("# secrets: from SECRETS_DEFAULT, SECRETS_COOKIE and SECRETS_CIPHER (never in this file).\n");
     }
-    let first_factors: Vec<&str> = ["password", "passkey"]
+    let mut first_factors: Vec<&str> = ["password", "passkey"]
         .into_iter()
         .filter(|m| has(m))
         .collect();
+    if !answers.oidc.is_empty() {
+        first_factors.push("oidc");
+    }
     let hooks = |hook: &str| {
         first_factors
             .iter()
@@ -300,6 +316,7 @@ fn template_values(
             ),
         ),
         ("smtp_from", render_string(&answers.smtp_from)),
+        ("oidc_block", oidc_block(answers)),
         ("public_host", public_host),
     ]
 }
@@ -313,7 +330,10 @@ fn secrets_output(answers: &Answers, secrets: &[(&str, Secret); 3]) -> Option<Ou
         ("SECRETS_CIPHER", list(2)),
         ("DSN", answers.dsn.clone()),
         ("COURIER_SMTP_CONNECTION_URI", answers.smtp_uri.clone()),
-    ];
+    ]
+    .into_iter()
+    .chain((!answers.oidc.is_empty()).then(|| (OIDC_VAR, oidc_providers(answers).to_string())))
+    .collect::<Vec<_>>();
     let (path, text) = match &answers.secrets_to {
         SecretsTo::Inline => return None,
         SecretsTo::EnvFile(path) => {

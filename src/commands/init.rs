@@ -12,7 +12,7 @@ use inquire::Confirm;
 use super::{print, write};
 use crate::cli::InitArgs;
 use crate::fix::SecretsTo;
-use crate::init::{self, Answers, METHODS, Output, Proxy};
+use crate::init::{self, Answers, METHODS, OIDC_PROVIDERS, Oidc, Output, Proxy};
 use crate::kratos::uri::Uri;
 use crate::secret::OsSecrets;
 
@@ -167,6 +167,7 @@ fn from_flags(args: &InitArgs) -> anyhow::Result<Answers> {
         None => default_sender(&ui_url),
     };
     let methods = flag_methods(&args.methods)?;
+    let oidc = flag_oidc(&args.oidc)?;
     Ok(Answers {
         public_url,
         ui_url,
@@ -175,6 +176,7 @@ fn from_flags(args: &InitArgs) -> anyhow::Result<Answers> {
         smtp_uri,
         smtp_from,
         methods,
+        oidc,
         mfa: args.mfa,
         registration: args.registration,
         secrets_to: args
@@ -197,6 +199,40 @@ fn flag_methods(methods: &[String]) -> anyhow::Result<Vec<String>> {
         bail!("--methods needs password or passkey to sign in with; nothing was written");
     }
     Ok(methods.to_vec())
+}
+
+/// `--oidc PROVIDER=CLIENT_ID`, each with its secret from `KRATOS_HARDEN_OIDC_SECRET_<PROVIDER>`.
+pub(super) fn flag_oidc(given: &[String]) -> anyhow::Result<Vec<Oidc>> {
+    let mut providers = Vec::new();
+    for entry in given {
+        let Some((provider, client_id)) = entry.split_once('=') else {
+            bail!("--oidc: '{entry}' is not PROVIDER=CLIENT_ID; nothing was written");
+        };
+        let provider = provider.trim().to_ascii_lowercase();
+        if !OIDC_PROVIDERS.iter().any(|(p, _)| *p == provider) {
+            let known: Vec<&str> = OIDC_PROVIDERS.iter().map(|(p, _)| *p).collect();
+            bail!(
+                "--oidc: '{provider}' is not one of {}; nothing was written",
+                known.join(", ")
+            );
+        }
+        if providers.iter().any(|o: &Oidc| o.provider == provider) {
+            bail!("--oidc: {provider} is given twice; nothing was written");
+        }
+        let client_id = flag("--oidc", init::check_client_credential(client_id))?;
+        let var = init::oidc_secret_var(&provider);
+        let secret = std::env::var(&var).map_err(|_| {
+            anyhow::anyhow!("--oidc {provider}: set the client secret in the environment variable {var} (it is never taken from the command line); nothing was written")
+        })?;
+        let client_secret = init::check_client_credential(&secret)
+            .map_err(|problem| anyhow::anyhow!("{var}: {problem}; nothing was written"))?;
+        providers.push(Oidc {
+            provider,
+            client_id,
+            client_secret,
+        });
+    }
+    Ok(providers)
 }
 
 pub(super) fn default_sender(ui_url: &str) -> String {
@@ -235,12 +271,35 @@ fn next_steps(answers: &Answers, out: &Path) -> String {
         Proxy::Caddy => "use the Caddyfile with a Caddy built with the caddy-ratelimit plugin",
         Proxy::Traefik => "load traefik.yml with Traefik's file provider",
     };
+    let oidc = oidc_step(answers);
     format!(
-        "\nNext steps\n  1. Create the database user `{user}` with the generated password (it is in the DSN) and give it only the Kratos database; make the server's TLS certificate verifiable.\n  2. Run `kratos migrate sql -e --yes` once, then {env}.\n  3. Rate limits: {proxy}. Open-source Kratos has none of its own.\n  4. Schedule the cleanup: cleanup.cron (crontab) or cleanup-cronjob.yaml (Kubernetes).\n  5. Check the result any time: `kratos-harden audit -c {}{}`.\n",
+        "\nNext steps\n  1. Create the database user `{user}` with the generated password (it is in the DSN) and give it only the Kratos database; make the server's TLS certificate verifiable.\n  2. Run `kratos migrate sql -e --yes` once, then {env}.\n  3. Rate limits: {proxy}. Open-source Kratos has none of its own.\n  4. Schedule the cleanup: cleanup.cron (crontab) or cleanup-cronjob.yaml (Kubernetes).\n{oidc}  {n}. Check the result any time: `kratos-harden audit -c {}{}`.\n",
         out.join("kratos.yml").display(),
         match &answers.secrets_to {
             SecretsTo::EnvFile(p) => format!(" --env-file {}", target(out, p).display()),
             _ => String::new(),
-        }
+        },
+        n = if answers.oidc.is_empty() { 5 } else { 6 },
+    )
+}
+
+/// The redirect URIs to register with each social sign-in provider.
+fn oidc_step(answers: &Answers) -> String {
+    if answers.oidc.is_empty() {
+        return String::new();
+    }
+    let uris: Vec<String> = answers
+        .oidc
+        .iter()
+        .map(|o| {
+            format!(
+                "{}: {}/self-service/methods/oidc/callback/{}",
+                o.provider, answers.public_url, o.provider
+            )
+        })
+        .collect();
+    format!(
+        "  5. Register the redirect URI with each provider ({}); keep oidc.mapper.jsonnet next to kratos.yml.\n",
+        uris.join("; ")
     )
 }

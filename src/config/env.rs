@@ -33,6 +33,11 @@ const KNOWN: &[(&str, &str, Kind)] = &[
         Kind::Bool,
     ),
     ("DEV", "dev", Kind::Bool),
+    (
+        "SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS",
+        "selfservice.methods.oidc.config.providers",
+        Kind::Json,
+    ),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -40,6 +45,8 @@ enum Kind {
     Text,
     Bool,
     List,
+    /// An object or array of objects given as JSON (Kratos accepts JSON for such keys).
+    Json,
 }
 
 /// One variable read from an env file: its config path, value and line.
@@ -83,6 +90,7 @@ pub fn parse(text: &str) -> Vec<Setting> {
                 "false" | "0" => Value::Bool(false),
                 _ => Value::Str(value),
             },
+            Kind::Json => json(&value).unwrap_or(Value::Str(value)),
             Kind::List => Value::Seq(
                 list(&value)
                     .into_iter()
@@ -97,6 +105,39 @@ pub fn parse(text: &str) -> Vec<Setting> {
         });
     }
     settings
+}
+
+/// A JSON value as a tree (positions are stamped with the env line when layered); `None` when
+/// it is not JSON, and the text is then kept as a string for the rules to judge.
+fn json(text: &str) -> Option<Value> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    Some(from_json(value))
+}
+
+fn from_json(value: serde_json::Value) -> Value {
+    let leaf = |v: Value| Node::new(v);
+    match value {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(b),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map(Value::Int)
+            .or_else(|| n.as_f64().map(Value::Float))
+            .unwrap_or(Value::Null),
+        serde_json::Value::String(s) => Value::Str(s),
+        serde_json::Value::Array(items) => {
+            Value::Seq(items.into_iter().map(|i| leaf(from_json(i))).collect())
+        }
+        serde_json::Value::Object(map) => Value::Map(
+            map.into_iter()
+                .map(|(key, v)| Entry {
+                    key,
+                    key_pos: Pos::default(),
+                    node: leaf(from_json(v)),
+                })
+                .collect(),
+        ),
+    }
 }
 
 fn unquote(value: &str) -> String {
@@ -133,11 +174,23 @@ pub fn layer(root: &mut Node, settings: Vec<Setting>, file: FileId) {
             value: setting.value,
             pos,
         };
-        node.set_file(file);
-        for item in node.items_mut() {
-            item.pos = pos;
-        }
+        stamp(&mut node, pos);
         set(root, setting.path, node, pos);
+    }
+}
+
+/// Every node and key of a value from the env file points at its line there.
+fn stamp(node: &mut Node, pos: Pos) {
+    node.pos = pos;
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|item| stamp(item, pos)),
+        Value::Map(entries) => {
+            for entry in entries {
+                entry.key_pos = pos;
+                stamp(&mut entry.node, pos);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -129,6 +129,28 @@ pub fn check_dsn(text: &str) -> Result<String, String> {
     }
 }
 
+/// Checks an OAuth client id or secret: non-empty, and nothing the env file's quoting or
+/// JSON would mangle.
+pub fn check_client_credential(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err("it is empty".to_owned())
+    } else if text.contains(['\'', '"', '\\', '\n', '\r']) {
+        Err("quotes, backslashes and line breaks are not supported here; put it in the file by hand".to_owned())
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+/// The environment variable `init --oidc PROVIDER=…` reads the client secret from.
+#[must_use]
+pub fn oidc_secret_var(provider: &str) -> String {
+    format!(
+        "KRATOS_HARDEN_OIDC_SECRET_{}",
+        provider.to_ascii_uppercase()
+    )
+}
+
 /// Checks a host name for the database.
 pub fn check_host(text: &str) -> Result<String, String> {
     let text = text.trim();

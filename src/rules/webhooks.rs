@@ -421,8 +421,13 @@ impl Rule for OidcClientSecretInline {
                 let Some(value) = node.as_str() else {
                     continue;
                 };
-                // Placeholders are KH431's; `${VAR}` literals are KH211's.
-                if value.trim().is_empty() || is_env_reference(value) || is_placeholder(value) {
+                // Placeholders are KH431's; `${VAR}` literals are KH211's; a value from an
+                // env file is where this rule wants it.
+                if value.trim().is_empty()
+                    || is_env_reference(value)
+                    || is_placeholder(value)
+                    || !cx.deployment.in_config_file(node)
+                {
                     continue;
                 }
                 let at = format!("{path}.{key}");

@@ -504,3 +504,49 @@ fn env_files_layer_over_the_config_element_wise() {
     let files = doc["deployments"][0]["files"].as_array().expect("files");
     assert!(files.iter().any(|f| f["kind"] == "env-file"));
 }
+
+#[test]
+fn oidc_providers_from_an_env_file_are_judged_there() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(
+        dir.path(),
+        "kratos.yml",
+        "selfservice:\n  methods:\n    oidc:\n      enabled: true\n",
+    );
+    let providers = r#"[{"id":"google","provider":"google","client_id":"abc","client_secret":"changeme","mapper_url":"file://m.jsonnet"},{"id":"github","provider":"github","client_id":"Iv1.x","client_secret":"0123456789abcdef0123456789abcdef01234567","mapper_url":"file://m.jsonnet"}]"#;
+    let env = write(
+        dir.path(),
+        "kratos.env",
+        &format!("# providers\nSELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS='{providers}'\n"),
+    );
+    let doc = json_of(
+        bin()
+            .arg("audit")
+            .arg(&config)
+            .arg("--env-file")
+            .arg(&env)
+            .args(["--format", "json", "--fail-on", "none"]),
+    );
+    let findings = doc["deployments"][0]["findings"]
+        .as_array()
+        .expect("findings");
+    let weak = findings
+        .iter()
+        .find(|f| f["rule"] == "KH431")
+        .expect("the placeholder secret in the env file is found");
+    assert_eq!(
+        weak["path"],
+        "selfservice.methods.oidc.config.providers.0.client_secret"
+    );
+    assert!(
+        weak["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("kratos.env"))
+    );
+    assert_eq!(weak["line"], 2);
+    assert!(
+        !findings.iter().any(|f| f["rule"] == "KH430"),
+        "secrets in the env file are not 'inline in the config'"
+    );
+    assert!(!doc.to_string().contains("0123456789abcdef0123456789abcdef"));
+}

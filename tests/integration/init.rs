@@ -38,7 +38,10 @@ fn init(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
         out.to_str().expect("UTF-8 path"),
     ];
     args.extend_from_slice(extra);
-    bin().args(&args).assert()
+    bin()
+        .env("KRATOS_HARDEN_OIDC_SECRET_GOOGLE", GOOGLE_SECRET)
+        .args(&args)
+        .assert()
 }
 
 fn mode(path: &Path) -> u32 {
@@ -400,10 +403,24 @@ fn the_result_is_valid_for_kratos_config_and_identity_schemas() {
             let out = dir.path().join("deploy");
             init(
                 &out,
-                &["--secrets-to", secrets, "--db", db, "--methods", methods],
+                &[
+                    "--secrets-to",
+                    secrets,
+                    "--db",
+                    db,
+                    "--methods",
+                    methods,
+                    "--oidc",
+                    "google=123.apps.googleusercontent.com",
+                ],
             )
             .success();
-            let deployment = effective(&out);
+            let deployment = effective_with_oidc(&out);
+            let secret = "selfservice.methods.oidc.config.providers.0.client_secret";
+            assert!(
+                deployment.root.get(secret).is_some(),
+                "{secrets}/{db}: no provider"
+            );
             let problems = errors(&config, &deployment.root.to_json());
             assert!(problems.is_empty(), "{secrets}/{db}: {problems:#?}");
             let dsn = deployment
@@ -530,7 +547,7 @@ fn the_interactive_walk_writes_after_confirmation() {
     p.send("http://auth.acme.io\r");
     p.wait_for("is not an https:// URL", pty::TIMEOUT).unwrap();
     p.send("\x7f".repeat("http://auth.acme.io".len()));
-    let steps: [(&str, &str); 16] = [
+    let steps: [(&str, &str); 19] = [
         ("Public URL of Kratos", "https://auth.acme.io\r"),
         ("Base URL of your login UI", "https://app.acme.io\r"),
         ("Allowed return URLs", "\r"),
@@ -543,6 +560,9 @@ fn the_interactive_walk_writes_after_confirmation() {
         ("SMTP password", "p@ss/w0rd with space!\r"),
         ("Sender address", "\r"),
         ("Login methods", "\r"),
+        ("Social sign-in (OIDC)", " \r"), // google
+        ("google client id", "123.apps.googleusercontent.com\r"),
+        ("google client secret", "GOCSPX-typed-hidden-secret\r"),
         ("Offer a second factor", "\r"),
         ("Open self-service registration", "n\r"),
         ("Reverse proxy", "\r"),
@@ -552,7 +572,7 @@ fn the_interactive_walk_writes_after_confirmation() {
         p.wait_for(&format!("? {question}"), pty::TIMEOUT).unwrap();
         p.send(keys);
     }
-    p.wait_for("? Write 6 files to deploy", pty::TIMEOUT)
+    p.wait_for("? Write 7 files to deploy", pty::TIMEOUT)
         .unwrap();
     p.send("\r");
     assert_eq!(p.wait_exit(), Some(0), "{}", p.screen());
@@ -569,6 +589,10 @@ fn the_interactive_walk_writes_after_confirmation() {
         "percent-encoded"
     );
     assert!(env.contains("DSN='mysql://kratos:"), "MySQL was chosen");
+    assert!(
+        env.contains(r#""client_secret":"GOCSPX-typed-hidden-secret""#),
+        "provider in the env file"
+    );
     assert!(
         p.transcript()
             .contains("40-character database password was generated")
@@ -614,4 +638,119 @@ fn ctrl_c_writes_nothing() {
     assert_eq!(p.wait_exit(), Some(0), "{}", p.screen());
     p.wait_for("Nothing was written.", pty::TIMEOUT).unwrap();
     assert!(!dir.path().join("deploy").exists());
+}
+
+/// A client secret that must stay out of kratos.yml (unless inline) and off the terminal.
+const GOOGLE_SECRET: &str = "GOCSPX-Client-Secret-For-Tests-0123";
+
+#[test]
+fn oidc_providers_go_where_the_secrets_go() {
+    for secrets in ["env-file:kratos.env", "k8s-secret:secret.yaml", "inline"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("deploy");
+        let done = bin()
+            .env("KRATOS_HARDEN_OIDC_SECRET_GOOGLE", GOOGLE_SECRET)
+            .args([
+                "init",
+                "--non-interactive",
+                "--public-url",
+                "https://auth.acme.io",
+            ])
+            .args([
+                "--ui-url",
+                "https://app.acme.io",
+                "--db-host",
+                "db.internal",
+            ])
+            .args([
+                "--smtp-uri",
+                &smtp_uri(),
+                "--oidc",
+                "google=123.apps.googleusercontent.com",
+            ])
+            .args(["--secrets-to", secrets])
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let stdout = String::from_utf8_lossy(&done.get_output().stdout).into_owned();
+        assert!(
+            !stdout.contains(GOOGLE_SECRET),
+            "{secrets}: the client secret reached stdout"
+        );
+        assert!(
+            stdout.contains("https://auth.acme.io/self-service/methods/oidc/callback/google"),
+            "{secrets}: the redirect URI to register:\n{stdout}"
+        );
+        let config = std::fs::read_to_string(out.join("kratos.yml")).unwrap();
+        assert_eq!(
+            config.contains(GOOGLE_SECRET),
+            secrets == "inline",
+            "{secrets}"
+        );
+        assert!(out.join("oidc.mapper.jsonnet").exists());
+        // Kratos sees the providers, secret included, wherever they went.
+        let deployment = effective_with_oidc(&out);
+        let provider = deployment
+            .root
+            .get("selfservice.methods.oidc.config.providers.0")
+            .expect("a provider");
+        assert_eq!(
+            provider.get("client_secret").and_then(|n| n.as_str()),
+            Some(GOOGLE_SECRET)
+        );
+        assert_eq!(
+            provider.get("mapper_url").and_then(|n| n.as_str()),
+            Some("file://oidc.mapper.jsonnet")
+        );
+        if secrets == "inline" {
+            assert!(stdout.contains("KH430"), "{stdout}");
+        } else {
+            assert!(
+                stdout.contains("nothing above info"),
+                "{secrets}:\n{stdout}"
+            );
+        }
+    }
+}
+
+/// Like [`effective`], plus the providers variable the Kubernetes Secret carries.
+fn effective_with_oidc(out: &Path) -> Deployment {
+    let mut deployment = effective(out);
+    let secret = out.join("secret.yaml");
+    if secret.exists() {
+        let tree = Deployment::load(std::slice::from_ref(&secret))
+            .unwrap()
+            .root;
+        let var = "SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS";
+        let value = tree
+            .get(&format!("stringData.{var}"))
+            .and_then(|n| n.as_str())
+            .expect("providers in the Secret");
+        deployment.add_env_text(
+            &secret,
+            "secret.yaml".to_owned(),
+            format!("{var}='{value}'\n"),
+        );
+    }
+    deployment
+}
+
+#[test]
+fn an_oidc_secret_is_never_taken_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let done = init(&out, &["--oidc", "github=Iv1.abc"]).code(2);
+    let stderr = String::from_utf8_lossy(&done.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("KRATOS_HARDEN_OIDC_SECRET_GITHUB"),
+        "{stderr}"
+    );
+    let done = init(&out, &["--oidc", "myspace=x"]).code(2);
+    let stderr = String::from_utf8_lossy(&done.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("--oidc") && stderr.contains("google, github, gitlab"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
 }

@@ -10,7 +10,7 @@ use super::{default_secrets, default_sender, flag};
 use crate::cli::InitArgs;
 use crate::commands::print;
 use crate::fix::SecretsTo;
-use crate::init::{self, Answers, Database, METHODS, Proxy};
+use crate::init::{self, Answers, Database, METHODS, OIDC_PROVIDERS, Oidc, Proxy};
 use crate::secret::OsSecrets;
 
 /// A text prompt whose answer must pass `check` (re-asked with the reason until it does).
@@ -98,6 +98,7 @@ pub(super) fn ask(args: &InitArgs) -> anyhow::Result<(Answers, PathBuf)> {
         .into_iter()
         .map(str::to_owned)
         .collect();
+    let oidc = ask_oidc(args)?;
     let mfa = Confirm::new("Offer a second factor (TOTP) and require it once set up?")
         .with_default(true)
         .with_help_message("users who set one up must use it (required_aal: highest_available)")
@@ -118,6 +119,7 @@ pub(super) fn ask(args: &InitArgs) -> anyhow::Result<(Answers, PathBuf)> {
         methods,
         mfa,
         registration,
+        oidc,
         secrets_to,
         proxy,
     };
@@ -251,6 +253,43 @@ fn ask_smtp(args: &InitArgs) -> anyhow::Result<String> {
             .prompt()?;
         init::with_password(&server, &password).map_err(anyhow::Error::msg)
     }
+}
+
+/// Social sign-in: `--oidc` as given, else which providers (none by default) and, for each, the
+/// client id and the secret (hidden).
+fn ask_oidc(args: &InitArgs) -> anyhow::Result<Vec<Oidc>> {
+    if !args.oidc.is_empty() {
+        return super::flag_oidc(&args.oidc);
+    }
+    let names: Vec<&str> = OIDC_PROVIDERS.iter().map(|(p, _)| *p).collect();
+    let chosen = MultiSelect::new("Social sign-in (OIDC):", names)
+        .with_help_message("space to choose; none is fine. Only e-mail addresses the provider verified are accepted")
+        .prompt()?;
+    let mut providers = Vec::new();
+    for provider in chosen {
+        let client_id = checked(
+            &format!("{provider} client id:"),
+            "from the OAuth app you registered with the provider",
+            None,
+            init::check_client_credential,
+        )?;
+        let secret = Password::new(&format!("{provider} client secret:"))
+            .without_confirmation()
+            .with_display_mode(PasswordDisplayMode::Hidden)
+            .with_validator(|s: &str| {
+                Ok(match init::check_client_credential(s) {
+                    Ok(_) => Validation::Valid,
+                    Err(e) => Validation::Invalid(e.into()),
+                })
+            })
+            .prompt()?;
+        providers.push(Oidc {
+            provider: provider.to_owned(),
+            client_id,
+            client_secret: secret.trim().to_owned(),
+        });
+    }
+    Ok(providers)
 }
 
 /// The proxy flavour of the rate-limit file.
