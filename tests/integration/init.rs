@@ -13,6 +13,9 @@ use serde_json::Value;
 use crate::common::{bin, shared, skip};
 use crate::pty;
 
+/// The variable carrying the OIDC providers as JSON.
+const OIDC_VAR: &str = "SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS";
+
 /// A long SMTP password that must never reach the terminal.
 const SMTP_PASSWORD: &str = "Smtp-Password-Not-For-Screens-42";
 
@@ -415,7 +418,7 @@ fn the_result_is_valid_for_kratos_config_and_identity_schemas() {
                 ],
             )
             .success();
-            let deployment = effective_with_oidc(&out);
+            let deployment = effective(&out);
             let secret = "selfservice.methods.oidc.config.providers.0.client_secret";
             assert!(
                 deployment.root.get(secret).is_some(),
@@ -457,14 +460,21 @@ fn effective(out: &Path) -> Deployment {
             ("secretsCipher", "SECRETS_CIPHER"),
             ("dsn", "DSN"),
             ("smtpConnectionURI", "COURIER_SMTP_CONNECTION_URI"),
+            (OIDC_VAR, OIDC_VAR),
         ];
         let mut text = String::new();
         for (key, name) in names {
             let value = tree
                 .get(&format!("stringData.{key}"))
-                .and_then(|n| n.as_str())
-                .expect("key present");
-            let _ = writeln!(text, "{name}='{value}'");
+                .and_then(|n| n.as_str());
+            // Every key but the providers (present only with --oidc) must be there.
+            assert!(
+                value.is_some() || name == OIDC_VAR,
+                "{key} missing from the Secret"
+            );
+            if let Some(value) = value {
+                let _ = writeln!(text, "{name}='{value}'");
+            }
         }
         deployment.add_env_text(&secret, "secret.yaml".to_owned(), text);
     }
@@ -535,13 +545,19 @@ fn the_nginx_snippet_passes_nginx_t() {
     );
 }
 
+/// `init --out deploy` on a pty in `dir`, past the output-folder question (default kept).
+fn started(dir: &Path) -> pty::Pty {
+    let mut p = pty::spawn(&["init", "--out", "deploy"], dir);
+    p.wait_for("? Output folder", pty::TIMEOUT).unwrap();
+    p.send("\r");
+    p
+}
+
 /// Answers every question on a pseudo-terminal; the SMTP password is typed hidden.
 #[test]
 fn the_interactive_walk_writes_after_confirmation() {
     let dir = tempfile::tempdir().unwrap();
-    let mut p = pty::spawn(&["init", "--out", "deploy"], dir.path());
-    p.wait_for("? Output folder", pty::TIMEOUT).unwrap();
-    p.send("\r");
+    let mut p = started(dir.path());
     // A wrong answer is refused with the reason and asked again.
     p.wait_for("? Public URL of Kratos", pty::TIMEOUT).unwrap();
     p.send("http://auth.acme.io\r");
@@ -613,9 +629,7 @@ fn an_existing_folder_is_refused_before_the_questions() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("deploy")).unwrap();
     std::fs::write(dir.path().join("deploy/kratos.yml"), "mine\n").unwrap();
-    let mut p = pty::spawn(&["init", "--out", "deploy"], dir.path());
-    p.wait_for("? Output folder", pty::TIMEOUT).unwrap();
-    p.send("\r");
+    let mut p = started(dir.path());
     p.wait_for("exists: choose another folder", pty::TIMEOUT)
         .unwrap();
     p.send("\x03");
@@ -630,9 +644,7 @@ fn an_existing_folder_is_refused_before_the_questions() {
 #[test]
 fn ctrl_c_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut p = pty::spawn(&["init", "--out", "deploy"], dir.path());
-    p.wait_for("? Output folder", pty::TIMEOUT).unwrap();
-    p.send("\r");
+    let mut p = started(dir.path());
     p.wait_for("? Public URL of Kratos", pty::TIMEOUT).unwrap();
     p.send("\x03");
     assert_eq!(p.wait_exit(), Some(0), "{}", p.screen());
@@ -690,7 +702,7 @@ fn oidc_providers_go_where_the_secrets_go() {
         );
         assert!(out.join("oidc.mapper.jsonnet").exists());
         // Kratos sees the providers, secret included, wherever they went.
-        let deployment = effective_with_oidc(&out);
+        let deployment = effective(&out);
         let provider = deployment
             .root
             .get("selfservice.methods.oidc.config.providers.0")
@@ -712,28 +724,6 @@ fn oidc_providers_go_where_the_secrets_go() {
             );
         }
     }
-}
-
-/// Like [`effective`], plus the providers variable the Kubernetes Secret carries.
-fn effective_with_oidc(out: &Path) -> Deployment {
-    let mut deployment = effective(out);
-    let secret = out.join("secret.yaml");
-    if secret.exists() {
-        let tree = Deployment::load(std::slice::from_ref(&secret))
-            .unwrap()
-            .root;
-        let var = "SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS";
-        let value = tree
-            .get(&format!("stringData.{var}"))
-            .and_then(|n| n.as_str())
-            .expect("providers in the Secret");
-        deployment.add_env_text(
-            &secret,
-            "secret.yaml".to_owned(),
-            format!("{var}='{value}'\n"),
-        );
-    }
-    deployment
 }
 
 #[test]
