@@ -112,6 +112,10 @@ pub struct AuditArgs {
     /// `COURIER_SMTP_CONNECTION_URI`, …); repeatable, later files win.
     #[arg(long, value_name = "FILE")]
     pub env_file: Vec<PathBuf>,
+    /// Also layer this process's environment variables that Kratos reads (after the env
+    /// files). Off by default: the auditing machine's environment is rarely the deployment's.
+    #[arg(long)]
+    pub use_env: bool,
     /// Accepted risks: entries {rule, path, reason, expires}.
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,

@@ -8,11 +8,13 @@
 pub mod env;
 pub mod load;
 pub mod node;
+mod provenance;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
 
-use node::{FileId, Node, Value};
+use node::{FileId, Node, Pos, Value};
+pub use provenance::Provenance;
 pub use schema::IdentitySchema;
 
 /// Why a configuration could not be loaded. Every message names the file (and line:column
@@ -102,6 +104,9 @@ pub enum SourceKind {
     IdentitySchema,
     /// A dotenv file whose variables override the config (`--env-file`).
     EnvFile,
+    /// The process environment (`--use-env`); its text lists the variable names used, one per
+    /// line, never their values.
+    Environment,
 }
 
 /// One file that contributed to the deployment.
@@ -244,6 +249,28 @@ impl Deployment {
         Ok(())
     }
 
+    /// Layers the Kratos variables among `vars` (the process environment) over the config.
+    pub fn add_environment(&mut self, vars: &[(String, String)]) {
+        let used: Vec<(String, String)> = vars
+            .iter()
+            .filter(|(name, _)| env::is_known(name))
+            .cloned()
+            .collect();
+        let mut text = String::new();
+        for (name, _) in &used {
+            text.push_str(name);
+            text.push('\n');
+        }
+        let id = FileId::try_from(self.sources.len()).unwrap_or(FileId::MAX);
+        self.sources.push(Source {
+            path: PathBuf::from("environment"),
+            display: "environment".to_owned(),
+            kind: SourceKind::Environment,
+            text,
+        });
+        env::layer(&mut self.root, env::from_vars(&used), id);
+    }
+
     /// Layers dotenv text already in memory (`path` and `display` name where it comes from).
     pub fn add_env_text(&mut self, path: &Path, display: String, text: String) {
         let settings = env::parse(&text);
@@ -255,6 +282,13 @@ impl Deployment {
             text,
         });
         env::layer(&mut self.root, settings, id);
+    }
+
+    /// Where a value at `pos` comes from, for reports.
+    #[must_use]
+    pub fn provenance(&self, pos: Option<Pos>, file: FileId) -> Provenance<'_> {
+        let source = self.source(pos.map_or(file, |p| p.file));
+        Provenance::new(source, pos)
     }
 
     /// True when `node` was written in a config file (not taken from an env file).

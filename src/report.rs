@@ -52,6 +52,13 @@ impl Audited {
             .join(" + ")
     }
 
+    /// Where the finding's value comes from (file position or environment variable).
+    #[must_use]
+    pub fn provenance(&self, finding: &Finding) -> crate::config::Provenance<'_> {
+        let index = usize::from(finding.file).min(self.sources.len().saturating_sub(1));
+        crate::config::Provenance::new(&self.sources[index], finding.pos)
+    }
+
     /// The display name of the file a finding points into.
     #[must_use]
     pub fn file_of(&self, finding: &Finding) -> &str {

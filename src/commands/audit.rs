@@ -44,10 +44,21 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
             .collect()
     };
 
+    // `vars_os`: a variable that is not UTF-8 (never a Kratos one) must not abort the audit.
+    let environment: Vec<(String, String)> = if args.use_env {
+        std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let loaded = load_parallel(jobs, |files| {
         let mut deployment = Deployment::load_named(files)?;
         for env_file in &args.env_file {
             deployment.add_env_file(env_file)?;
+        }
+        if args.use_env {
+            deployment.add_environment(&environment);
         }
         let cx = Context::new(&deployment, args.profile, args.kratos_version);
         let findings = rules::check_all(&cx);

@@ -1,61 +1,31 @@
-//! Env files (`--env-file`): dotenv lines layered over the config files the way Kratos layers
-//! environment variables (kratos-hardening.md §5): the variable name is the config path in
-//! upper case with `_` for `.`; string arrays are a JSON array or CSV; and **arrays from env are
-//! merged element-wise into the file's arrays** (§0.8), so `SECRETS_COOKIE=new` over
-//! `[a, b]` gives `[new, b]`.
+//! Environment variables over the config, the way Kratos layers them (kratos-hardening.md §5):
+//! the variable name is the config path upper-cased with `_` for `.` (array indexes as numbers:
+//! `SECRETS_COOKIE_0`, `…_PROVIDERS_0_CLIENT_SECRET`); the value is cast by the path's type
+//! (booleans as Go's `ParseBool`, integers, string arrays as a JSON array or else CSV, objects as
+//! JSON); and **arrays from env are merged element-wise into the file's arrays** (§0.8), so
+//! `SECRETS_COOKIE=new` over `[a, b]` gives `[new, b]`.
 //!
-//! This first cut knows the variables kratos-harden itself writes and the common secret and
-//! connection keys; the full schema-wide mapping is the effective-configuration issue.
+//! Sources: dotenv files (`--env-file`, docker compose syntax) and, when asked, the process
+//! environment (`--use-env`). The paths known are our own table ([`paths`]).
+
+mod paths;
 
 use std::path::Path;
 
 use super::node::{Entry, FileId, Node, Pos, Value};
 use super::{ConfigError, load};
+use paths::Type;
 
-/// Known variables: name, config path, whether the value is a string list.
-const KNOWN: &[(&str, &str, Kind)] = &[
-    ("SECRETS_DEFAULT", "secrets.default", Kind::List),
-    ("SECRETS_COOKIE", "secrets.cookie", Kind::List),
-    ("SECRETS_CIPHER", "secrets.cipher", Kind::List),
-    ("SECRETS_PAGINATION", "secrets.pagination", Kind::List),
-    ("DSN", "dsn", Kind::Text),
-    (
-        "COURIER_SMTP_CONNECTION_URI",
-        "courier.smtp.connection_uri",
-        Kind::Text,
-    ),
-    ("SERVE_PUBLIC_BASE_URL", "serve.public.base_url", Kind::Text),
-    ("SERVE_ADMIN_BASE_URL", "serve.admin.base_url", Kind::Text),
-    ("LOG_LEVEL", "log.level", Kind::Text),
-    (
-        "LOG_LEAK_SENSITIVE_VALUES",
-        "log.leak_sensitive_values",
-        Kind::Bool,
-    ),
-    ("DEV", "dev", Kind::Bool),
-    (
-        "SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS",
-        "selfservice.methods.oidc.config.providers",
-        Kind::Json,
-    ),
-];
+pub use paths::resolve;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Text,
-    Bool,
-    List,
-    /// An object or array of objects given as JSON (Kratos accepts JSON for such keys).
-    Json,
-}
-
-/// One variable read from an env file: its config path, value and line.
+/// One variable: the config path it sets, the value as Kratos casts it, and its line (in an
+/// env file; for the process environment, its position in the list of variables used).
 pub struct Setting {
-    /// Dotted config path.
-    pub path: &'static str,
+    /// Dotted config path (indexes as numbers).
+    pub path: String,
     /// The value as Kratos casts it.
     pub value: Value,
-    /// 1-based line in the env file.
+    /// 1-based line.
     pub line: u32,
 }
 
@@ -79,32 +49,59 @@ pub fn parse(text: &str) -> Vec<Setting> {
         let Some((name, value)) = line.split_once('=') else {
             continue;
         };
-        let Some((_, path, kind)) = KNOWN.iter().find(|(n, _, _)| *n == name.trim()) else {
-            continue;
-        };
-        let value = unquote(value.trim());
-        let value = match kind {
-            Kind::Text => Value::Str(value),
-            Kind::Bool => match value.to_ascii_lowercase().as_str() {
-                "true" | "1" => Value::Bool(true),
-                "false" | "0" => Value::Bool(false),
-                _ => Value::Str(value),
-            },
-            Kind::Json => json(&value).unwrap_or(Value::Str(value)),
-            Kind::List => Value::Seq(
-                list(&value)
-                    .into_iter()
-                    .map(|s| Node::new(Value::Str(s)))
-                    .collect(),
-            ),
-        };
-        settings.push(Setting {
-            path,
-            value,
-            line: u32::try_from(index + 1).unwrap_or(u32::MAX),
-        });
+        if let Some(setting) = setting(name.trim(), &unquote(value.trim()), index + 1) {
+            settings.push(setting);
+        }
     }
     settings
+}
+
+/// The settings among `vars` (name, value), numbered in order: the process environment.
+#[must_use]
+pub fn from_vars(vars: &[(String, String)]) -> Vec<Setting> {
+    vars.iter()
+        .enumerate()
+        .filter_map(|(index, (name, value))| setting(name, value, index + 1))
+        .collect()
+}
+
+/// The name of a variable Kratos reads, else `None`.
+#[must_use]
+pub fn is_known(name: &str) -> bool {
+    resolve(name).is_some()
+}
+
+fn setting(name: &str, value: &str, line: usize) -> Option<Setting> {
+    let (path, ty) = resolve(name)?;
+    Some(Setting {
+        path,
+        value: cast(value, ty),
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+    })
+}
+
+/// Casts text as Kratos does for a key of type `ty`. Text that does not cast stays a string
+/// (Kratos would refuse to start; the rules see what was written).
+fn cast(value: &str, ty: Type) -> Value {
+    match ty {
+        Type::Str => Value::Str(value.to_owned()),
+        Type::Bool => match value {
+            "1" | "t" | "T" | "true" | "TRUE" | "True" => Value::Bool(true),
+            "0" | "f" | "F" | "false" | "FALSE" | "False" => Value::Bool(false),
+            _ => Value::Str(value.to_owned()),
+        },
+        Type::Int => value
+            .trim()
+            .parse::<i64>()
+            .map_or_else(|_| Value::Str(value.to_owned()), Value::Int),
+        Type::Json => json(value).unwrap_or_else(|| Value::Str(value.to_owned())),
+        Type::List => Value::Seq(
+            list(value)
+                .into_iter()
+                .map(|s| Node::new(Value::Str(s)))
+                .collect(),
+        ),
+    }
 }
 
 /// A JSON value as a tree (positions are stamped with the env line when layered); `None` when
@@ -149,17 +146,38 @@ fn unquote(value: &str) -> String {
     value.to_owned()
 }
 
-/// A string array from one variable: a JSON array, else CSV (Kratos's castx rules).
+/// A string array from one variable: a JSON array, else CSV as Go's `encoding/csv` reads one
+/// record (Kratos's castx): `"…"` quotes a field, `""` inside is one quote.
 fn list(value: &str) -> Vec<String> {
     if value.trim_start().starts_with('[')
         && let Ok(items) = serde_json::from_str::<Vec<String>>(value)
     {
         return items;
     }
-    value
-        .split(',')
-        .map(|s| s.trim_matches('"').to_owned())
-        .collect()
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = value.chars().peekable();
+    let mut quoted = false;
+    let mut at_start = true;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if at_start => quoted = true,
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            '"' if quoted => quoted = false,
+            ',' if !quoted => {
+                fields.push(std::mem::take(&mut field));
+                at_start = true;
+                continue;
+            }
+            c => field.push(c),
+        }
+        at_start = false;
+    }
+    fields.push(field);
+    fields
 }
 
 /// Layers `settings` (from source `file`) over `root`: scalars replace, lists merge element-wise.
@@ -175,7 +193,7 @@ pub fn layer(root: &mut Node, settings: Vec<Setting>, file: FileId) {
             pos,
         };
         stamp(&mut node, pos);
-        set(root, setting.path, node, pos);
+        set(root, &setting.path, node, pos);
     }
 }
 
@@ -195,35 +213,57 @@ fn stamp(node: &mut Node, pos: Pos) {
 }
 
 fn set(root: &mut Node, path: &str, node: Node, pos: Pos) {
-    let mut current = root;
     let segments: Vec<&str> = path.split('.').collect();
-    for (depth, segment) in segments.iter().enumerate() {
-        if !matches!(current.value, Value::Map(_)) {
-            current.value = Value::Map(Vec::new());
+    set_at(root, &segments, node, pos);
+}
+
+/// Walks down `segments`, creating what is missing: a number indexes a list (padded with
+/// nulls, as Kratos's index form does) unless the node is a mapping with that key.
+fn set_at(current: &mut Node, segments: &[&str], node: Node, pos: Pos) {
+    let Some((segment, rest)) = segments.split_first() else {
+        merge_value(current, node);
+        return;
+    };
+    let index = segment.parse::<usize>().ok();
+    let as_index = match (&current.value, index) {
+        (Value::Seq(_) | Value::Null, Some(_)) => true,
+        (Value::Map(entries), Some(_)) => entries.is_empty(),
+        _ => false,
+    };
+    if let (true, Some(i)) = (as_index, index) {
+        if !matches!(current.value, Value::Seq(_)) {
+            current.value = Value::Seq(Vec::new());
         }
-        let Value::Map(entries) = &mut current.value else {
-            return;
-        };
-        let index = if let Some(i) = entries.iter().position(|e| e.key == *segment) {
+        if let Value::Seq(items) = &mut current.value {
+            while items.len() <= i {
+                items.push(Node {
+                    value: Value::Null,
+                    pos,
+                });
+            }
+            set_at(&mut items[i], rest, node, pos);
+        }
+        return;
+    }
+    if !matches!(current.value, Value::Map(_)) {
+        current.value = Value::Map(Vec::new());
+    }
+    if let Value::Map(entries) = &mut current.value {
+        let at = if let Some(i) = entries.iter().position(|e| e.key == *segment) {
             i
         } else {
             entries.push(Entry {
                 key: (*segment).to_owned(),
                 key_pos: pos,
                 node: Node {
-                    value: Value::Map(Vec::new()),
+                    value: Value::Null,
                     pos,
                 },
             });
             entries.len() - 1
         };
-        if depth + 1 == segments.len() {
-            let target = &mut entries[index];
-            target.key_pos = pos;
-            merge_value(&mut target.node, node);
-            return;
-        }
-        current = &mut entries[index].node;
+        entries[at].key_pos = pos;
+        set_at(&mut entries[at].node, rest, node, pos);
     }
 }
 
@@ -281,5 +321,116 @@ mod tests {
         let s = parse("SECRETS_DEFAULT=[\"x,y\",\"z\"]\nSECRETS_CIPHER=a,b\n");
         assert!(matches!(&s[0].value, Value::Seq(items) if items.len() == 2));
         assert!(matches!(&s[1].value, Value::Seq(items) if items.len() == 2));
+    }
+
+    fn layered(file: &str, env: &str) -> Node {
+        let mut root: Node = serde_saphyr::from_str(file).expect("parses");
+        layer(&mut root, parse(env), 1);
+        root
+    }
+
+    fn strings(node: Option<&Node>) -> Vec<&str> {
+        node.map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect()
+    }
+
+    #[test]
+    fn csv_reads_quotes_as_go_encoding_csv_does() {
+        assert_eq!(list(r#"a,"b,c","d""e",f"#), ["a", "b,c", "d\"e", "f"]);
+        assert_eq!(list("single"), ["single"]);
+        assert_eq!(
+            list(r#"["x,y", "z"]"#),
+            ["x,y", "z"],
+            "a JSON array wins over CSV"
+        );
+    }
+
+    #[test]
+    fn values_are_cast_by_the_type_of_their_key() {
+        let root = layered(
+            "serve:\n  public:\n    port: 4433\n",
+            "SERVE_PUBLIC_PORT=8080\nLOG_LEAK_SENSITIVE_VALUES=T\nDEV=maybe\nSERVE_PUBLIC_CORS_ENABLED=0\n",
+        );
+        assert_eq!(
+            root.get("serve.public.port").and_then(Node::as_i64),
+            Some(8080)
+        );
+        assert_eq!(
+            root.get("log.leak_sensitive_values")
+                .and_then(Node::as_bool),
+            Some(true)
+        );
+        assert_eq!(
+            root.get("serve.public.cors.enabled")
+                .and_then(Node::as_bool),
+            Some(false)
+        );
+        assert_eq!(
+            root.get("dev").and_then(Node::as_str),
+            Some("maybe"),
+            "text that does not cast stays as written"
+        );
+    }
+
+    #[test]
+    fn index_forms_set_one_element_or_one_field() {
+        let root = layered(
+            "secrets:\n  cookie: [a, b]\nselfservice:\n  methods:\n    oidc:\n      config:\n        providers:\n          - id: google\n            client_secret: old\n",
+            "SECRETS_COOKIE_1=fresh\nSECRETS_DEFAULT_0=only\nSELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS_0_CLIENT_SECRET=new\n",
+        );
+        assert_eq!(strings(root.get("secrets.cookie")), ["a", "fresh"]);
+        assert_eq!(strings(root.get("secrets.default")), ["only"]);
+        let provider = root
+            .get("selfservice.methods.oidc.config.providers.0")
+            .expect("kept");
+        assert_eq!(
+            provider.get("id").and_then(Node::as_str),
+            Some("google"),
+            "other fields stay"
+        );
+        assert_eq!(
+            provider.get("client_secret").and_then(Node::as_str),
+            Some("new")
+        );
+        assert_eq!(
+            provider
+                .get("client_secret")
+                .map(|n| (n.pos.file, n.pos.line)),
+            Some((1, 3))
+        );
+    }
+
+    #[test]
+    fn nested_keys_are_created_and_json_objects_parsed() {
+        let root = layered(
+            "{}",
+            "SELFSERVICE_FLOWS_REGISTRATION_AFTER_PASSWORD_HOOKS=[{\"hook\":\"session\"}]\nSELFSERVICE_METHODS_PASSWORD_CONFIG_MIN_PASSWORD_LENGTH=6\n",
+        );
+        assert_eq!(
+            root.get("selfservice.flows.registration.after.password.hooks.0.hook")
+                .and_then(Node::as_str),
+            Some("session")
+        );
+        assert_eq!(
+            root.get("selfservice.methods.password.config.min_password_length")
+                .and_then(Node::as_i64),
+            Some(6)
+        );
+    }
+
+    #[test]
+    fn the_process_environment_keeps_only_kratos_names() {
+        let vars = [
+            ("PATH".to_owned(), "/usr/bin".to_owned()),
+            ("DSN".to_owned(), "memory".to_owned()),
+            ("HOME".to_owned(), "/root".to_owned()),
+        ];
+        let settings = from_vars(&vars);
+        assert_eq!(settings.len(), 1);
+        assert_eq!(settings[0].path, "dsn");
+        assert_eq!(settings[0].line, 2);
     }
 }

@@ -20,11 +20,7 @@ pub fn render(report: &Report) -> String {
             json!({
                 "files": d.sources.iter().map(|s| json!({
                     "path": s.display,
-                    "kind": match s.kind {
-                        crate::config::SourceKind::Config => "config",
-                        crate::config::SourceKind::IdentitySchema => "identity-schema",
-                        crate::config::SourceKind::EnvFile => "env-file",
-                    },
+                    "kind": s.kind.as_str(),
                 })).collect::<Vec<_>>(),
                 "kratos_version": d.version,
                 "findings": d.findings.iter().map(|f| finding(d, f)).collect::<Vec<_>>(),
@@ -62,11 +58,30 @@ pub fn finding(d: &Audited, f: &Finding) -> Value {
         column: Option<u32>,
         message: &'a str,
         fix: Option<&'a crate::finding::Fix>,
+        source: Source<'a>,
         suppressed: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         suppression_reason: Option<&'a str>,
     }
+    /// Where the effective value comes from.
+    #[derive(Serialize)]
+    struct Source<'a> {
+        kind: &'static str,
+        file: Option<&'a str>,
+        line: Option<u32>,
+        column: Option<u32>,
+        variable: Option<&'a str>,
+    }
     let (line, column) = f.line_column().unzip();
+    let from = d.provenance(f);
+    let in_file = from.source.kind != crate::config::SourceKind::Environment;
+    let source = Source {
+        kind: from.kind(),
+        file: in_file.then_some(from.source.display.as_str()),
+        line: if in_file { line } else { None },
+        column: if in_file { column } else { None },
+        variable: from.variable,
+    };
     serde_json::to_value(Out {
         rule: f.rule.id,
         name: f.rule.name,
@@ -79,6 +94,7 @@ pub fn finding(d: &Audited, f: &Finding) -> Value {
         column,
         message: &f.message,
         fix: f.fix.as_ref(),
+        source,
         suppressed: f.suppressed.is_some(),
         suppression_reason: f.suppressed.as_deref(),
     })

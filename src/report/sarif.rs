@@ -15,19 +15,20 @@ pub fn render(report: &Report) -> String {
         .findings()
         .map(|(d, f)| {
             let index = RULES.iter().position(|r| r.meta().id == f.rule.id);
+            let from = d.provenance(f);
             let mut physical = json!({ "artifactLocation": { "uri": uri(d.file_of(f)) } });
             if let Some((line, column)) = f.line_column() {
                 physical["region"] = json!({ "startLine": line, "startColumn": column });
             }
+            // A value from the process environment has no file to point at.
+            let physical =
+                (from.source.kind != crate::config::SourceKind::Environment).then_some(physical);
             let mut result = json!({
                 "ruleId": f.rule.id,
                 "ruleIndex": index,
                 "level": level(f.severity),
                 "message": { "text": f.message },
-                "locations": [{
-                    "physicalLocation": physical,
-                    "logicalLocations": [{ "fullyQualifiedName": f.path, "kind": "member" }],
-                }],
+                "locations": [location(physical, &f.path, from.variable)],
                 "properties": {
                     "severity": f.severity.as_str(),
                     "threat": f.rule.threat.as_str(),
@@ -103,6 +104,20 @@ fn security_severity(severity: Severity) -> &'static str {
         Severity::Low => "3.0",
         Severity::Info => "1.0",
     }
+}
+
+/// One SARIF location: the file region when there is one, the config path as a logical
+/// location, and the environment variable that set the value, if any.
+fn location(physical: Option<Value>, path: &str, variable: Option<&str>) -> Value {
+    let mut logical = vec![json!({ "fullyQualifiedName": path, "kind": "member" })];
+    if let Some(variable) = variable {
+        logical.push(json!({ "name": variable, "kind": "variable" }));
+    }
+    let mut location = json!({ "logicalLocations": logical });
+    if let Some(physical) = physical {
+        location["physicalLocation"] = physical;
+    }
+    location
 }
 
 /// A relative path with forward slashes, or a `file://` URI for an absolute one.

@@ -78,10 +78,7 @@ fn render_deployment(out: &mut String, d: &Audited, report: &Report, paint: Pain
             s.total
         );
         for f in findings {
-            let location = match f.line_column() {
-                Some((line, column)) => format!("{}:{line}:{column}", d.file_of(f)),
-                None => format!("{} (missing key)", d.file_of(f)),
-            };
+            let location = d.provenance(f).describe();
             let severity = paint.severity(f.severity);
             let mut line = format!("    {location}: {severity} {} {}", f.rule.id, f.message);
             if let Some(reason) = &f.suppressed {

@@ -550,3 +550,93 @@ fn oidc_providers_from_an_env_file_are_judged_there() {
     );
     assert!(!doc.to_string().contains("0123456789abcdef0123456789abcdef"));
 }
+
+/// `--use-env` reads the process environment (only when asked), and every report says where
+/// each value came from: file position, env-file variable, or process variable.
+#[test]
+fn provenance_names_the_file_or_the_variable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(
+        dir.path(),
+        "kratos.yml",
+        "serve:\n  public:\n    base_url: https://auth.acme.io/\nlog:\n  level: info\n",
+    );
+    let env = write(
+        dir.path(),
+        "kratos.env",
+        "# deploy\nLOG_LEAK_SENSITIVE_VALUES=true\n",
+    );
+    let run = |use_env: bool, format: &str| {
+        let mut cmd = bin();
+        cmd.env("DSN", "memory")
+            .arg("audit")
+            .arg(&config)
+            .arg("--env-file")
+            .arg(&env)
+            .args(["--format", format, "--fail-on", "none"]);
+        if use_env {
+            cmd.arg("--use-env");
+        }
+        cmd.output().expect("runs")
+    };
+    let text = String::from_utf8(run(true, "text").stdout).expect("UTF-8");
+    assert!(
+        text.contains(&format!(
+            "env LOG_LEAK_SENSITIVE_VALUES (from {}:2): HIGH     KH250",
+            env.display()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("env DSN: HIGH     KH401"), "{text}");
+
+    let doc: Value = serde_json::from_slice(&run(true, "json").stdout).expect("JSON");
+    let findings = doc["deployments"][0]["findings"]
+        .as_array()
+        .expect("findings");
+    let by_rule = |id: &str| findings.iter().find(|f| f["rule"] == id).expect(id);
+    assert_eq!(
+        by_rule("KH250")["source"],
+        serde_json::json!({"kind": "env-file", "file": env.display().to_string(), "line": 2, "column": 1, "variable": "LOG_LEAK_SENSITIVE_VALUES"})
+    );
+    assert_eq!(
+        by_rule("KH401")["source"],
+        serde_json::json!({"kind": "env", "file": null, "line": null, "column": null, "variable": "DSN"})
+    );
+    let from_file = findings
+        .iter()
+        .find(|f| f["source"]["kind"] == "config")
+        .expect("a finding on the file");
+    assert!(
+        from_file["source"]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("kratos.yml"))
+    );
+
+    let sarif: Value = serde_json::from_slice(&run(true, "sarif").stdout).expect("SARIF");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let dsn = results
+        .iter()
+        .find(|r| r["ruleId"] == "KH401")
+        .expect("KH401");
+    assert!(
+        dsn["locations"][0].get("physicalLocation").is_none(),
+        "no file for a process variable"
+    );
+    assert_eq!(dsn["locations"][0]["logicalLocations"][1]["name"], "DSN");
+    let leak = results
+        .iter()
+        .find(|r| r["ruleId"] == "KH250")
+        .expect("KH250");
+    assert!(
+        leak["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("kratos.env"))
+    );
+
+    // Without --use-env the machine's DSN is not the deployment's.
+    let doc: Value = serde_json::from_slice(&run(false, "json").stdout).expect("JSON");
+    let findings = doc["deployments"][0]["findings"]
+        .as_array()
+        .expect("findings");
+    assert!(!findings.iter().any(|f| f["rule"] == "KH401"));
+}

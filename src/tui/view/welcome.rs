@@ -42,6 +42,7 @@ pub fn render(view: &View<'_>, area: Rect, buf: &mut Buffer) {
             SourceKind::Config => "config",
             SourceKind::IdentitySchema => "identity schema",
             SourceKind::EnvFile => "env file",
+            SourceKind::Environment => "environment",
         };
         let label = if n == 0 { "Files" } else { "" };
         lines.extend(text::labelled(

@@ -1,0 +1,73 @@
+//! Where an effective value comes from, as reports show it: a file position, a variable in an
+//! env file, or a variable of the process environment.
+
+use super::node::Pos;
+use super::{Source, SourceKind};
+
+/// Where an effective value comes from: a file position, or an environment variable (from an
+/// env file line or the process environment).
+#[derive(Clone, Copy, Debug)]
+pub struct Provenance<'a> {
+    /// The source holding the value.
+    pub source: &'a Source,
+    /// Line and column, when the key exists.
+    pub pos: Option<Pos>,
+    /// The variable that set it, for env sources.
+    pub variable: Option<&'a str>,
+}
+
+impl<'a> Provenance<'a> {
+    /// The provenance of a value at `pos` in `source`.
+    #[must_use]
+    pub fn new(source: &'a Source, pos: Option<Pos>) -> Self {
+        let variable = match source.kind {
+            SourceKind::EnvFile | SourceKind::Environment => pos.and_then(|p| {
+                let line = source
+                    .text
+                    .lines()
+                    .nth(usize::try_from(p.line).ok()?.checked_sub(1)?)?;
+                let line = line.trim();
+                let line = line.strip_prefix("export ").unwrap_or(line);
+                Some(line.split_once('=').map_or(line, |(name, _)| name).trim())
+            }),
+            SourceKind::Config | SourceKind::IdentitySchema => None,
+        };
+        Self {
+            source,
+            pos,
+            variable,
+        }
+    }
+
+    /// `kind` as reports name it.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        self.source.kind.as_str()
+    }
+
+    /// For text output: `kratos.yml:12:5`, `env SECRETS_COOKIE (from .env:3)`,
+    /// `env SECRETS_COOKIE`, or `kratos.yml (missing key)`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let file = &self.source.display;
+        match (self.variable, self.source.kind, self.pos) {
+            (Some(var), SourceKind::Environment, _) => format!("env {var}"),
+            (Some(var), _, Some(p)) => format!("env {var} (from {file}:{})", p.line),
+            (_, _, Some(p)) => format!("{file}:{}:{}", p.line, p.column),
+            (_, _, None) => format!("{file} (missing key)"),
+        }
+    }
+}
+
+impl SourceKind {
+    /// The name reports use: `config`, `identity-schema`, `env-file`, `env`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Config => "config",
+            SourceKind::IdentitySchema => "identity-schema",
+            SourceKind::EnvFile => "env-file",
+            SourceKind::Environment => "env",
+        }
+    }
+}
