@@ -161,6 +161,8 @@ pub struct Deployment {
     pub schemas: Vec<IdentitySchema>,
     /// The Kratos version from the `version:` key, if it says one.
     pub declared_version: Option<KratosVersion>,
+    /// Values written in a file that an environment variable replaced.
+    pub hidden: Vec<env::Hidden>,
 }
 
 impl Deployment {
@@ -220,6 +222,7 @@ impl Deployment {
             root,
             schemas: Vec::new(),
             declared_version,
+            hidden: Vec::new(),
         };
         deployment.schemas = schema::load_all(&mut deployment);
         Ok(deployment)
@@ -268,7 +271,8 @@ impl Deployment {
             kind: SourceKind::Environment,
             text,
         });
-        env::layer(&mut self.root, env::from_vars(&used), id);
+        let hidden = env::layer(&mut self.root, env::from_vars(&used), id);
+        self.hidden.extend(hidden);
     }
 
     /// Layers dotenv text already in memory (`path` and `display` name where it comes from).
@@ -281,7 +285,8 @@ impl Deployment {
             kind: SourceKind::EnvFile,
             text,
         });
-        env::layer(&mut self.root, settings, id);
+        let hidden = env::layer(&mut self.root, settings, id);
+        self.hidden.extend(hidden);
     }
 
     /// Where a value at `pos` comes from, for reports.

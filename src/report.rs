@@ -38,6 +38,8 @@ pub struct Audited {
     pub findings: Vec<Finding>,
     /// Why these findings may not describe the deployment (e.g. a Helm values file).
     pub caveat: Option<String>,
+    /// File values that environment variables replaced.
+    pub hidden: Vec<crate::config::env::Hidden>,
 }
 
 impl Audited {
@@ -56,7 +58,13 @@ impl Audited {
     #[must_use]
     pub fn provenance(&self, finding: &Finding) -> crate::config::Provenance<'_> {
         let index = usize::from(finding.file).min(self.sources.len().saturating_sub(1));
-        crate::config::Provenance::new(&self.sources[index], finding.pos)
+        let mut from = crate::config::Provenance::new(&self.sources[index], finding.pos);
+        from.overrides = self
+            .hidden
+            .iter()
+            .find(|h| h.path == finding.path)
+            .and_then(|h| Some((self.sources.get(usize::from(h.pos.file))?, h.pos)));
+        from
     }
 
     /// The display name of the file a finding points into.

@@ -74,6 +74,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
             version: cx.version,
             findings,
             caveat,
+            hidden: deployment.hidden,
             sources: deployment.sources,
         })
     });

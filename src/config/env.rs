@@ -180,8 +180,20 @@ fn list(value: &str) -> Vec<String> {
     fields
 }
 
-/// Layers `settings` (from source `file`) over `root`: scalars replace, lists merge element-wise.
-pub fn layer(root: &mut Node, settings: Vec<Setting>, file: FileId) {
+/// A value written somewhere (a config file) that an environment variable replaced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hidden {
+    /// The config path of the replaced value.
+    pub path: String,
+    /// Where the replaced value was written.
+    pub pos: Pos,
+}
+
+/// Layers `settings` (from source `file`) over `root`: scalars replace, lists merge
+/// element-wise. Returns the values the variables replaced, so reports can say a file value
+/// is not the one in force.
+pub fn layer(root: &mut Node, settings: Vec<Setting>, file: FileId) -> Vec<Hidden> {
+    let mut hidden = Vec::new();
     for setting in settings {
         let pos = Pos {
             file,
@@ -193,8 +205,9 @@ pub fn layer(root: &mut Node, settings: Vec<Setting>, file: FileId) {
             pos,
         };
         stamp(&mut node, pos);
-        set(root, &setting.path, node, pos);
+        set(root, &setting.path, node, pos, &mut hidden);
     }
+    hidden
 }
 
 /// Every node and key of a value from the env file points at its line there.
@@ -212,16 +225,47 @@ fn stamp(node: &mut Node, pos: Pos) {
     }
 }
 
-fn set(root: &mut Node, path: &str, node: Node, pos: Pos) {
+fn set(root: &mut Node, path: &str, node: Node, pos: Pos, hidden: &mut Vec<Hidden>) {
     let segments: Vec<&str> = path.split('.').collect();
-    set_at(root, &segments, node, pos);
+    set_at(
+        root,
+        &segments,
+        node,
+        pos,
+        &mut |at: &[&str], old: &Node| {
+            if old.pos.line > 0 && !old.is_null() && old.pos.file != pos.file {
+                hidden.push(Hidden {
+                    path: at.join("."),
+                    pos: old.pos,
+                });
+            }
+        },
+    );
 }
 
 /// Walks down `segments`, creating what is missing: a number indexes a list (padded with
 /// nulls, as Kratos's index form does) unless the node is a mapping with that key.
-fn set_at(current: &mut Node, segments: &[&str], node: Node, pos: Pos) {
-    let Some((segment, rest)) = segments.split_first() else {
-        merge_value(current, node);
+fn set_at(
+    current: &mut Node,
+    segments: &[&str],
+    node: Node,
+    pos: Pos,
+    replaced: &mut dyn FnMut(&[&str], &Node),
+) {
+    set_below(current, segments, 0, node, pos, replaced);
+}
+
+/// [`set_at`] from `depth` on; `segments[..depth]` is the path of `current`.
+fn set_below(
+    current: &mut Node,
+    segments: &[&str],
+    depth: usize,
+    node: Node,
+    pos: Pos,
+    replaced: &mut dyn FnMut(&[&str], &Node),
+) {
+    let Some(segment) = segments.get(depth) else {
+        merge_value(current, node, segments, replaced);
         return;
     };
     let index = segment.parse::<usize>().ok();
@@ -241,7 +285,7 @@ fn set_at(current: &mut Node, segments: &[&str], node: Node, pos: Pos) {
                     pos,
                 });
             }
-            set_at(&mut items[i], rest, node, pos);
+            set_below(&mut items[i], segments, depth + 1, node, pos, replaced);
         }
         return;
     }
@@ -263,17 +307,33 @@ fn set_at(current: &mut Node, segments: &[&str], node: Node, pos: Pos) {
             entries.len() - 1
         };
         entries[at].key_pos = pos;
-        set_at(&mut entries[at].node, rest, node, pos);
+        set_below(
+            &mut entries[at].node,
+            segments,
+            depth + 1,
+            node,
+            pos,
+            replaced,
+        );
     }
 }
 
 /// Element-wise for lists (env item `i` replaces file item `i`, extra file items stay), whole
 /// replacement otherwise.
-fn merge_value(target: &mut Node, over: Node) {
+fn merge_value(
+    target: &mut Node,
+    over: Node,
+    path: &[&str],
+    replaced: &mut dyn FnMut(&[&str], &Node),
+) {
     match (&mut target.value, over.value) {
         (Value::Seq(items), Value::Seq(new)) => {
             for (i, item) in new.into_iter().enumerate() {
                 if i < items.len() {
+                    let index = i.to_string();
+                    let mut at = path.to_vec();
+                    at.push(&index);
+                    replaced(&at, &items[i]);
                     items[i] = item;
                 } else {
                     items.push(item);
@@ -282,6 +342,7 @@ fn merge_value(target: &mut Node, over: Node) {
             target.pos = over.pos;
         }
         (_, value) => {
+            replaced(path, target);
             target.value = value;
             target.pos = over.pos;
         }

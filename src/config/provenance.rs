@@ -1,6 +1,8 @@
 //! Where an effective value comes from, as reports show it: a file position, a variable in an
 //! env file, or a variable of the process environment.
 
+use std::fmt::Write as _;
+
 use super::node::Pos;
 use super::{Source, SourceKind};
 
@@ -14,6 +16,8 @@ pub struct Provenance<'a> {
     pub pos: Option<Pos>,
     /// The variable that set it, for env sources.
     pub variable: Option<&'a str>,
+    /// The file value this one replaced (an env variable over a config key).
+    pub overrides: Option<(&'a Source, Pos)>,
 }
 
 impl<'a> Provenance<'a> {
@@ -36,6 +40,7 @@ impl<'a> Provenance<'a> {
             source,
             pos,
             variable,
+            overrides: None,
         }
     }
 
@@ -50,12 +55,20 @@ impl<'a> Provenance<'a> {
     #[must_use]
     pub fn describe(&self) -> String {
         let file = &self.source.display;
-        match (self.variable, self.source.kind, self.pos) {
+        let mut text = match (self.variable, self.source.kind, self.pos) {
             (Some(var), SourceKind::Environment, _) => format!("env {var}"),
             (Some(var), _, Some(p)) => format!("env {var} (from {file}:{})", p.line),
             (_, _, Some(p)) => format!("{file}:{}:{}", p.line, p.column),
             (_, _, None) => format!("{file} (missing key)"),
+        };
+        if let Some((source, p)) = self.overrides {
+            let _ = write!(
+                text,
+                " [overrides {}:{}:{}]",
+                source.display, p.line, p.column
+            );
         }
+        text
     }
 }
 

@@ -71,6 +71,9 @@ pub fn finding(d: &Audited, f: &Finding) -> Value {
         line: Option<u32>,
         column: Option<u32>,
         variable: Option<&'a str>,
+        /// The file value this one replaced, when an env variable masks a config key.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        overrides: Option<Value>,
     }
     let (line, column) = f.line_column().unzip();
     let from = d.provenance(f);
@@ -81,6 +84,9 @@ pub fn finding(d: &Audited, f: &Finding) -> Value {
         line: if in_file { line } else { None },
         column: if in_file { column } else { None },
         variable: from.variable,
+        overrides: from
+            .overrides
+            .map(|(s, p)| json!({ "file": s.display, "line": p.line, "column": p.column })),
     };
     serde_json::to_value(Out {
         rule: f.rule.id,

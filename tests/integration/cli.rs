@@ -559,7 +559,7 @@ fn provenance_names_the_file_or_the_variable() {
     let config = write(
         dir.path(),
         "kratos.yml",
-        "serve:\n  public:\n    base_url: https://auth.acme.io/\nlog:\n  level: info\n",
+        "serve:\n  public:\n    base_url: https://auth.acme.io/\nlog:\n  level: info\n  leak_sensitive_values: false\n",
     );
     let env = write(
         dir.path(),
@@ -582,8 +582,9 @@ fn provenance_names_the_file_or_the_variable() {
     let text = String::from_utf8(run(true, "text").stdout).expect("UTF-8");
     assert!(
         text.contains(&format!(
-            "env LOG_LEAK_SENSITIVE_VALUES (from {}:2): HIGH     KH250",
-            env.display()
+            "env LOG_LEAK_SENSITIVE_VALUES (from {}:2) [overrides {}:6:3]: HIGH     KH250",
+            env.display(),
+            config.display()
         )),
         "{text}"
     );
@@ -596,7 +597,8 @@ fn provenance_names_the_file_or_the_variable() {
     let by_rule = |id: &str| findings.iter().find(|f| f["rule"] == id).expect(id);
     assert_eq!(
         by_rule("KH250")["source"],
-        serde_json::json!({"kind": "env-file", "file": env.display().to_string(), "line": 2, "column": 1, "variable": "LOG_LEAK_SENSITIVE_VALUES"})
+        serde_json::json!({"kind": "env-file", "file": env.display().to_string(), "line": 2, "column": 1, "variable": "LOG_LEAK_SENSITIVE_VALUES",
+            "overrides": {"file": config.display().to_string(), "line": 6, "column": 3}})
     );
     assert_eq!(
         by_rule("KH401")["source"],
