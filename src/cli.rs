@@ -112,6 +112,11 @@ pub struct AuditArgs {
     /// `COURIER_SMTP_CONNECTION_URI`, …); repeatable, later files win.
     #[arg(long, value_name = "FILE")]
     pub env_file: Vec<PathBuf>,
+    /// The Ory Helm chart's values file(s) of one deployment (repeatable, later wins as with
+    /// `helm -f`): the config is `kratos.config`, plus the chart's generated secrets,
+    /// `kratos.development`, `deployment.extraEnv` and `cleanup.enabled`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["config", "paths", "demo"])]
+    pub helm_values: Vec<PathBuf>,
     /// Also layer this process's environment variables that Kratos reads (after the env
     /// files). Off by default: the auditing machine's environment is rarely the deployment's.
     #[arg(long)]

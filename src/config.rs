@@ -6,6 +6,7 @@
 //! rules do.
 
 pub mod env;
+pub mod helm;
 pub mod load;
 pub mod node;
 mod provenance;
@@ -107,6 +108,10 @@ pub enum SourceKind {
     /// The process environment (`--use-env`); its text lists the variable names used, one per
     /// line, never their values.
     Environment,
+    /// A Helm values file (`--helm-values`); the config is under `kratos.config`.
+    HelmValues,
+    /// What the Helm chart supplies itself (secrets it generates); no text.
+    Chart,
 }
 
 /// One file that contributed to the deployment.
@@ -163,6 +168,8 @@ pub struct Deployment {
     pub declared_version: Option<KratosVersion>,
     /// Values written in a file that an environment variable replaced.
     pub hidden: Vec<env::Hidden>,
+    /// What a Helm chart adds (empty for plain configs).
+    pub chart: helm::Chart,
 }
 
 impl Deployment {
@@ -213,6 +220,11 @@ impl Deployment {
             });
         }
         let root = root.unwrap_or_else(|| Node::new(Value::Map(Vec::new())));
+        Ok(Self::assemble(sources, root))
+    }
+
+    /// The deployment of an effective tree: version key read, identity schemas loaded.
+    fn assemble(sources: Vec<Source>, root: Node) -> Self {
         let declared_version = root
             .get("version")
             .and_then(Node::as_str)
@@ -223,9 +235,10 @@ impl Deployment {
             schemas: Vec::new(),
             declared_version,
             hidden: Vec::new(),
+            chart: helm::Chart::default(),
         };
         deployment.schemas = schema::load_all(&mut deployment);
-        Ok(deployment)
+        deployment
     }
 
     /// True when a config file is really the Ory Helm chart's `values.yaml` (the Kratos

@@ -48,7 +48,12 @@ impl Audited {
     pub fn label(&self) -> String {
         self.sources
             .iter()
-            .filter(|s| s.kind == crate::config::SourceKind::Config)
+            .filter(|s| {
+                matches!(
+                    s.kind,
+                    crate::config::SourceKind::Config | crate::config::SourceKind::HelmValues
+                )
+            })
             .map(|s| s.display.as_str())
             .collect::<Vec<_>>()
             .join(" + ")

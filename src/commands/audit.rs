@@ -12,6 +12,22 @@ use crate::report::{self, Audited, Format, Report};
 use crate::rules::{self, Context};
 use crate::{demo, ignore};
 
+/// Paths with the names they are shown under.
+fn named(paths: &[PathBuf]) -> Vec<(PathBuf, String)> {
+    paths
+        .iter()
+        .map(|p| (p.clone(), p.display().to_string()))
+        .collect()
+}
+
+/// The process environment as UTF-8 pairs. `vars_os`: a variable that is not UTF-8 (never a
+/// Kratos one) must not abort the audit.
+fn process_environment() -> Vec<(String, String)> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect()
+}
+
 /// Config file names searched for in folders.
 const CONFIG_NAMES: &[&str] = &["kratos.yml", "kratos.yaml", "kratos.json"];
 
@@ -28,13 +44,10 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
         let config = demo::materialize(dir.path()).context("writing the demo config")?;
         demo_dir = Some(dir);
         vec![vec![(config, "demo/kratos.yml".to_owned())]]
+    } else if !args.helm_values.is_empty() {
+        vec![named(&args.helm_values)]
     } else if !args.config.is_empty() {
-        vec![
-            args.config
-                .iter()
-                .map(|p| (p.clone(), p.display().to_string()))
-                .collect(),
-        ]
+        vec![named(&args.config)]
     } else if args.paths.is_empty() {
         vec![vec![(PathBuf::from("kratos.yml"), "kratos.yml".to_owned())]]
     } else {
@@ -44,16 +57,17 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
             .collect()
     };
 
-    // `vars_os`: a variable that is not UTF-8 (never a Kratos one) must not abort the audit.
-    let environment: Vec<(String, String)> = if args.use_env {
-        std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect()
+    let environment = if args.use_env {
+        process_environment()
     } else {
         Vec::new()
     };
     let loaded = load_parallel(jobs, |files| {
-        let mut deployment = Deployment::load_named(files)?;
+        let mut deployment = if args.helm_values.is_empty() {
+            Deployment::load_named(files)?
+        } else {
+            Deployment::load_helm_values(files)?
+        };
         for env_file in &args.env_file {
             deployment.add_env_file(env_file)?;
         }
@@ -65,8 +79,8 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
         let caveat = deployment.looks_like_helm_values().then(|| {
             format!(
                 "{} looks like the Ory Helm chart's values file: its Kratos config is under \
-                 `kratos.config`, which this version does not read yet, so the findings below \
-                 judge the file as if it were a Kratos config",
+                 `kratos.config`; the findings below judge the file as if it were a Kratos \
+                 config. Audit it with `--helm-values` instead",
                 deployment.sources[0].display
             )
         });

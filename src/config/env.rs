@@ -193,13 +193,31 @@ pub struct Hidden {
 /// element-wise. Returns the values the variables replaced, so reports can say a file value
 /// is not the one in force.
 pub fn layer(root: &mut Node, settings: Vec<Setting>, file: FileId) -> Vec<Hidden> {
+    let placed = settings
+        .into_iter()
+        .map(|s| {
+            let pos = Pos {
+                file,
+                line: s.line,
+                column: 1,
+            };
+            (s, pos)
+        })
+        .collect();
+    layer_at(root, placed)
+}
+
+/// The setting for variable `name` = `text` whose value is written at `pos` (a Helm values
+/// file's `extraEnv` entry); `None` for a variable Kratos does not read.
+#[must_use]
+pub fn settings_at(name: &str, text: &str, pos: Pos) -> Option<(Setting, Pos)> {
+    setting(name, text, usize::try_from(pos.line).unwrap_or(0)).map(|s| (s, pos))
+}
+
+/// [`layer`] with each setting's own position.
+pub fn layer_at(root: &mut Node, settings: Vec<(Setting, Pos)>) -> Vec<Hidden> {
     let mut hidden = Vec::new();
-    for setting in settings {
-        let pos = Pos {
-            file,
-            line: setting.line,
-            column: 1,
-        };
+    for (setting, pos) in settings {
         let mut node = Node {
             value: setting.value,
             pos,

@@ -34,7 +34,10 @@ impl<'a> Provenance<'a> {
                 let line = line.strip_prefix("export ").unwrap_or(line);
                 Some(line.split_once('=').map_or(line, |(name, _)| name).trim())
             }),
-            SourceKind::Config | SourceKind::IdentitySchema => None,
+            SourceKind::Config
+            | SourceKind::IdentitySchema
+            | SourceKind::HelmValues
+            | SourceKind::Chart => None,
         };
         Self {
             source,
@@ -56,9 +59,13 @@ impl<'a> Provenance<'a> {
     pub fn describe(&self) -> String {
         let file = &self.source.display;
         let mut text = match (self.variable, self.source.kind, self.pos) {
+            (_, SourceKind::Chart, _) => {
+                "Helm chart: generated at install, or the operator's Secret".to_owned()
+            }
             (Some(var), SourceKind::Environment, _) => format!("env {var}"),
             (Some(var), _, Some(p)) => format!("env {var} (from {file}:{})", p.line),
             (_, _, Some(p)) => format!("{file}:{}:{}", p.line, p.column),
+            (_, SourceKind::HelmValues, None) => format!("{file} (missing under kratos.config)"),
             (_, _, None) => format!("{file} (missing key)"),
         };
         if let Some((source, p)) = self.overrides {
@@ -73,6 +80,25 @@ impl<'a> Provenance<'a> {
 }
 
 impl SourceKind {
+    /// False for sources that are not a file one can open (the process environment, the chart).
+    #[must_use]
+    pub fn has_file(self) -> bool {
+        !matches!(self, SourceKind::Environment | SourceKind::Chart)
+    }
+
+    /// The name people read: `config`, `identity schema`, `env file`, …
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceKind::Config => "config",
+            SourceKind::IdentitySchema => "identity schema",
+            SourceKind::EnvFile => "env file",
+            SourceKind::Environment => "environment",
+            SourceKind::HelmValues => "Helm values",
+            SourceKind::Chart => "Helm chart",
+        }
+    }
+
     /// The name reports use: `config`, `identity-schema`, `env-file`, `env`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -81,6 +107,8 @@ impl SourceKind {
             SourceKind::IdentitySchema => "identity-schema",
             SourceKind::EnvFile => "env-file",
             SourceKind::Environment => "env",
+            SourceKind::HelmValues => "helm",
+            SourceKind::Chart => "default",
         }
     }
 }

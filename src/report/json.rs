@@ -77,7 +77,7 @@ pub fn finding(d: &Audited, f: &Finding) -> Value {
     }
     let (line, column) = f.line_column().unzip();
     let from = d.provenance(f);
-    let in_file = from.source.kind != crate::config::SourceKind::Environment;
+    let in_file = from.source.kind.has_file();
     let source = Source {
         kind: from.kind(),
         file: in_file.then_some(from.source.display.as_str()),

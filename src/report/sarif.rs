@@ -20,9 +20,8 @@ pub fn render(report: &Report) -> String {
             if let Some((line, column)) = f.line_column() {
                 physical["region"] = json!({ "startLine": line, "startColumn": column });
             }
-            // A value from the process environment has no file to point at.
-            let physical =
-                (from.source.kind != crate::config::SourceKind::Environment).then_some(physical);
+            // A value from the process environment or the chart has no file to point at.
+            let physical = from.source.kind.has_file().then_some(physical);
             let mut result = json!({
                 "ruleId": f.rule.id,
                 "ruleIndex": index,

@@ -201,7 +201,7 @@ impl Rule for CleanupUnscheduled {
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         // No `dsn` in the file usually means it comes from the DSN environment variable, which
         // is a real database in every deployment that does this.
-        if cx.str("dsn").is_some_and(dsn_is_embedded) {
+        if cx.str("dsn").is_some_and(dsn_is_embedded) || cx.deployment.chart.cleanup_scheduled {
             return;
         }
         out.at(

@@ -16,6 +16,8 @@ mod corpus;
 mod fixes;
 /// Golden files: `apply` output byte for byte.
 mod golden;
+/// `audit --helm-values`: chart values as a deployment.
+mod helm;
 /// `init` from flags and on a pty: clean audit, schema-valid result, refusals.
 mod init;
 /// Property test of the patch engine.

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Paragraph, Widget};
 
 use super::{View, text, threat};
-use crate::config::{KratosVersion, SourceKind};
+use crate::config::KratosVersion;
 use crate::rules::{Applicability, Context, Profile, Severity, Threat};
 use crate::tui::theme::THEME;
 
@@ -38,12 +38,7 @@ pub fn render(view: &View<'_>, area: Rect, buf: &mut Buffer) {
 
     let sources = &session.deployment.sources;
     for (n, source) in sources.iter().take(3).enumerate() {
-        let kind = match source.kind {
-            SourceKind::Config => "config",
-            SourceKind::IdentitySchema => "identity schema",
-            SourceKind::EnvFile => "env file",
-            SourceKind::Environment => "environment",
-        };
+        let kind = source.kind.label();
         let label = if n == 0 { "Files" } else { "" };
         lines.extend(text::labelled(
             label,
