@@ -168,6 +168,17 @@ pub struct ApplyArgs {
     /// value came from. Default: ./kratos.yml.
     #[arg(short = 'c', long = "config", value_name = "FILE")]
     pub config: Vec<PathBuf>,
+    /// A dotenv file over the config (repeatable, later wins); a fix for a value it sets
+    /// edits its line.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
+    /// Layer this process's Kratos variables too; fixes for them are reported as manual.
+    #[arg(long)]
+    pub use_env: bool,
+    /// The Ory Helm chart's values file(s) instead of config files; fixes go under
+    /// `kratos.config` in the file that sets the value.
+    #[arg(long, value_name = "FILE", conflicts_with = "config")]
+    pub helm_values: Vec<PathBuf>,
     /// Judge against production (default) or development expectations.
     #[arg(long, value_enum, default_value_t = Profile::Production)]
     pub profile: Profile,

@@ -114,6 +114,17 @@ pub enum SourceKind {
     Chart,
 }
 
+/// A deployment's name: its config (or Helm values) files joined with ` + `.
+#[must_use]
+pub fn label(sources: &[Source]) -> String {
+    sources
+        .iter()
+        .filter(|s| matches!(s.kind, SourceKind::Config | SourceKind::HelmValues))
+        .map(|s| s.display.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 /// One file that contributed to the deployment.
 #[derive(Clone, Debug)]
 pub struct Source {
@@ -170,6 +181,21 @@ pub struct Deployment {
     pub hidden: Vec<env::Hidden>,
     /// What a Helm chart adds (empty for plain configs).
     pub chart: helm::Chart,
+    /// The process environment's Kratos variables, when layered (kept for re-reading the
+    /// deployment after a fix; never shown).
+    pub environment: Environment,
+}
+
+/// Kratos variables of the process environment. `Debug` shows the names only.
+#[derive(Clone, Default)]
+pub struct Environment(pub Vec<(String, String)>);
+
+impl std::fmt::Debug for Environment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
 }
 
 impl Deployment {
@@ -236,6 +262,7 @@ impl Deployment {
             declared_version,
             hidden: Vec::new(),
             chart: helm::Chart::default(),
+            environment: Environment::default(),
         };
         deployment.schemas = schema::load_all(&mut deployment);
         deployment
@@ -277,6 +304,7 @@ impl Deployment {
             text.push_str(name);
             text.push('\n');
         }
+        self.environment.0.clone_from(&used);
         let id = FileId::try_from(self.sources.len()).unwrap_or(FileId::MAX);
         self.sources.push(Source {
             path: PathBuf::from("environment"),

@@ -69,6 +69,87 @@ pub enum HardenError {
     },
 }
 
+/// Patches one source with the editor for its kind: YAML/JSON for configs, the `kratos.config`
+/// subtree of a Helm values file, the variable lines of an env file. The process environment
+/// and the chart's generated values cannot be edited: every operation there is refused with
+/// what to change instead.
+fn patch_source(
+    deployment: &Deployment,
+    source: &crate::config::Source,
+    ops: &[patch::Op],
+) -> Result<patch::Patched, PatchError> {
+    use crate::config::SourceKind;
+    let json = source
+        .path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    match source.kind {
+        SourceKind::Config => {
+            // With one config file and nothing layered over it, its tree is the deployment's:
+            // no need to parse it again.
+            let alone = deployment
+                .sources
+                .iter()
+                .all(|s| s.kind == SourceKind::IdentitySchema || std::ptr::eq(s, source));
+            if alone {
+                patch::apply_known(&source.text, json, ops, deployment.root.to_json())
+            } else {
+                patch::apply(&source.text, json, ops)
+            }
+        }
+        SourceKind::EnvFile => patch::dotenv::apply(&source.text, ops),
+        SourceKind::HelmValues => {
+            let prefixed: Vec<patch::Op> = ops.iter().map(|op| op.under("kratos.config")).collect();
+            patch::apply(&source.text, json, &prefixed)
+        }
+        SourceKind::Environment | SourceKind::Chart | SourceKind::IdentitySchema => {
+            let reason = |op: &patch::Op| match source.kind {
+                SourceKind::Environment => {
+                    let var = variable_for(deployment, op.path()).unwrap_or("its variable");
+                    format!(
+                        "set by the environment variable {var}: change it where the process gets it"
+                    )
+                }
+                SourceKind::Chart => {
+                    "supplied by the Helm chart: set it under kratos.config in the values file"
+                        .to_owned()
+                }
+                _ => "in an identity schema: edit the schema by hand".to_owned(),
+            };
+            Ok(patch::Patched {
+                text: source.text.clone(),
+                refused: ops
+                    .iter()
+                    .enumerate()
+                    .map(|(i, op)| {
+                        (
+                            i,
+                            PatchError::Refused {
+                                line: 0,
+                                reason: reason(op),
+                            },
+                        )
+                    })
+                    .collect(),
+            })
+        }
+    }
+}
+
+/// The process variable that sets `path` (or the list it is an element of).
+fn variable_for<'a>(deployment: &'a Deployment, path: &str) -> Option<&'a str> {
+    let parent = path.rsplit_once('.').map_or(path, |(p, _)| p);
+    deployment
+        .environment
+        .0
+        .iter()
+        .rev()
+        .map(|(name, _)| name.as_str())
+        .find(|name| {
+            crate::config::env::resolve(name).is_some_and(|(p, _)| p == path || p == parent)
+        })
+}
+
 /// Audits `deployment`, plans the fixes with `env` and patches every file's text.
 pub fn run(
     deployment: &Deployment,
@@ -96,25 +177,11 @@ pub fn run(
     let mut changes = Vec::new();
     for (file, ops) in &plan.by_file {
         let source = deployment.source(*file);
-        let json = source
-            .path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        let configs = deployment
-            .sources
-            .iter()
-            .filter(|s| s.kind == crate::config::SourceKind::Config)
-            .count();
-        // With one config file its tree is the deployment's: no need to parse it again.
-        let patched = if configs == 1 {
-            patch::apply_known(&source.text, json, ops, deployment.root.to_json())
-        } else {
-            patch::apply(&source.text, json, ops)
-        }
-        .map_err(|error| HardenError::Patch {
-            file: source.display.clone(),
-            error,
-        })?;
+        let patched =
+            patch_source(deployment, source, ops).map_err(|error| HardenError::Patch {
+                file: source.display.clone(),
+                error,
+            })?;
         // An operation the engine refuses turns its findings into manual ones.
         for (op_index, reason) in patched.refused {
             let op = &ops[op_index];
@@ -236,19 +303,38 @@ pub fn reload(
     deployment: &Deployment,
     changes: &[Change],
 ) -> Result<Deployment, crate::config::ConfigError> {
-    let files = deployment
+    use crate::config::SourceKind;
+    let text_of = |kind: SourceKind| -> Vec<(std::path::PathBuf, String, String)> {
+        deployment
+            .sources
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == kind)
+            .map(|(i, s)| {
+                let id = FileId::try_from(i).unwrap_or(FileId::MAX);
+                let text = changes
+                    .iter()
+                    .find(|c| c.file == id)
+                    .map_or_else(|| s.text.clone(), |c| c.after.clone());
+                (s.path.clone(), s.display.clone(), text)
+            })
+            .collect()
+    };
+    let helm = text_of(SourceKind::HelmValues);
+    let mut reloaded = if helm.is_empty() {
+        Deployment::from_texts(text_of(SourceKind::Config))?
+    } else {
+        Deployment::from_helm_values(helm)?
+    };
+    for (path, display, text) in text_of(SourceKind::EnvFile) {
+        reloaded.add_env_text(&path, display, text);
+    }
+    if deployment
         .sources
         .iter()
-        .enumerate()
-        .filter(|(_, s)| s.kind == crate::config::SourceKind::Config)
-        .map(|(i, s)| {
-            let id = FileId::try_from(i).unwrap_or(FileId::MAX);
-            let text = changes
-                .iter()
-                .find(|c| c.file == id)
-                .map_or_else(|| s.text.clone(), |c| c.after.clone());
-            (s.path.clone(), s.display.clone(), text)
-        })
-        .collect();
-    Deployment::from_texts(files)
+        .any(|s| s.kind == SourceKind::Environment)
+    {
+        reloaded.add_environment(&deployment.environment.0);
+    }
+    Ok(reloaded)
 }

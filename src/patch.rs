@@ -9,6 +9,7 @@
 //! edited safely (anchors, aliases, merge or complex keys, several documents) is refused per
 //! operation, naming the line; the other operations still apply.
 
+pub mod dotenv;
 mod edit;
 mod render;
 mod tree;
@@ -43,6 +44,23 @@ pub enum Op {
 }
 
 impl Op {
+    /// The same operation below `prefix` (`kratos.config` for a Helm values file).
+    #[must_use]
+    pub fn under(&self, prefix: &str) -> Self {
+        let at = |path: &str| format!("{prefix}.{path}");
+        match self {
+            Op::Set { path, value } => Op::Set {
+                path: at(path),
+                value: value.clone(),
+            },
+            Op::Prepend { path, value } => Op::Prepend {
+                path: at(path),
+                value: value.clone(),
+            },
+            Op::Remove { path } => Op::Remove { path: at(path) },
+        }
+    }
+
     /// The operation's path.
     #[must_use]
     pub fn path(&self) -> &str {
@@ -60,7 +78,7 @@ pub enum PatchError {
     #[error("the text does not parse: {0}")]
     Parse(String),
     /// This operation cannot be applied safely.
-    #[error("line {line}: {reason}")]
+    #[error("{}", if *line == 0 { reason.clone() } else { format!("line {line}: {reason}") })]
     Refused {
         /// 1-based line.
         line: usize,

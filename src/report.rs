@@ -46,17 +46,7 @@ impl Audited {
     /// The config file names joined with ` + ` (the deployment's label).
     #[must_use]
     pub fn label(&self) -> String {
-        self.sources
-            .iter()
-            .filter(|s| {
-                matches!(
-                    s.kind,
-                    crate::config::SourceKind::Config | crate::config::SourceKind::HelmValues
-                )
-            })
-            .map(|s| s.display.as_str())
-            .collect::<Vec<_>>()
-            .join(" + ")
+        crate::config::label(&self.sources)
     }
 
     /// Where the finding's value comes from (file position or environment variable).

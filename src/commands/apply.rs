@@ -19,12 +19,17 @@ use crate::secret::OsSecrets;
 
 /// Runs `apply`; returns the exit code.
 pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
-    let paths = if args.config.is_empty() {
-        vec![PathBuf::from("kratos.yml")]
+    let helm = !args.helm_values.is_empty();
+    let files = if helm {
+        super::audit::named(&args.helm_values)
+    } else if args.config.is_empty() {
+        super::audit::named(&[PathBuf::from("kratos.yml")])
     } else {
-        args.config.clone()
+        super::audit::named(&args.config)
     };
-    let deployment = Deployment::load(&paths)?;
+    let environment = args.use_env.then(super::audit::process_environment);
+    let deployment =
+        super::audit::load_layered(files, helm, &args.env_file, environment.as_deref())?;
     let options = Options {
         profile: args.profile,
         version: args.kratos_version,
@@ -132,7 +137,9 @@ pub(super) fn write_changes(
     }
     for change in changes {
         let source = deployment.source(change.file);
-        let holds_secrets = !crate::mask::existing(&load_root(&change.after)).is_empty();
+        // Env files are where secrets live: kept (or made) 0600 like a config holding them.
+        let holds_secrets = source.kind == crate::config::SourceKind::EnvFile
+            || !crate::mask::existing(&load_root(&change.after)).is_empty();
         if let Some(output) = options.output {
             let mode = if holds_secrets { 0o600 } else { 0o644 };
             write::create(output, &change.after, mode, true)?;
@@ -312,13 +319,7 @@ fn text_report(
         .iter()
         .map(|(_, l)| diff::stats(l).1.max(diff::stats(l).0))
         .sum();
-    let label = deployment
-        .sources
-        .iter()
-        .filter(|s| s.kind == crate::config::SourceKind::Config)
-        .map(|s| s.display.as_str())
-        .collect::<Vec<_>>()
-        .join(" + ");
+    let label = crate::config::label(&deployment.sources);
     let _ = writeln!(
         out,
         "{label}: {} fix(es) {}, {changed} line(s) changed; {} left for you; {} unsafe fix(es) not applied.",
@@ -370,7 +371,7 @@ fn text_report(
     } else if outcome.changes.is_empty() {
         let _ = writeln!(out, "\n  Nothing to change.");
     }
-    next_steps(&mut out, outcome, args);
+    next_steps(&mut out, deployment, outcome, args);
     out
 }
 
@@ -407,7 +408,7 @@ fn left_for_you(out: &mut String, outcome: &Outcome, masker: &Masker, args: &App
     }
 }
 
-fn next_steps(out: &mut String, outcome: &Outcome, args: &ApplyArgs) {
+fn next_steps(out: &mut String, deployment: &Deployment, outcome: &Outcome, args: &ApplyArgs) {
     let mut steps = Vec::new();
     if !outcome.changes.is_empty() {
         steps.push(
@@ -437,7 +438,9 @@ fn next_steps(out: &mut String, outcome: &Outcome, args: &ApplyArgs) {
         "open-source Kratos has no rate limiting: put per-IP limits in the reverse proxy"
             .to_owned(),
     );
-    steps.push("schedule `kratos cleanup sql --keep-last 6h` (for example hourly)".to_owned());
+    if !deployment.chart.cleanup_scheduled {
+        steps.push("schedule `kratos cleanup sql --keep-last 6h` (for example hourly)".to_owned());
+    }
     let _ = writeln!(out, "\n  Next steps");
     for step in steps {
         let _ = writeln!(out, "    - {step}");

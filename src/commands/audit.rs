@@ -12,8 +12,30 @@ use crate::report::{self, Audited, Format, Report};
 use crate::rules::{self, Context};
 use crate::{demo, ignore};
 
+/// One deployment from its files (config files, or Helm values files when `helm`), with env
+/// files and, when given, the process environment layered over it in that order.
+pub(super) fn load_layered(
+    files: Vec<(PathBuf, String)>,
+    helm: bool,
+    env_files: &[PathBuf],
+    environment: Option<&[(String, String)]>,
+) -> Result<Deployment, ConfigError> {
+    let mut deployment = if helm {
+        Deployment::load_helm_values(files)?
+    } else {
+        Deployment::load_named(files)?
+    };
+    for env_file in env_files {
+        deployment.add_env_file(env_file)?;
+    }
+    if let Some(vars) = environment {
+        deployment.add_environment(vars);
+    }
+    Ok(deployment)
+}
+
 /// Paths with the names they are shown under.
-fn named(paths: &[PathBuf]) -> Vec<(PathBuf, String)> {
+pub(super) fn named(paths: &[PathBuf]) -> Vec<(PathBuf, String)> {
     paths
         .iter()
         .map(|p| (p.clone(), p.display().to_string()))
@@ -22,7 +44,7 @@ fn named(paths: &[PathBuf]) -> Vec<(PathBuf, String)> {
 
 /// The process environment as UTF-8 pairs. `vars_os`: a variable that is not UTF-8 (never a
 /// Kratos one) must not abort the audit.
-fn process_environment() -> Vec<(String, String)> {
+pub(super) fn process_environment() -> Vec<(String, String)> {
     std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect()
@@ -63,17 +85,12 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
         Vec::new()
     };
     let loaded = load_parallel(jobs, |files| {
-        let mut deployment = if args.helm_values.is_empty() {
-            Deployment::load_named(files)?
-        } else {
-            Deployment::load_helm_values(files)?
-        };
-        for env_file in &args.env_file {
-            deployment.add_env_file(env_file)?;
-        }
-        if args.use_env {
-            deployment.add_environment(&environment);
-        }
+        let deployment = load_layered(
+            files,
+            !args.helm_values.is_empty(),
+            &args.env_file,
+            args.use_env.then_some(environment.as_slice()),
+        )?;
         let cx = Context::new(&deployment, args.profile, args.kratos_version);
         let findings = rules::check_all(&cx);
         let caveat = deployment.looks_like_helm_values().then(|| {

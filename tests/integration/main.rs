@@ -20,6 +20,8 @@ mod golden;
 mod helm;
 /// `init` from flags and on a pty: clean audit, schema-valid result, refusals.
 mod init;
+/// `apply` on env files, Helm values and the process environment.
+mod layered;
 /// Property test of the patch engine.
 mod patch_props;
 /// `wizard --plain` answered on a pseudo-terminal: decisions written, Ctrl-C writes nothing.
