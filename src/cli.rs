@@ -38,6 +38,27 @@ pub enum Command {
     Explain(ExplainArgs),
 }
 
+/// What is layered over (or instead of) the config files, as Kratos and its Helm chart do.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Layers {
+    /// A dotenv file whose variables override the config (`SECRETS_*`, `DSN`,
+    /// `COURIER_SMTP_CONNECTION_URI`, …); repeatable, later files win. A fix for a value it
+    /// sets edits its line.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
+    /// Also layer this process's environment variables that Kratos reads (after the env
+    /// files). Off by default: this machine's environment is rarely the deployment's. Fixes
+    /// for them are left to you, naming the variable.
+    #[arg(long)]
+    pub use_env: bool,
+    /// The Ory Helm chart's values file(s) of one deployment instead of config files
+    /// (repeatable, later wins as with `helm -f`): the config is `kratos.config`, plus the
+    /// chart's generated secrets, `kratos.development`, `deployment.extraEnv` and
+    /// `cleanup.enabled`. Fixes go under `kratos.config`.
+    #[arg(long, value_name = "FILE", conflicts_with = "config")]
+    pub helm_values: Vec<PathBuf>,
+}
+
 /// `--fail-on` threshold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
@@ -108,19 +129,9 @@ pub struct AuditArgs {
     /// Exit 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::High, value_name = "SEVERITY")]
     pub fail_on: FailOn,
-    /// A dotenv file whose variables override the config (`SECRETS_*`, `DSN`,
-    /// `COURIER_SMTP_CONNECTION_URI`, …); repeatable, later files win.
-    #[arg(long, value_name = "FILE")]
-    pub env_file: Vec<PathBuf>,
-    /// The Ory Helm chart's values file(s) of one deployment (repeatable, later wins as with
-    /// `helm -f`): the config is `kratos.config`, plus the chart's generated secrets,
-    /// `kratos.development`, `deployment.extraEnv` and `cleanup.enabled`.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["config", "paths", "demo"])]
-    pub helm_values: Vec<PathBuf>,
-    /// Also layer this process's environment variables that Kratos reads (after the env
-    /// files). Off by default: the auditing machine's environment is rarely the deployment's.
-    #[arg(long)]
-    pub use_env: bool,
+    /// Env files, the process environment, Helm values.
+    #[command(flatten)]
+    pub layers: Layers,
     /// Accepted risks: entries {rule, path, reason, expires}.
     #[arg(long, value_name = "FILE")]
     pub ignore_file: Option<PathBuf>,
@@ -168,17 +179,9 @@ pub struct ApplyArgs {
     /// value came from. Default: ./kratos.yml.
     #[arg(short = 'c', long = "config", value_name = "FILE")]
     pub config: Vec<PathBuf>,
-    /// A dotenv file over the config (repeatable, later wins); a fix for a value it sets
-    /// edits its line.
-    #[arg(long, value_name = "FILE")]
-    pub env_file: Vec<PathBuf>,
-    /// Layer this process's Kratos variables too; fixes for them are reported as manual.
-    #[arg(long)]
-    pub use_env: bool,
-    /// The Ory Helm chart's values file(s) instead of config files; fixes go under
-    /// `kratos.config` in the file that sets the value.
-    #[arg(long, value_name = "FILE", conflicts_with = "config")]
-    pub helm_values: Vec<PathBuf>,
+    /// Env files, the process environment, Helm values.
+    #[command(flatten)]
+    pub layers: Layers,
     /// Judge against production (default) or development expectations.
     #[arg(long, value_enum, default_value_t = Profile::Production)]
     pub profile: Profile,
@@ -271,6 +274,9 @@ pub struct WizardArgs {
     /// A config file; repeat to layer files as Kratos does. Default: ./kratos.yml.
     #[arg(short = 'c', long = "config", value_name = "FILE")]
     pub config: Vec<PathBuf>,
+    /// Env files, the process environment, Helm values.
+    #[command(flatten)]
+    pub layers: Layers,
     /// Work on a copy of the embedded demo config in a temporary folder.
     #[arg(long, conflicts_with = "config")]
     pub demo: bool,

@@ -19,17 +19,12 @@ use crate::secret::OsSecrets;
 
 /// Runs `apply`; returns the exit code.
 pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
-    let helm = !args.helm_values.is_empty();
-    let files = if helm {
-        super::audit::named(&args.helm_values)
-    } else if args.config.is_empty() {
-        super::audit::named(&[PathBuf::from("kratos.yml")])
+    let paths = if args.config.is_empty() {
+        vec![PathBuf::from("kratos.yml")]
     } else {
-        super::audit::named(&args.config)
+        args.config.clone()
     };
-    let environment = args.use_env.then(super::audit::process_environment);
-    let deployment =
-        super::audit::load_layered(files, helm, &args.env_file, environment.as_deref())?;
+    let deployment = super::audit::load_with(&paths, &args.layers)?;
     let options = Options {
         profile: args.profile,
         version: args.kratos_version,

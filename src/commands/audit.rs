@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use super::{EXIT_ERROR, print, use_color};
-use crate::cli::AuditArgs;
+use crate::cli::{AuditArgs, Layers};
 use crate::config::{ConfigError, Deployment};
 use crate::report::{self, Audited, Format, Report};
 use crate::rules::{self, Context};
@@ -32,6 +32,15 @@ pub(super) fn load_layered(
         deployment.add_environment(vars);
     }
     Ok(deployment)
+}
+
+/// One deployment for `apply` and the wizard: the config files `paths`, or the Helm values
+/// files of `layers` instead, with its env files and process environment layered over.
+pub(super) fn load_with(paths: &[PathBuf], layers: &Layers) -> Result<Deployment, ConfigError> {
+    let helm = !layers.helm_values.is_empty();
+    let files = named(if helm { &layers.helm_values } else { paths });
+    let environment = layers.use_env.then(process_environment);
+    load_layered(files, helm, &layers.env_file, environment.as_deref())
 }
 
 /// Paths with the names they are shown under.
@@ -66,8 +75,8 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
         let config = demo::materialize(dir.path()).context("writing the demo config")?;
         demo_dir = Some(dir);
         vec![vec![(config, "demo/kratos.yml".to_owned())]]
-    } else if !args.helm_values.is_empty() {
-        vec![named(&args.helm_values)]
+    } else if !args.layers.helm_values.is_empty() {
+        vec![named(&args.layers.helm_values)]
     } else if !args.config.is_empty() {
         vec![named(&args.config)]
     } else if args.paths.is_empty() {
@@ -79,7 +88,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
             .collect()
     };
 
-    let environment = if args.use_env {
+    let environment = if args.layers.use_env {
         process_environment()
     } else {
         Vec::new()
@@ -87,9 +96,9 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
     let loaded = load_parallel(jobs, |files| {
         let deployment = load_layered(
             files,
-            !args.helm_values.is_empty(),
-            &args.env_file,
-            args.use_env.then_some(environment.as_slice()),
+            !args.layers.helm_values.is_empty(),
+            &args.layers.env_file,
+            args.layers.use_env.then_some(environment.as_slice()),
         )?;
         let cx = Context::new(&deployment, args.profile, args.kratos_version);
         let findings = rules::check_all(&cx);

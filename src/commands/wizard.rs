@@ -12,7 +12,6 @@ use super::apply::{WriteOptions, write_changes};
 use super::write;
 use crate::answers::Answers;
 use crate::cli::{Cli, WizardArgs};
-use crate::config::Deployment;
 use crate::fix::{Plan, SecretsTo};
 use crate::harden::{self, Options};
 use crate::mask::Masker;
@@ -61,7 +60,7 @@ pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
             dir.display()
         );
     }
-    let deployment = Deployment::load(&paths)?;
+    let deployment = super::audit::load_with(&paths, &args.layers)?;
     let options = Options {
         profile: args.profile,
         version: args.kratos_version,

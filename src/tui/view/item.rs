@@ -126,14 +126,8 @@ fn head(view: &View<'_>, item: usize, max: usize) -> Vec<Line<'static>> {
             .into_iter()
             .map(|l| Line::styled(l, THEME.heading)),
     );
-    let source = session.deployment.source(finding.file);
-    let place = match finding.line_column() {
-        Some((line, _)) => format!("{} ({}:{line})", finding.path, source.display),
-        None => format!(
-            "{} (missing key, belongs in {})",
-            finding.path, source.display
-        ),
-    };
+    let from = session.deployment.provenance(finding.pos, finding.file);
+    let place = format!("{} ({})", finding.path, from.describe());
     head.extend(text::labelled("Where", &place, THEME.value, max));
     head
 }
