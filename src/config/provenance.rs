@@ -47,10 +47,18 @@ impl<'a> Provenance<'a> {
         }
     }
 
-    /// `kind` as reports name it.
+    /// `kind` as reports name it. A key missing from a config is `default` (Kratos's default
+    /// is in force) or, for `secrets.*`, `fallback` (Kratos falls back to another secret or to
+    /// a random one per process).
     #[must_use]
-    pub fn kind(&self) -> &'static str {
-        self.source.kind.as_str()
+    pub fn kind_at(&self, path: &str) -> &'static str {
+        match (self.pos, self.source.kind) {
+            (None, SourceKind::Config | SourceKind::HelmValues) if path.starts_with("secrets.") => {
+                "fallback"
+            }
+            (None, SourceKind::Config | SourceKind::HelmValues) => "default",
+            _ => self.source.kind.as_str(),
+        }
     }
 
     /// For text output: `kratos.yml:12:5`, `env SECRETS_COOKIE (from .env:3)`,

@@ -79,7 +79,7 @@ pub fn finding(d: &Audited, f: &Finding) -> Value {
     let from = d.provenance(f);
     let in_file = from.source.kind.has_file();
     let source = Source {
-        kind: from.kind(),
+        kind: from.kind_at(&f.path),
         file: in_file.then_some(from.source.display.as_str()),
         line: if in_file { line } else { None },
         column: if in_file { column } else { None },

@@ -608,6 +608,16 @@ fn provenance_names_the_file_or_the_variable() {
         .iter()
         .find(|f| f["source"]["kind"] == "config")
         .expect("a finding on the file");
+    let missing = by_rule("KH122");
+    assert_eq!(
+        missing["source"]["kind"], "default",
+        "a missing key: Kratos's default"
+    );
+    let secret = by_rule("KH202");
+    assert_eq!(
+        secret["source"]["kind"], "fallback",
+        "a missing secret: Kratos falls back"
+    );
     assert!(
         from_file["source"]["file"]
             .as_str()
