@@ -114,6 +114,51 @@ pub enum SourceKind {
     Chart,
 }
 
+/// Reads and checks the files `(path, display)` (extension, size, encoding).
+fn read_all(paths: Vec<(PathBuf, String)>) -> Result<Vec<(PathBuf, String, String)>, ConfigError> {
+    let mut files = Vec::with_capacity(paths.len());
+    for (path, display) in paths {
+        load::format_of(&path, &display)?;
+        let text = load::read_text(&path, &display)?;
+        files.push((path, display, text));
+    }
+    Ok(files)
+}
+
+/// Parses `files` as sources of `kind` and merges their trees in order (later files win key by
+/// key, arrays replaced whole); each node remembers its file.
+fn layer_files(
+    files: Vec<(PathBuf, String, String)>,
+    kind: SourceKind,
+) -> Result<(Vec<Source>, Node), ConfigError> {
+    let mut sources = Vec::with_capacity(files.len() + 1);
+    let mut root: Option<Node> = None;
+    for (index, (path, display, text)) in files.into_iter().enumerate() {
+        let mut tree = load::parse(&text, &display)?;
+        let id = FileId::try_from(index).unwrap_or(FileId::MAX);
+        if id != 0 {
+            tree.set_file(id);
+        }
+        sources.push(Source {
+            path,
+            display,
+            kind,
+            text,
+        });
+        root = Some(match root {
+            None => tree,
+            Some(mut base) => {
+                merge(&mut base, tree);
+                base
+            }
+        });
+    }
+    Ok((
+        sources,
+        root.unwrap_or_else(|| Node::new(Value::Map(Vec::new()))),
+    ))
+}
+
 /// A deployment's name: its config (or Helm values) files joined with ` + `.
 #[must_use]
 pub fn label(sources: &[Source]) -> String {
@@ -211,46 +256,18 @@ impl Deployment {
 
     /// Like [`Deployment::load`], with the name each file is shown under.
     pub fn load_named(paths: Vec<(PathBuf, String)>) -> Result<Self, ConfigError> {
-        let mut files = Vec::with_capacity(paths.len());
-        for (path, display) in paths {
-            load::format_of(&path, &display)?;
-            let text = load::read_text(&path, &display)?;
-            files.push((path, display, text));
-        }
-        Self::from_texts(files)
+        Self::from_texts(read_all(paths)?)
     }
 
     /// Builds a deployment from in-memory texts: `(path, display name, text)` in `-c` order.
     /// Relative `file://` schema URLs resolve against each path's folder.
     pub fn from_texts(files: Vec<(PathBuf, String, String)>) -> Result<Self, ConfigError> {
-        let mut sources = Vec::with_capacity(files.len());
-        let mut root: Option<Node> = None;
-        for (index, (path, display, text)) in files.into_iter().enumerate() {
-            let mut tree = load::parse(&text, &display)?;
-            let id = FileId::try_from(index).unwrap_or(FileId::MAX);
-            if id != 0 {
-                tree.set_file(id);
-            }
-            sources.push(Source {
-                path,
-                display,
-                kind: SourceKind::Config,
-                text,
-            });
-            root = Some(match root {
-                None => tree,
-                Some(mut base) => {
-                    merge(&mut base, tree);
-                    base
-                }
-            });
-        }
-        let root = root.unwrap_or_else(|| Node::new(Value::Map(Vec::new())));
+        let (sources, root) = layer_files(files, SourceKind::Config)?;
         Ok(Self::assemble(sources, root))
     }
 
     /// The deployment of an effective tree: version key read, identity schemas loaded.
-    fn assemble(sources: Vec<Source>, root: Node) -> Self {
+    pub(crate) fn assemble(sources: Vec<Source>, root: Node) -> Self {
         let declared_version = root
             .get("version")
             .and_then(Node::as_str)

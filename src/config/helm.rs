@@ -16,7 +16,7 @@
 use std::path::PathBuf;
 
 use super::node::{FileId, Node, Pos, Value};
-use super::{ConfigError, Deployment, Source, SourceKind, env, load, merge};
+use super::{ConfigError, Deployment, Source, SourceKind, env, layer_files, read_all};
 use crate::secret::{Kind, OsSecrets, Secret};
 
 /// The secrets the chart generates when they are left empty.
@@ -32,40 +32,14 @@ pub struct Chart {
 impl Deployment {
     /// Reads Helm values files from disk; see [`Deployment::from_helm_values`].
     pub fn load_helm_values(paths: Vec<(PathBuf, String)>) -> Result<Self, ConfigError> {
-        let mut files = Vec::with_capacity(paths.len());
-        for (path, display) in paths {
-            load::format_of(&path, &display)?;
-            let text = load::read_text(&path, &display)?;
-            files.push((path, display, text));
-        }
-        Self::from_helm_values(files)
+        Self::from_helm_values(read_all(paths)?)
     }
 
     /// A deployment from Helm values files (`(path, display, text)`, later files win as with
     /// `helm -f a.yaml -f b.yaml`): `kratos.config` as the config, plus the chart's own
     /// secret handling, `--dev`, extra env and cleanup job.
     pub fn from_helm_values(files: Vec<(PathBuf, String, String)>) -> Result<Self, ConfigError> {
-        let mut sources = Vec::with_capacity(files.len() + 1);
-        let mut values: Option<Node> = None;
-        for (index, (path, display, text)) in files.into_iter().enumerate() {
-            let mut tree = load::parse(&text, &display)?;
-            let id = FileId::try_from(index).unwrap_or(FileId::MAX);
-            tree.set_file(id);
-            sources.push(Source {
-                path,
-                display,
-                kind: SourceKind::HelmValues,
-                text,
-            });
-            values = Some(match values {
-                None => tree,
-                Some(mut base) => {
-                    merge(&mut base, tree);
-                    base
-                }
-            });
-        }
-        let values = values.unwrap_or_else(|| Node::new(Value::Map(Vec::new())));
+        let (mut sources, values) = layer_files(files, SourceKind::HelmValues)?;
         let mut root = values
             .get("kratos.config")
             .filter(|n| matches!(n.value, Value::Map(_)))
