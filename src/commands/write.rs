@@ -22,7 +22,10 @@ pub struct Written {
     pub tightened: bool,
 }
 
-/// Replaces `path`'s content `expected` with `text`.
+/// The UTF-8 byte-order mark some editors put first.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// Replaces `path`'s content `expected` with `text` (a byte-order mark the file had is kept).
 pub fn replace(
     path: &Path,
     expected: &str,
@@ -34,7 +37,10 @@ pub fn replace(
         .with_context(|| format!("{}: cannot resolve the path", path.display()))?;
     let current =
         fs::read(&target).with_context(|| format!("{}: cannot read the file", path.display()))?;
-    if current != expected.as_bytes() {
+    // The loader drops a UTF-8 byte-order mark; compare without it and write it back.
+    let bom = current.starts_with(BOM);
+    let body = if bom { &current[BOM.len()..] } else { &current[..] };
+    if body != expected.as_bytes() {
         bail!(
             "{}: the file changed on disk since it was read; nothing was written. Run the \
              command again on the new content",
@@ -50,12 +56,12 @@ pub fn replace(
     } else {
         None
     };
-    write_new(
-        &target,
-        text.as_bytes(),
-        mode,
-        Some((meta.uid(), meta.gid())),
-    )?;
+    let bytes = if bom {
+        [BOM, text.as_bytes()].concat()
+    } else {
+        text.as_bytes().to_vec()
+    };
+    write_new(&target, &bytes, mode, Some((meta.uid(), meta.gid())))?;
     Ok(Written {
         path: target,
         backup: backup_path,

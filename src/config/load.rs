@@ -128,6 +128,15 @@ fn syntax_error(err: &serde_saphyr::Error, display: &str) -> ConfigError {
         "the file holds several YAML documents ('---'); Kratos reads one document per file, \
          so split them into separate files passed with -c"
             .to_owned()
+    } else if text.contains("budget breached: Nodes") || text.contains("budget breached: Alias") {
+        "the aliases expand to too many values (an alias bomb?); a Kratos config is far smaller, \
+         so write the values out or remove the aliases"
+            .to_owned()
+    } else if text.contains("budget breached: Depth") || text.contains("recursion limit") {
+        "the values are nested too deeply for a Kratos config; check the brackets and indentation"
+            .to_owned()
+    } else if text.contains("budget breached") {
+        "the file is too large or complex for a Kratos config".to_owned()
     } else {
         format!("invalid YAML/JSON: {text}")
     };

@@ -18,6 +18,8 @@ mod fixes;
 mod golden;
 /// `audit --helm-values`: chart values as a deployment.
 mod helm;
+/// Malformed and hostile inputs: one clear error, exit 2, no panic, file unchanged.
+mod hostile;
 /// `init` from flags and on a pty: clean audit, schema-valid result, refusals.
 mod init;
 /// `apply` on env files, Helm values and the process environment.
