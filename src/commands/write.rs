@@ -39,7 +39,11 @@ pub fn replace(
         fs::read(&target).with_context(|| format!("{}: cannot read the file", path.display()))?;
     // The loader drops a UTF-8 byte-order mark; compare without it and write it back.
     let bom = current.starts_with(BOM);
-    let body = if bom { &current[BOM.len()..] } else { &current[..] };
+    let body = if bom {
+        &current[BOM.len()..]
+    } else {
+        &current[..]
+    };
     if body != expected.as_bytes() {
         bail!(
             "{}: the file changed on disk since it was read; nothing was written. Run the \

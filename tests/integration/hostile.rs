@@ -2,6 +2,7 @@
 //! loads through the same function as `apply`): a one-line error naming file:line:column where
 //! there is one, exit code 2, no panic, bounded time, and the file byte-identical afterwards.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ fn alias_bomb() -> String {
     for level in 1..10u8 {
         let (name, prev) = (char::from(b'a' + level), char::from(b'a' + level - 1));
         let refs = vec![format!("*{prev}"); 9].join(", ");
-        text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        let _ = writeln!(text, "{name}: &{name} [{refs}]");
     }
     text
 }
@@ -24,28 +25,82 @@ fn alias_bomb() -> String {
 /// `(file name, content, what stderr must say)`; all exit 2.
 fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     vec![
-        ("invalid.yml", b"serve:\n  public: [1, 2\n  x: }\n".to_vec(), "invalid.yml:3:4: invalid YAML/JSON"),
-        ("dup.yml", b"dsn: a\ndsn: b\n".to_vec(), "dup.yml:2:1: duplicate key 'dsn'"),
+        (
+            "invalid.yml",
+            b"serve:\n  public: [1, 2\n  x: }\n".to_vec(),
+            "invalid.yml:3:4: invalid YAML/JSON",
+        ),
+        (
+            "dup.yml",
+            b"dsn: a\ndsn: b\n".to_vec(),
+            "dup.yml:2:1: duplicate key 'dsn'",
+        ),
         ("bomb.yml", alias_bomb().into_bytes(), "alias bomb"),
         (
             "deep.yml",
-            [b"a: ".as_slice(), &b"[".repeat(100_000), &b"]".repeat(100_000), b"\n"].concat(),
+            [
+                b"a: ".as_slice(),
+                &b"[".repeat(100_000),
+                &b"]".repeat(100_000),
+                b"\n",
+            ]
+            .concat(),
             "nested too deeply",
         ),
-        ("binary.yml", (0..=255u8).cycle().take(2560).collect(), "binary.yml:2:118: the file is not valid UTF-8"),
-        ("latin1.yml", b"dsn: \"caf\xe9\"\n".to_vec(), "latin1.yml:1:10: the file is not valid UTF-8"),
-        ("empty.yml", Vec::new(), "empty.yml:1:1: the top level is an empty document"),
-        ("list.yml", b"- a\n- b\n".to_vec(), "list.yml:1:1: the top level is a list"),
-        ("scalar.yml", b"hello\n".to_vec(), "scalar.yml:1:1: the top level is a string"),
-        ("tabs.yml", b"serve:\n\tpublic:\n\t\tport: 1\n".to_vec(), "tabs.yml:2:2: invalid YAML/JSON: tabs"),
-        ("multi.yml", b"dsn: a\n---\ndsn: b\n".to_vec(), "multi.yml:3:1: the file holds several YAML documents"),
-        ("kratos.toml", b"dsn = 'memory'\n".to_vec(), "TOML configs are not supported"),
+        (
+            "binary.yml",
+            (0..=255u8).cycle().take(2560).collect(),
+            "binary.yml:2:118: the file is not valid UTF-8",
+        ),
+        (
+            "latin1.yml",
+            b"dsn: \"caf\xe9\"\n".to_vec(),
+            "latin1.yml:1:10: the file is not valid UTF-8",
+        ),
+        (
+            "empty.yml",
+            Vec::new(),
+            "empty.yml:1:1: the top level is an empty document",
+        ),
+        (
+            "list.yml",
+            b"- a\n- b\n".to_vec(),
+            "list.yml:1:1: the top level is a list",
+        ),
+        (
+            "scalar.yml",
+            b"hello\n".to_vec(),
+            "scalar.yml:1:1: the top level is a string",
+        ),
+        (
+            "tabs.yml",
+            b"serve:\n\tpublic:\n\t\tport: 1\n".to_vec(),
+            "tabs.yml:2:2: invalid YAML/JSON: tabs",
+        ),
+        (
+            "multi.yml",
+            b"dsn: a\n---\ndsn: b\n".to_vec(),
+            "multi.yml:3:1: the file holds several YAML documents",
+        ),
+        (
+            "kratos.toml",
+            b"dsn = 'memory'\n".to_vec(),
+            "TOML configs are not supported",
+        ),
     ]
 }
 
 fn run(args: &[&str], file: &Path) -> (Option<i32>, String) {
-    let out = bin().args(args).arg(file).timeout(LIMIT).output().expect("runs");
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = bin()
+        .args(args)
+        .arg(file)
+        .timeout(LIMIT)
+        .output()
+        .expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn check(file: &Path, says: &str) {
@@ -57,10 +112,19 @@ fn check(file: &Path, says: &str) {
     ] {
         let (code, stderr) = run(args, file);
         assert_eq!(code, Some(2), "{args:?} {}: {stderr}", file.display());
-        assert!(stderr.contains(says), "{args:?} {}: {stderr}", file.display());
+        assert!(
+            stderr.contains(says),
+            "{args:?} {}: {stderr}",
+            file.display()
+        );
         assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
-        assert_eq!(std::fs::read(file).ok(), before, "{args:?} changed {}", file.display());
+        assert_eq!(
+            std::fs::read(file).ok(),
+            before,
+            "{args:?} changed {}",
+            file.display()
+        );
     }
 }
 
@@ -79,7 +143,10 @@ fn a_huge_file_a_folder_and_a_missing_file_are_refused_before_reading() {
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.yml");
     // Sparse: 100 MB long without writing 100 MB.
-    std::fs::File::create(&big).unwrap().set_len(100 * 1024 * 1024).unwrap();
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
     check(&big, "configs over 10 MB are refused");
     let folder = dir.path().join("folder.yml");
     std::fs::create_dir(&folder).unwrap();
@@ -92,9 +159,20 @@ fn a_byte_order_mark_is_read_and_kept_on_write() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kratos.yml");
     std::fs::write(&path, b"\xef\xbb\xbflog:\n  leak_sensitive_values: true\n").unwrap();
-    let out = bin().args(["apply", "--only", "KH250", "-c"]).arg(&path).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(std::fs::read(&path).unwrap(), b"\xef\xbb\xbflog:\n  leak_sensitive_values: false\n");
+    let out = bin()
+        .args(["apply", "--only", "KH250", "-c"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        b"\xef\xbb\xbflog:\n  leak_sensitive_values: false\n"
+    );
 }
 
 #[test]
@@ -102,24 +180,52 @@ fn merge_keys_are_read_but_not_edited_through() {
     let dir = tempfile::tempdir().unwrap();
     let text = "base: &b\n  leak_sensitive_values: true\nlog:\n  <<: *b\n  level: info\n";
     let path = write(dir.path(), "kratos.yml", text);
-    let out = bin().args(["apply", "--only", "KH250", "-c"]).arg(&path).output().unwrap();
+    let out = bin()
+        .args(["apply", "--only", "KH250", "-c"])
+        .arg(&path)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("KH250"), "reported: {stdout}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "left for the operator");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        text,
+        "left for the operator"
+    );
 }
 
 #[test]
 fn a_symlink_is_written_through_and_stays_a_link() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("real")).unwrap();
-    let target = write(&dir.path().join("real"), "kratos.yml", "log:\n  leak_sensitive_values: true\n");
+    let target = write(
+        &dir.path().join("real"),
+        "kratos.yml",
+        "log:\n  leak_sensitive_values: true\n",
+    );
     let link = dir.path().join("link.yml");
     std::os::unix::fs::symlink(&target, &link).unwrap();
-    let out = bin().args(["apply", "--only", "KH250", "-c"]).arg(&link).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), "log:\n  leak_sensitive_values: false\n");
+    let out = bin()
+        .args(["apply", "--only", "KH250", "-c"])
+        .arg(&link)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "log:\n  leak_sensitive_values: false\n"
+    );
 }
 
 #[test]
@@ -131,7 +237,11 @@ fn broken_identity_schemas_are_findings_not_errors() {
         "kratos.yml",
         "identity:\n  default_schema_id: d\n  schemas:\n    - id: d\n      url: file://missing.json\n    - id: e\n      url: file://notjson.json\n",
     );
-    let out = bin().args(["audit", "--fail-on", "none", "-c"]).arg(&config).output().unwrap();
+    let out = bin()
+        .args(["audit", "--fail-on", "none", "-c"])
+        .arg(&config)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(stdout.matches("KH151").count(), 2, "{stdout}");
