@@ -24,6 +24,8 @@ mod hostile;
 mod init;
 /// `apply` on env files, Helm values and the process environment.
 mod layered;
+/// No secret in any output, file name or error; backups' modes.
+mod leaks;
 /// Property test of the patch engine.
 mod patch_props;
 /// `wizard --plain` answered on a pseudo-terminal: decisions written, Ctrl-C writes nothing.
