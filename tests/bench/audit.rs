@@ -193,6 +193,111 @@ fn peak_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// The real binary on `args`, pinned to two cores (`taskset`) when possible, as CI runs it.
+fn binary(args: &[&std::ffi::OsStr]) -> std::process::Command {
+    let exe = env!("CARGO_BIN_EXE_kratos-harden");
+    let pinned = std::process::Command::new("taskset")
+        .arg("-V")
+        .output()
+        .is_ok();
+    let mut cmd = if pinned {
+        let mut c = std::process::Command::new("taskset");
+        c.args(["-c", "0,1", exe]);
+        c
+    } else {
+        std::process::Command::new(exe)
+    };
+    cmd.args(args).stdout(std::process::Stdio::null());
+    cmd
+}
+
+/// `audit DIR` over `n` deployments, whole process: a typical production config (the
+/// hardened fixture, a few findings each) and the demo config (71 findings each, the worst case
+/// for the report).
+fn folders(counts: &[usize]) {
+    let typical = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hardened.yml"),
+    )
+    .expect("fixture");
+    for (label, text) in [
+        ("typical config", typical.as_str()),
+        ("demo config", kratos_harden::demo::CONFIG),
+    ] {
+        for &n in counts {
+            folder(n, label, text);
+        }
+    }
+}
+
+fn folder(n: usize, label: &str, text: &str) {
+    {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for i in 0..n {
+            let sub = dir.path().join(format!("d{i:05}"));
+            std::fs::create_dir(&sub).expect("folder");
+            std::fs::write(sub.join("kratos.yml"), text).expect("write");
+        }
+        let args = ["audit", "--fail-on", "none"].map(std::ffi::OsStr::new);
+        let mut all: Vec<&std::ffi::OsStr> = args.to_vec();
+        all.push(dir.path().as_os_str());
+        let start = Instant::now();
+        let status = binary(&all).status().expect("runs");
+        let cost = start.elapsed();
+        if !status.success() {
+            println!("audit DIR, {n:>6} × {label}: failed ({status})");
+            return;
+        }
+        println!(
+            "audit DIR, {n:>6} × {label:<14}, 2 cores: {:>8.2} s  ({:.1} µs per deployment)",
+            cost.as_secs_f64(),
+            cost.as_secs_f64() * 1e6 / f64::from(u32::try_from(n).unwrap_or(u32::MAX))
+        );
+    }
+}
+
+/// Start-to-exit time and peak memory of `kratos-harden audit` on the demo config.
+fn whole_process() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("kratos.yml");
+    std::fs::write(&config, kratos_harden::demo::CONFIG).expect("write");
+    let args = ["audit", "--fail-on", "none", "-c"].map(std::ffi::OsStr::new);
+    let mut all: Vec<&std::ffi::OsStr> = args.to_vec();
+    all.push(config.as_os_str());
+    let runs = 20;
+    let start = Instant::now();
+    for _ in 0..runs {
+        binary(&all).status().expect("runs");
+    }
+    let each = start.elapsed() / runs;
+    // GNU time reports the child's peak resident set; without it, only the time is shown.
+    let peak = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(env!("CARGO_BIN_EXE_kratos-harden"))
+        .args(&all)
+        .stdout(std::process::Stdio::null())
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stderr)
+                .trim()
+                .lines()
+                .last()?
+                .parse::<f64>()
+                .ok()
+        });
+    match peak {
+        Some(kb) => println!(
+            "whole process, audit of the demo config: {:.1} ms, peak memory {:.1} MB",
+            each.as_secs_f64() * 1e3,
+            kb / 1024.0
+        ),
+        None => println!(
+            "whole process, audit of the demo config: {:.1} ms",
+            each.as_secs_f64() * 1e3
+        ),
+    }
+}
+
 fn main() {
     // Child mode: audit the demo once, report this process's peak memory.
     if std::env::args().any(|a| a == "--peak-child") {
@@ -262,6 +367,13 @@ fn main() {
             cost.as_secs_f64() * 1e3
         );
     }
+
+    folders(if std::env::args().any(|a| a == "--50k") {
+        &[1_000, 10_000, 50_000]
+    } else {
+        &[1_000, 10_000]
+    });
+    whole_process();
 
     let exe = std::env::current_exe().expect("own path");
     let out = std::process::Command::new(exe)
