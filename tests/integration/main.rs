@@ -12,6 +12,8 @@ mod cli;
 mod common;
 /// The public corpus: snapshots and the settings SOURCES.md lists.
 mod corpus;
+/// SIGKILL during apply: old or new content, never partial; a backup with the new.
+mod crash;
 /// Fixes reach a fixpoint in one run (fixtures, demo, corpus).
 mod fixes;
 /// Golden files: `apply` output byte for byte.
