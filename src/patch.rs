@@ -131,14 +131,18 @@ pub fn apply_known(
 ) -> Result<Patched, PatchError> {
     // Operations that create keys under one missing parent become one creation, written as a
     // single block (two creations of one parent cannot share a pass).
-    let planned = coalesce(ops, &original);
+    let (kept, mut refused) = removals_of_changed_keys(ops);
+    let kept_ops: Vec<Op> = kept.iter().map(|&i| ops[i].clone()).collect();
+    let planned: Vec<(Op, Vec<usize>)> = coalesce(&kept_ops, &original)
+        .into_iter()
+        .map(|(op, members)| (op, members.into_iter().map(|m| kept[m]).collect()))
+        .collect();
     let mut current = text.to_owned();
     // Every path names a place in the original text. A prepend shifts the indices of its list,
     // so prepends go last, once everything addressed by index has been edited.
     let is_prepend = |op: &Op| matches!(op, Op::Prepend { .. });
     let (mut later, mut pending): (Vec<usize>, Vec<usize>) =
         (0..planned.len()).partition(|i| is_prepend(&planned[*i].0));
-    let mut refused: Vec<(usize, PatchError)> = Vec::new();
     let refuse = |index: usize, err: PatchError, refused: &mut Vec<(usize, PatchError)>| {
         for &member in &planned[index].1 {
             let copy = match &err {
@@ -180,8 +184,11 @@ pub fn apply_known(
             }
         }
         if edits.is_empty() {
-            // Only deferred operations left and none can go: cannot happen, as the first one
-            // planned never collides; guard against looping anyway.
+            // Nothing in this pass changed the text (every operation was already satisfied,
+            // refused, or deferred). Deferred ones cannot go without an edit before them: the
+            // first one planned never collides, so this is a guard against looping. The
+            // prepends still waiting get their own pass (found by fuzzing: a no-op `Remove`
+            // alone in the first pass used to end the loop before them).
             for index in deferred {
                 let err = PatchError::Refused {
                     line: 1,
@@ -189,7 +196,8 @@ pub fn apply_known(
                 };
                 refuse(index, err, &mut refused);
             }
-            break;
+            pending = Vec::new();
+            continue;
         }
         current = splice(&current, edits);
         pending = deferred;
@@ -212,6 +220,33 @@ pub fn apply_known(
         text: current,
         refused,
     })
+}
+
+/// Splits `ops` into those to plan and those refused: removing a key and changing the same
+/// key in one batch has no single right reading, so the later one is refused (found by
+/// fuzzing; the fix planner never does this). Operations on nested keys stay: they are
+/// applied in order over passes.
+fn removals_of_changed_keys(ops: &[Op]) -> (Vec<usize>, Vec<(usize, PatchError)>) {
+    let mut kept: Vec<usize> = Vec::new();
+    let mut refused = Vec::new();
+    for (index, op) in ops.iter().enumerate() {
+        let removal = |o: &Op| matches!(o, Op::Remove { .. });
+        let clash = kept
+            .iter()
+            .any(|&k| removal(&ops[k]) != removal(op) && ops[k].path() == op.path());
+        if clash {
+            refused.push((
+                index,
+                PatchError::Refused {
+                    line: 0,
+                    reason: format!("`{}` is both changed and removed in one batch", op.path()),
+                },
+            ));
+        } else {
+            kept.push(index);
+        }
+    }
+    (kept, refused)
 }
 
 /// Groups `Set`s that create keys under the same missing key of `original` into one `Set` of

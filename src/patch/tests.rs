@@ -326,3 +326,40 @@ fn a_key_created_inside_a_list_being_rewritten_waits_for_the_next_pass() {
         "login:\n  hooks:\n    - hook: web_hook\n      config:\n        url: https://x\n        response:\n          parse: true\n    - hook: x\nnext: 1\n",
     );
 }
+
+/// Found by fuzzing: a `Remove` of an absent key, alone in the first pass, ended the loop
+/// before the prepends' pass, and verification then reported an internal error.
+#[test]
+fn a_no_op_removal_does_not_drop_the_prepends() {
+    check(
+        "x:\n  y: 1\n",
+        &[
+            Op::Remove {
+                path: "secrets.cookie".into(),
+            },
+            Op::Prepend {
+                path: "a.b".into(),
+                value: json!("v"),
+            },
+        ],
+        "x:\n  y: 1\na:\n  b:\n    - v\n",
+    );
+}
+
+/// Found by fuzzing: setting a key and removing it in one batch is refused, not misverified.
+#[test]
+fn setting_and_removing_one_key_refuses_the_second() {
+    let ops = [
+        set("secrets.cookie", json!(["a"])),
+        Op::Remove {
+            path: "secrets.cookie".into(),
+        },
+    ];
+    let patched = apply("log:\n  level: info\n", false, &ops).expect("patches");
+    assert_eq!(
+        patched.text,
+        "log:\n  level: info\nsecrets:\n  cookie:\n    - a\n"
+    );
+    assert_eq!(patched.refused.len(), 1);
+    assert_eq!(patched.refused[0].0, 1);
+}
