@@ -169,3 +169,32 @@ fn backups_keep_the_mode_or_tighten_it_to_0600() {
         assert_eq!(mode, 0o600, "{:?} holds secrets", entry.file_name());
     }
 }
+
+/// The insta snapshots (TUI screens, corpus reports) hold none of the demo's or the corpus'
+/// secrets: they were rendered masked.
+#[test]
+fn snapshots_hold_no_secret() {
+    let demo = [
+        "acme-kratos-2023",
+        "PLEASE-CHANGE-ME-I-AM-VERY-INSECURE",
+        "32-LONG-SECRET-NOT-SECURE-AT-ALL",
+        "9sK2mQ7vX4nB8cR1tY6wZ3pL5hJ0dF2gA7eU4iO1kM=",
+        ":postgres@",
+    ];
+    let dir = crate::common::root().join("tests/integration/snapshots");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        read += 1;
+        for secret in demo.iter().chain(KNOWN) {
+            assert!(
+                !text.contains(secret),
+                "{} holds {}…",
+                path.display(),
+                &secret[..6]
+            );
+        }
+    }
+    assert!(read > 10, "the snapshots were read");
+}
