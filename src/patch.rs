@@ -222,6 +222,14 @@ pub fn apply_known(
     })
 }
 
+/// True for a plain key that YAML 1.1 reads as a boolean or null.
+fn ambiguous_key(key: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "",
+    ];
+    WORDS.iter().any(|w| key.eq_ignore_ascii_case(w))
+}
+
 /// Splits `ops` into those to plan and those refused: removing a key and changing the same
 /// key in one batch has no single right reading, so the later one is refused (found by
 /// fuzzing; the fix planner never does this). Operations on nested keys stay: they are
@@ -234,7 +242,17 @@ fn removals_of_changed_keys(ops: &[Op]) -> (Vec<usize>, Vec<(usize, PatchError)>
         let clash = kept
             .iter()
             .any(|&k| removal(&ops[k]) != removal(op) && ops[k].path() == op.path());
-        if clash {
+        // A key YAML 1.1 reads as a boolean or null (`n`, `on`, `yes`, `null`…) does not read
+        // back as the same key (found by fuzzing). No Kratos key is one of them.
+        if let Some(key) = op.path().split('.').find(|s| ambiguous_key(s)) {
+            refused.push((
+                index,
+                PatchError::Refused {
+                    line: 0,
+                    reason: format!("the key `{key}` is read as a boolean or null by YAML parsers; rename it by hand"),
+                },
+            ));
+        } else if clash {
             refused.push((
                 index,
                 PatchError::Refused {

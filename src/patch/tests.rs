@@ -363,3 +363,15 @@ fn setting_and_removing_one_key_refuses_the_second() {
     assert_eq!(patched.refused.len(), 1);
     assert_eq!(patched.refused[0].0, 1);
 }
+
+/// Found by fuzzing: a key YAML 1.1 reads as a boolean (`n`, `on`…) cannot be verified, so an
+/// operation on it is refused instead of failing as an internal error.
+#[test]
+fn keys_read_as_booleans_are_refused() {
+    for key in ["n", "on", "Yes"] {
+        let text = format!("{key}: a b\n");
+        let patched = apply(&text, false, &[set(key, json!(true))]).expect("patches");
+        assert_eq!(patched.text, text);
+        assert_eq!(patched.refused.len(), 1, "{key}");
+    }
+}
