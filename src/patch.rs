@@ -239,9 +239,18 @@ fn removals_of_changed_keys(ops: &[Op]) -> (Vec<usize>, Vec<(usize, PatchError)>
     let mut refused = Vec::new();
     for (index, op) in ops.iter().enumerate() {
         let removal = |o: &Op| matches!(o, Op::Remove { .. });
-        let clash = kept
-            .iter()
-            .any(|&k| removal(&ops[k]) != removal(op) && ops[k].path() == op.path());
+        // Removing a key and changing it, or anything inside it, in one batch.
+        let at_or_inside = |inner: &str, outer: &str| {
+            inner == outer
+                || inner
+                    .strip_prefix(outer)
+                    .is_some_and(|r| r.starts_with('.'))
+        };
+        let clash = kept.iter().any(|&k| {
+            let earlier = &ops[k];
+            (removal(earlier) && !removal(op) && at_or_inside(op.path(), earlier.path()))
+                || (removal(op) && !removal(earlier) && at_or_inside(earlier.path(), op.path()))
+        });
         // A key YAML 1.1 reads as a boolean or null (`n`, `on`, `yes`, `null`…) does not read
         // back as the same key (found by fuzzing). No Kratos key is one of them.
         if let Some(key) = op.path().split('.').find(|s| ambiguous_key(s)) {
@@ -257,7 +266,10 @@ fn removals_of_changed_keys(ops: &[Op]) -> (Vec<usize>, Vec<(usize, PatchError)>
                 index,
                 PatchError::Refused {
                     line: 0,
-                    reason: format!("`{}` is both changed and removed in one batch", op.path()),
+                    reason: format!(
+                        "`{}` is both changed and removed (with what is inside it) in one batch",
+                        op.path()
+                    ),
                 },
             ));
         } else {

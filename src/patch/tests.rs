@@ -375,3 +375,17 @@ fn keys_read_as_booleans_are_refused() {
         assert_eq!(patched.refused.len(), 1, "{key}");
     }
 }
+
+/// Found by fuzzing: removing a key and setting a key inside it in one batch is refused.
+#[test]
+fn removing_a_parent_and_setting_inside_it_refuses_the_second() {
+    let ops = [
+        Op::Remove {
+            path: "serve".into(),
+        },
+        set("serve.public", json!("plain")),
+    ];
+    let patched = apply("serve:\n  public:\nlog: 1\n", false, &ops).expect("patches");
+    assert_eq!(patched.text, "log: 1\n");
+    assert_eq!(patched.refused.len(), 1);
+}
