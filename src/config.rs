@@ -118,8 +118,11 @@ pub enum SourceKind {
 fn read_all(paths: Vec<(PathBuf, String)>) -> Result<Vec<(PathBuf, String, String)>, ConfigError> {
     let mut files = Vec::with_capacity(paths.len());
     for (path, display) in paths {
-        load::format_of(&path, &display)?;
+        let format = load::format_of(&path, &display)?;
         let text = load::read_text(&path, &display)?;
+        if format == load::Format::Json {
+            load::check_json(&text, &display)?;
+        }
         files.push((path, display, text));
     }
     Ok(files)

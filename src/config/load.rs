@@ -39,6 +39,26 @@ pub fn format_of(path: &Path, display: &str) -> Result<Format, ConfigError> {
     }
 }
 
+/// A `.json` file must be JSON: Kratos reads it with a JSON parser, so YAML syntax that our
+/// YAML reader would accept is an error here too (and the JSON-style editor relies on it).
+pub fn check_json(text: &str, display: &str) -> Result<(), ConfigError> {
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .map(|_| ())
+        .map_err(|err| {
+            // serde_json's message ends with " at line L column C"; the position goes in front.
+            let raw = err.to_string();
+            let message = raw
+                .rsplit_once(" at line ")
+                .map_or(raw.as_str(), |(head, _)| head);
+            ConfigError::Syntax {
+                file: display.to_owned(),
+                line: u64::try_from(err.line()).unwrap_or(1).max(1),
+                column: u64::try_from(err.column()).unwrap_or(1).max(1),
+                message: format!("invalid JSON: {message} (Kratos reads .json files as JSON)"),
+            }
+        })
+}
+
 /// Reads a file from disk with the size limit, returning its text.
 pub fn read_text(path: &Path, display: &str) -> Result<String, ConfigError> {
     let meta = std::fs::metadata(path).map_err(|source| ConfigError::Read {

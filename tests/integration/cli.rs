@@ -355,7 +355,7 @@ fn bad_input_is_one_clear_error_with_position() {
     bad_input(
         "kratos.json",
         b"{\n  \"dsn\": \"memory\",\n  \"log\": {\n}",
-        "kratos.json:1:1: invalid YAML/JSON: unclosed bracket '{'",
+        "kratos.json:4:1: invalid JSON: EOF while parsing an object",
     );
     bad_input(
         "kratos.yml",

@@ -87,6 +87,16 @@ fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
             b"dsn = 'memory'\n".to_vec(),
             "TOML configs are not supported",
         ),
+        (
+            "yaml.json",
+            b"dsn: memory\n".to_vec(),
+            "yaml.json:1:1: invalid JSON",
+        ),
+        (
+            "comma.json",
+            b"{\"dsn\": \"memory\",}\n".to_vec(),
+            "comma.json:1:18: invalid JSON",
+        ),
     ]
 }
 
