@@ -248,7 +248,10 @@ fn removals_of_changed_keys(ops: &[Op]) -> (Vec<usize>, Vec<(usize, PatchError)>
         };
         let clash = kept.iter().any(|&k| {
             let earlier = &ops[k];
-            (removal(earlier) && !removal(op) && at_or_inside(op.path(), earlier.path()))
+            let prepends = |o: &Op| matches!(o, Op::Prepend { .. });
+            // Prepends to one list stack up in order; anything else twice on one key clashes.
+            (earlier.path() == op.path() && !(prepends(earlier) && prepends(op)))
+                || (removal(earlier) && !removal(op) && at_or_inside(op.path(), earlier.path()))
                 || (removal(op) && !removal(earlier) && at_or_inside(earlier.path(), op.path()))
         });
         // A key YAML 1.1 reads as a boolean or null (`n`, `on`, `yes`, `null`…) does not read
@@ -267,7 +270,7 @@ fn removals_of_changed_keys(ops: &[Op]) -> (Vec<usize>, Vec<(usize, PatchError)>
                 PatchError::Refused {
                     line: 0,
                     reason: format!(
-                        "`{}` is both changed and removed (with what is inside it) in one batch",
+                        "`{}` is changed twice, or removed and changed, in one batch",
                         op.path()
                     ),
                 },

@@ -389,3 +389,15 @@ fn removing_a_parent_and_setting_inside_it_refuses_the_second() {
     assert_eq!(patched.text, "log: 1\n");
     assert_eq!(patched.refused.len(), 1);
 }
+
+/// Found by fuzzing: two operations on one key in one batch keep the first, refuse the second.
+#[test]
+fn two_changes_to_one_key_refuse_the_second() {
+    let ops = [
+        set("l", json!("plain")),
+        set("l", json!({"hook": "session"})),
+    ];
+    let patched = apply("l:\n", false, &ops).expect("patches");
+    assert_eq!(patched.text, "l: plain\n");
+    assert_eq!(patched.refused.len(), 1);
+}
