@@ -131,7 +131,7 @@ pub fn apply_known(
 ) -> Result<Patched, PatchError> {
     // Operations that create keys under one missing parent become one creation, written as a
     // single block (two creations of one parent cannot share a pass).
-    let (kept, mut refused) = removals_of_changed_keys(ops);
+    let (kept, mut refused) = removals_of_changed_keys(ops, &original);
     let kept_ops: Vec<Op> = kept.iter().map(|&i| ops[i].clone()).collect();
     let planned: Vec<(Op, Vec<usize>)> = coalesce(&kept_ops, &original)
         .into_iter()
@@ -234,7 +234,10 @@ fn ambiguous_key(key: &str) -> bool {
 /// key in one batch has no single right reading, so the later one is refused (found by
 /// fuzzing; the fix planner never does this). Operations on nested keys stay: they are
 /// applied in order over passes.
-fn removals_of_changed_keys(ops: &[Op]) -> (Vec<usize>, Vec<(usize, PatchError)>) {
+fn removals_of_changed_keys(
+    ops: &[Op],
+    original: &Value,
+) -> (Vec<usize>, Vec<(usize, PatchError)>) {
     let mut kept: Vec<usize> = Vec::new();
     let mut refused = Vec::new();
     for (index, op) in ops.iter().enumerate() {
@@ -249,8 +252,14 @@ fn removals_of_changed_keys(ops: &[Op]) -> (Vec<usize>, Vec<(usize, PatchError)>
         let clash = kept.iter().any(|&k| {
             let earlier = &ops[k];
             let prepends = |o: &Op| matches!(o, Op::Prepend { .. });
-            // Prepends to one list stack up in order; anything else twice on one key clashes.
-            (earlier.path() == op.path() && !(prepends(earlier) && prepends(op)))
+            // Prepends to one existing list stack up in order; anything else twice on one key
+            // clashes (two prepends creating one list included: found by fuzzing).
+            let existing_list = op
+                .path()
+                .split('.')
+                .try_fold(original, |node, segment| child(node, segment))
+                .is_some_and(Value::is_array);
+            (earlier.path() == op.path() && !(prepends(earlier) && prepends(op) && existing_list))
                 || (removal(earlier) && !removal(op) && at_or_inside(op.path(), earlier.path()))
                 || (removal(op) && !removal(earlier) && at_or_inside(earlier.path(), op.path()))
         });

@@ -401,3 +401,21 @@ fn two_changes_to_one_key_refuse_the_second() {
     assert_eq!(patched.text, "l: plain\n");
     assert_eq!(patched.refused.len(), 1);
 }
+
+/// Found by fuzzing: two prepends that would both create one missing list keep the first.
+#[test]
+fn two_prepends_creating_one_list_refuse_the_second() {
+    let ops = [
+        Op::Prepend {
+            path: "l".into(),
+            value: json!(12),
+        },
+        Op::Prepend {
+            path: "l".into(),
+            value: json!("x"),
+        },
+    ];
+    let patched = apply("l:\n", false, &ops).expect("patches");
+    assert_eq!(patched.refused.len(), 1);
+    assert!(patched.text.contains("12"), "{}", patched.text);
+}
