@@ -131,6 +131,21 @@ pub fn apply_known(
 ) -> Result<Patched, PatchError> {
     // Operations that create keys under one missing parent become one creation, written as a
     // single block (two creations of one parent cannot share a pass).
+    // Old-Mac line breaks (a CR alone) are line breaks to YAML but not to the line-based editor
+    // (found by fuzzing): such a file is left to the operator.
+    if text.replace("\r\n", "").contains('\r') {
+        let reason =
+            "the file breaks lines with a lone carriage return; convert it to \\n or \\r\\n first";
+        return Ok(Patched {
+            text: text.to_owned(),
+            refused: (0..ops.len())
+                .map(|i| {
+                    let reason = reason.to_owned();
+                    (i, PatchError::Refused { line: 0, reason })
+                })
+                .collect(),
+        });
+    }
     let (kept, mut refused) = removals_of_changed_keys(ops, &original);
     let kept_ops: Vec<Op> = kept.iter().map(|&i| ops[i].clone()).collect();
     let planned: Vec<(Op, Vec<usize>)> = coalesce(&kept_ops, &original)

@@ -419,3 +419,13 @@ fn two_prepends_creating_one_list_refuse_the_second() {
     assert_eq!(patched.refused.len(), 1);
     assert!(patched.text.contains("12"), "{}", patched.text);
 }
+
+/// Found by fuzzing: a lone carriage return is a YAML line break the editor does not handle;
+/// the operations are refused and the text is left as it is.
+#[test]
+fn lone_carriage_returns_are_left_alone() {
+    let text = "log:\r  level: debug\rdsn: memory\r";
+    let patched = apply(text, false, &[set("log.level", json!("info"))]).expect("patches");
+    assert_eq!(patched.text, text);
+    assert_eq!(patched.refused.len(), 1);
+}
