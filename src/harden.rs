@@ -116,22 +116,7 @@ fn patch_source(
                 }
                 _ => "in an identity schema: edit the schema by hand".to_owned(),
             };
-            Ok(patch::Patched {
-                text: source.text.clone(),
-                refused: ops
-                    .iter()
-                    .enumerate()
-                    .map(|(i, op)| {
-                        (
-                            i,
-                            PatchError::Refused {
-                                line: 0,
-                                reason: reason(op),
-                            },
-                        )
-                    })
-                    .collect(),
-            })
+            Ok(patch::Patched::all_refused(&source.text, ops, reason))
         }
     }
 }

@@ -117,6 +117,29 @@ pub struct Patched {
     pub refused: Vec<(usize, PatchError)>,
 }
 
+impl Patched {
+    /// `text` unchanged, every operation refused with `reason(op)`.
+    #[must_use]
+    pub fn all_refused(text: &str, ops: &[Op], reason: impl Fn(&Op) -> String) -> Self {
+        Self {
+            text: text.to_owned(),
+            refused: ops
+                .iter()
+                .enumerate()
+                .map(|(i, op)| {
+                    (
+                        i,
+                        PatchError::Refused {
+                            line: 0,
+                            reason: reason(op),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Applies `ops` to `text` (`json` for `.json` files) and verifies the result.
 pub fn apply(text: &str, json: bool, ops: &[Op]) -> Result<Patched, PatchError> {
     apply_known(text, json, ops, read_tree(text)?)
@@ -136,15 +159,7 @@ pub fn apply_known(
     if text.replace("\r\n", "").contains('\r') {
         let reason =
             "the file breaks lines with a lone carriage return; convert it to \\n or \\r\\n first";
-        return Ok(Patched {
-            text: text.to_owned(),
-            refused: (0..ops.len())
-                .map(|i| {
-                    let reason = reason.to_owned();
-                    (i, PatchError::Refused { line: 0, reason })
-                })
-                .collect(),
-        });
+        return Ok(Patched::all_refused(text, ops, |_| reason.to_owned()));
     }
     let (kept, mut refused) = removals_of_changed_keys(ops, &original);
     let kept_ops: Vec<Op> = kept.iter().map(|&i| ops[i].clone()).collect();
