@@ -108,7 +108,15 @@ pub fn plan(op: &Op, root: &PNode, text: &str, layout: &Layout) -> Result<Plan, 
 }
 
 /// Anchored nodes and aliases are shared with other places: editing them would change those too.
+/// A tag decides how the text after it reads (`! null` is a string), so a tagged node is left
+/// to the operator as well; Kratos configs never need one.
 fn refuse_through(node: &PNode, text: &str, path: &str) -> Result<(), PatchError> {
+    if node.tagged {
+        return Err(PatchError::Refused {
+            line: line_of(text, node.start),
+            reason: format!("`{path}` goes through a value with a YAML tag (`!…`)"),
+        });
+    }
     if node.anchored || matches!(node.kind, PKind::Alias) {
         return Err(PatchError::Refused {
             line: line_of(text, node.start),

@@ -429,3 +429,28 @@ fn lone_carriage_returns_are_left_alone() {
     assert_eq!(patched.text, text);
     assert_eq!(patched.refused.len(), 1);
 }
+
+/// Found by fuzzing: a tag decides how the text after it reads (`key: !` then `null` is the
+/// string "null"), so edits through a tagged node are refused; untagged siblings still change.
+/// (A tagged key makes its mapping one with a complex key: nothing inside it is edited.)
+#[test]
+fn tagged_values_are_left_alone() {
+    for text in [
+        "a: !\n",
+        "a:\n    !//apj.acme.t.aE\n",
+        "a: !!str 5\n",
+        "a: !x\n  b: 1\n",
+        "a: !x [1]\n",
+    ] {
+        for op in [set("a", json!(null)), set("a.b", json!(2)), Op::Remove { path: "a".into() }] {
+            let patched = apply(text, false, &[op.clone()]).expect("patches");
+            assert_eq!(patched.text, text, "{op:?} on {text:?}");
+            assert_eq!(patched.refused.len(), 1, "{op:?} on {text:?}");
+        }
+    }
+    let text = "k: !t 1\nlog:\n  level: debug\n";
+    let patched = apply(text, false, &[set("log.level", json!("info")), set("k", json!(2))])
+        .expect("patches");
+    assert_eq!(patched.text, "k: !t 1\nlog:\n  level: info\n");
+    assert_eq!(patched.refused.len(), 1);
+}

@@ -22,6 +22,9 @@ pub struct PNode {
     pub kind: PKind,
     /// True when the node carries an anchor (`&name`).
     pub anchored: bool,
+    /// True when the node carries a tag (`!name`, `!!str`, a bare `!`), which changes how its
+    /// text reads: a rewritten value would keep or lose it, so edits through it are refused.
+    pub tagged: bool,
 }
 
 /// The kinds of node.
@@ -115,6 +118,7 @@ fn node(events: &[Ev<'_>], cursor: &mut usize, text: &str) -> Result<PNode, Patc
         return Err(PatchError::Parse("unexpected end of document".to_owned()));
     };
     *cursor += 1;
+    let tagged = event.tag().is_some();
     match event {
         Event::Scalar(value, style, anchor, _) => {
             let (start, end) = match style {
@@ -132,6 +136,7 @@ fn node(events: &[Ev<'_>], cursor: &mut usize, text: &str) -> Result<PNode, Patc
                     empty: start == end && *style == ScalarStyle::Plain,
                 },
                 anchored: *anchor != 0,
+                tagged,
             })
         }
         Event::Alias(_) | Event::UnresolvedAlias(_) => Ok(PNode {
@@ -139,6 +144,7 @@ fn node(events: &[Ev<'_>], cursor: &mut usize, text: &str) -> Result<PNode, Patc
             end: *end,
             kind: PKind::Alias,
             anchored: false,
+            tagged: false,
         }),
         Event::SequenceStart(style, anchor, _) => {
             let flow = *style == StructureStyle::Flow;
@@ -171,10 +177,13 @@ fn node(events: &[Ev<'_>], cursor: &mut usize, text: &str) -> Result<PNode, Patc
                 end: last_end,
                 kind: PKind::Seq { flow, items },
                 anchored: *anchor != 0,
+                tagged,
             })
         }
         Event::MappingStart(style, anchor, _) => {
-            mapping(events, cursor, text, *style, *anchor != 0, *start, *end)
+            let mut map = mapping(events, cursor, text, *style, *anchor != 0, *start, *end)?;
+            map.tagged = tagged;
+            Ok(map)
         }
         other => Err(PatchError::Parse(format!("unexpected {other:?}"))),
     }
@@ -207,7 +216,9 @@ fn mapping(
                 let value = node(events, cursor, text)?;
                 last_end = last_end.max(value.end).max(key.end);
                 let key_text = match &key.kind {
-                    PKind::Scalar { value, .. } if !key.anchored => Some(value.clone()),
+                    PKind::Scalar { value, .. } if !key.anchored && !key.tagged => {
+                        Some(value.clone())
+                    }
                     _ => None,
                 };
                 entries.push(PEntry {
@@ -225,6 +236,7 @@ fn mapping(
         end: last_end,
         kind: PKind::Map { flow, entries },
         anchored,
+        tagged: false,
     })
 }
 
