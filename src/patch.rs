@@ -260,10 +260,11 @@ fn ambiguous_key(key: &str) -> bool {
     WORDS.iter().any(|w| key.eq_ignore_ascii_case(w))
 }
 
-/// Splits `ops` into those to plan and those refused: removing a key and changing the same
-/// key in one batch has no single right reading, so the later one is refused (found by
-/// fuzzing; the fix planner never does this). Operations on nested keys stay: they are
-/// applied in order over passes.
+/// Splits `ops` into those to plan and those refused: changing a key twice, removing a key and
+/// changing something inside it, or setting a key to a scalar and changing inside it, in one
+/// batch has no single right reading, so the later one is refused (found by fuzzing; the fix
+/// planner never does this). Other operations on nested keys are applied in order over
+/// passes, and prepends to one existing list stack up.
 fn removals_of_changed_keys(
     ops: &[Op],
     original: &Value,
@@ -289,9 +290,16 @@ fn removals_of_changed_keys(
                 .split('.')
                 .try_fold(original, |node, segment| child(node, segment))
                 .is_some_and(Value::is_array);
+            // A key set to a scalar has no inside: a change inside it in the same batch, either
+            // order, clashes too (found by fuzzing: `serve: plain`, then `serve.x`). A list or
+            // mapping set whole may still be edited inside, by index, in a later pass.
+            let scalar_set =
+                |o: &Op| matches!(o, Op::Set { value, .. } if !value.is_array() && !value.is_object());
             (earlier.path() == op.path() && !(prepends(earlier) && prepends(op) && existing_list))
                 || (removal(earlier) && !removal(op) && at_or_inside(op.path(), earlier.path()))
                 || (removal(op) && !removal(earlier) && at_or_inside(earlier.path(), op.path()))
+                || (scalar_set(earlier) && at_or_inside(op.path(), earlier.path()))
+                || (scalar_set(op) && at_or_inside(earlier.path(), op.path()))
         });
         // A key YAML 1.1 reads as a boolean or null (`n`, `on`, `yes`, `null`…) does not read
         // back as the same key (found by fuzzing). No Kratos key is one of them.

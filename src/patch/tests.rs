@@ -442,15 +442,37 @@ fn tagged_values_are_left_alone() {
         "a: !x\n  b: 1\n",
         "a: !x [1]\n",
     ] {
-        for op in [set("a", json!(null)), set("a.b", json!(2)), Op::Remove { path: "a".into() }] {
+        for op in [
+            set("a", json!(null)),
+            set("a.b", json!(2)),
+            Op::Remove { path: "a".into() },
+        ] {
             let patched = apply(text, false, &[op.clone()]).expect("patches");
             assert_eq!(patched.text, text, "{op:?} on {text:?}");
             assert_eq!(patched.refused.len(), 1, "{op:?} on {text:?}");
         }
     }
     let text = "k: !t 1\nlog:\n  level: debug\n";
-    let patched = apply(text, false, &[set("log.level", json!("info")), set("k", json!(2))])
-        .expect("patches");
+    let patched = apply(
+        text,
+        false,
+        &[set("log.level", json!("info")), set("k", json!(2))],
+    )
+    .expect("patches");
     assert_eq!(patched.text, "k: !t 1\nlog:\n  level: info\n");
     assert_eq!(patched.refused.len(), 1);
+}
+
+/// Found by fuzzing: setting a key and then something inside it in one batch refuses the
+/// second (the first made `serve` a scalar).
+#[test]
+fn a_change_inside_a_key_changed_in_the_same_batch_is_refused() {
+    let ops = [
+        set("a.b.c", json!(12)),
+        set("serve", json!("plain")),
+        set("serve.postgres", json!({"hook": "session"})),
+    ];
+    let patched = apply("serve:", false, &ops).expect("patches");
+    assert_eq!(patched.refused.len(), 1);
+    assert!(patched.text.contains("serve: plain"), "{}", patched.text);
 }
