@@ -447,7 +447,7 @@ fn tagged_values_are_left_alone() {
             set("a.b", json!(2)),
             Op::Remove { path: "a".into() },
         ] {
-            let patched = apply(text, false, &[op.clone()]).expect("patches");
+            let patched = apply(text, false, std::slice::from_ref(&op)).expect("patches");
             assert_eq!(patched.text, text, "{op:?} on {text:?}");
             assert_eq!(patched.refused.len(), 1, "{op:?} on {text:?}");
         }
