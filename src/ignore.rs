@@ -175,27 +175,35 @@ fn civil_from_days(days: i64) -> (i32, u32, u32) {
     )
 }
 
-/// Marks matching findings as suppressed; returns warnings for expired and unused entries.
-pub fn apply<'a>(
+/// Marks matching findings as suppressed and the entries that matched as `used` (one flag per
+/// entry), so deployments audited apart can share one set of warnings.
+pub fn suppress<'a>(
     entries: &[Entry],
     findings: impl Iterator<Item = &'a mut Finding>,
     today: (i32, u32, u32),
-) -> Vec<String> {
-    let mut used = vec![false; entries.len()];
+    used: &mut [bool],
+) {
     for finding in findings {
         for (i, entry) in entries.iter().enumerate() {
             if !entry.matches(finding) {
                 continue;
             }
-            used[i] = true;
+            if let Some(flag) = used.get_mut(i) {
+                *flag = true;
+            }
             if entry.expires.is_none_or(|e| e >= today) {
                 finding.suppressed = Some(entry.reason.clone());
                 break;
             }
         }
     }
+}
+
+/// Warnings for entries that expired or matched nothing (`used` from [`suppress`]).
+#[must_use]
+pub fn warnings(entries: &[Entry], used: &[bool], today: (i32, u32, u32)) -> Vec<String> {
     let mut warnings = Vec::new();
-    for (entry, used) in entries.iter().zip(used) {
+    for (entry, &used) in entries.iter().zip(used) {
         let target = format!(
             "{}{}",
             entry.rule,

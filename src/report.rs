@@ -1,13 +1,16 @@
 //! The result of an audit as data, and the formats it is written in (one file per format).
 //!
-//! A [`Report`] holds every audited deployment with its findings (suppressed ones included,
-//! marked), the warnings about the run itself (expired ignore entries…) and the `--fail-on`
-//! threshold. Formats render it to text; none of them prints a secret value, because findings
-//! never hold one.
+//! An [`Audited`] deployment holds its findings (suppressed ones included, marked). A report
+//! is written as a stream: a [`Run`] renders each deployment's part on its own (worker threads
+//! do it in parallel), a [`Writer`] puts the parts in order between the format's beginning and
+//! its end ([`Totals`]: counts and the run's warnings). Memory therefore does not grow with the
+//! number of deployments. No format prints a secret value, because findings never hold one.
 
 pub mod json;
 pub mod sarif;
 pub mod text;
+
+use std::io::Write;
 
 use serde::Serialize;
 
@@ -70,17 +73,153 @@ impl Audited {
     }
 }
 
-/// Everything one `audit` run found.
-#[derive(Debug)]
-pub struct Report {
-    /// Audited deployments in a stable order.
-    pub deployments: Vec<Audited>,
-    /// Problems with the run itself that are not findings (expired ignore entries…).
-    pub warnings: Vec<String>,
+/// How a report is written: the format and what every part of it needs to know.
+#[derive(Clone, Copy, Debug)]
+pub struct Run {
+    /// Text, JSON or SARIF.
+    pub format: Format,
     /// The profile judged against.
     pub profile: Profile,
     /// `--fail-on`; `None` for `none`.
     pub fail_on: Option<Severity>,
+    /// ANSI colours (text only).
+    pub color: bool,
+}
+
+impl Run {
+    /// One deployment's part of the report. Pure, so worker threads render their own
+    /// deployments and only the text is kept: memory stays flat however many there are.
+    #[must_use]
+    pub fn deployment(&self, d: &Audited) -> String {
+        match self.format {
+            Format::Text => text::deployment(*self, d),
+            Format::Json => json::deployment(*self, d),
+            Format::Sarif => sarif::results(d),
+        }
+    }
+
+    /// The whole report for `deployments` at once (the streaming [`Writer`] underneath).
+    #[must_use]
+    pub fn render(&self, deployments: &[Audited], warnings: Vec<String>) -> String {
+        let caveats = deployments
+            .iter()
+            .filter_map(|d| d.caveat.clone())
+            .collect();
+        let mut writer = Writer::new(*self, Vec::new());
+        let mut summary = Summary::default();
+        for d in deployments {
+            summary.add(&summarize(d.findings.iter(), self.fail_on));
+            // Writing to a `Vec` cannot fail.
+            let _ = writer.push(&self.deployment(d));
+        }
+        let totals = Totals {
+            deployments: deployments.len(),
+            summary,
+            caveats,
+            warnings,
+        };
+        let bytes = writer.finish(&totals).unwrap_or_default();
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
+/// What the end of a report says: counts over every deployment and the run's warnings.
+#[derive(Debug, Default)]
+pub struct Totals {
+    /// Deployments audited (failed ones excluded).
+    pub deployments: usize,
+    /// Findings over all deployments.
+    pub summary: Summary,
+    /// Why some deployments' findings may not describe them (a Helm values file…), in
+    /// deployment order. Text shows each in its deployment; JSON lists them first in `warnings`.
+    pub caveats: Vec<String>,
+    /// Problems with the run itself that are not findings (expired ignore entries…).
+    pub warnings: Vec<String>,
+}
+
+/// Writes a report part by part as deployments arrive, in the order they are pushed: the
+/// beginning on the first part, separators between parts, the end with the totals.
+pub struct Writer<W: Write> {
+    run: Run,
+    out: W,
+    started: bool,
+    parts: usize,
+}
+
+impl<W: Write> Writer<W> {
+    /// A writer that has written nothing yet.
+    pub fn new(run: Run, out: W) -> Self {
+        Self {
+            run,
+            out,
+            started: false,
+            parts: 0,
+        }
+    }
+
+    /// Writes one deployment's part (from [`Run::deployment`]).
+    ///
+    /// # Errors
+    /// When the output cannot be written.
+    pub fn push(&mut self, part: &str) -> std::io::Result<()> {
+        self.start()?;
+        if part.is_empty() {
+            return Ok(());
+        }
+        if self.parts > 0 && self.run.format != Format::Text {
+            self.out.write_all(b",")?;
+        }
+        self.parts += 1;
+        self.out.write_all(part.as_bytes())
+    }
+
+    /// Writes the end of the report and hands the output back.
+    ///
+    /// # Errors
+    /// When the output cannot be written.
+    pub fn finish(mut self, totals: &Totals) -> std::io::Result<W> {
+        self.start()?;
+        let end = match self.run.format {
+            Format::Text => text::end(self.run, totals),
+            Format::Json => json::end(self.run, totals, self.parts > 0),
+            Format::Sarif => sarif::end(self.parts > 0),
+        };
+        self.out.write_all(end.as_bytes())?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+
+    fn start(&mut self) -> std::io::Result<()> {
+        if !self.started {
+            self.started = true;
+            let head = match self.run.format {
+                Format::Text => String::new(),
+                Format::Json => json::head(self.run),
+                Format::Sarif => sarif::head(),
+            };
+            self.out.write_all(head.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// `text` as the item of a pretty-printed JSON array at `depth` spaces: a line break, then
+/// every line indented (strings never hold a raw line break, so lines are JSON lines).
+fn indented_item(text: &str, depth: usize) -> String {
+    let pad = " ".repeat(depth);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for line in text.lines() {
+        out.push('\n');
+        out.push_str(&pad);
+        out.push_str(line);
+    }
+    out
+}
+
+/// `skeleton` (a pretty-printed document with `marker` as an empty array) split around it:
+/// the text up to the array's `[`, and the text after its `]`.
+fn split_at_array<'a>(skeleton: &'a str, marker: &str) -> (&'a str, &'a str) {
+    skeleton.split_once(marker).unwrap_or((skeleton, ""))
 }
 
 /// Counts for the summary line and JSON.
@@ -104,24 +243,23 @@ pub struct Summary {
     pub failing: usize,
 }
 
-impl Report {
-    /// Every finding with the deployment it belongs to.
-    pub fn findings(&self) -> impl Iterator<Item = (&Audited, &Finding)> {
-        self.deployments
-            .iter()
-            .flat_map(|d| d.findings.iter().map(move |f| (d, f)))
-    }
-
-    /// The summary over all deployments.
-    #[must_use]
-    pub fn summary(&self) -> Summary {
-        summarize(self.findings().map(|(_, f)| f), self.fail_on)
+impl Summary {
+    /// Adds another deployment's counts.
+    pub fn add(&mut self, other: &Summary) {
+        self.total += other.total;
+        self.critical += other.critical;
+        self.high += other.high;
+        self.medium += other.medium;
+        self.low += other.low;
+        self.info += other.info;
+        self.suppressed += other.suppressed;
+        self.failing += other.failing;
     }
 
     /// True when some finding is at or above `--fail-on`.
     #[must_use]
     pub fn failed(&self) -> bool {
-        self.summary().failing > 0
+        self.failing > 0
     }
 }
 
@@ -149,4 +287,84 @@ pub fn summarize<'a>(
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Deployment;
+    use crate::rules::{Context, check_all};
+
+    fn audited(text: &str, name: &str) -> Audited {
+        let deployment =
+            Deployment::from_texts(vec![(name.into(), name.into(), text.into())]).expect("loads");
+        let cx = Context::new(&deployment, Profile::Production, None);
+        Audited {
+            version: cx.version,
+            findings: check_all(&cx),
+            caveat: None,
+            hidden: deployment.hidden,
+            sources: deployment.sources,
+        }
+    }
+
+    fn run(format: Format) -> Run {
+        Run {
+            format,
+            profile: Profile::Production,
+            fail_on: Some(Severity::High),
+            color: false,
+        }
+    }
+
+    /// The streamed JSON is one valid document, whatever the number of deployments, with the
+    /// deployments in order and the totals at the end.
+    #[test]
+    fn streamed_json_is_one_document() {
+        let clean = audited("dsn: memory\n", "a/kratos.yml");
+        let demo = audited(crate::demo::CONFIG, "b/kratos.yml");
+        for deployments in [
+            vec![],
+            vec![demo],
+            vec![clean, audited(crate::demo::CONFIG, "c")],
+        ] {
+            let text = run(Format::Json).render(&deployments, vec!["w".into()]);
+            let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+            let listed = doc["deployments"].as_array().expect("deployments");
+            assert_eq!(listed.len(), deployments.len());
+            for (out, d) in listed.iter().zip(&deployments) {
+                assert_eq!(out["files"][0]["path"], d.sources[0].display.as_str());
+                assert_eq!(
+                    out["findings"].as_array().map(Vec::len),
+                    Some(d.findings.len())
+                );
+            }
+            let total: usize = deployments.iter().map(|d| d.findings.len()).sum();
+            assert_eq!(doc["summary"]["total"], total);
+            assert_eq!(doc["warnings"], serde_json::json!(["w"]));
+            assert!(text.ends_with("}\n"));
+        }
+    }
+
+    /// The streamed SARIF holds one result per finding, deployments without findings adding
+    /// no stray separator.
+    #[test]
+    fn streamed_sarif_is_one_log() {
+        for deployments in [
+            vec![],
+            vec![audited("dsn: memory\n", "a")],
+            vec![
+                audited(crate::demo::CONFIG, "b"),
+                audited("dsn: memory\n", "a"),
+                audited(crate::demo::CONFIG, "c"),
+            ],
+        ] {
+            let text = run(Format::Sarif).render(&deployments, Vec::new());
+            let doc: serde_json::Value = serde_json::from_str(&text).expect("valid SARIF JSON");
+            let total: usize = deployments.iter().map(|d| d.findings.len()).sum();
+            let results = doc["runs"][0]["results"].as_array().map(Vec::len);
+            assert_eq!(results, Some(total));
+            assert_eq!(doc["runs"][0]["columnKind"], "unicodeCodePoints");
+        }
+    }
 }

@@ -1,14 +1,14 @@
-//! `kratos-harden audit`: find deployments, load them (in parallel), run the catalog, apply
-//! the ignore file, print the chosen format and pick the exit code.
+//! `kratos-harden audit`: find deployments, audit them on every core (load, catalog, ignore
+//! file, render), stream the report in path order as parts arrive, and pick the exit code.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use super::{EXIT_ERROR, print, use_color};
+use super::{EXIT_ERROR, use_color};
 use crate::cli::{AuditArgs, Layers};
 use crate::config::{ConfigError, Deployment};
-use crate::report::{self, Audited, Format, Report};
+use crate::report::{self, Audited, Format};
 use crate::rules::{self, Context};
 use crate::{demo, ignore};
 
@@ -93,72 +93,133 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
     } else {
         Vec::new()
     };
-    let loaded = load_parallel(jobs, |files| {
-        let deployment = load_layered(
-            files,
-            !args.layers.helm_values.is_empty(),
-            &args.layers.env_file,
-            args.layers.use_env.then_some(environment.as_slice()),
-        )?;
-        let cx = Context::new(&deployment, args.profile, args.kratos_version);
-        let findings = rules::check_all(&cx);
-        let caveat = deployment.looks_like_helm_values().then(|| {
-            format!(
-                "{} looks like the Ory Helm chart's values file: its Kratos config is under \
-                 `kratos.config`; the findings below judge the file as if it were a Kratos \
-                 config. Audit it with `--helm-values` instead",
-                deployment.sources[0].display
-            )
-        });
-        Ok(Audited {
-            version: cx.version,
-            findings,
-            caveat,
-            hidden: deployment.hidden,
-            sources: deployment.sources,
-        })
-    });
-    drop(demo_dir);
+    let today = ignore::today();
+    let run = report::Run {
+        format: args.format,
+        profile: args.profile,
+        fail_on: args.fail_on.threshold(),
+        color: args.format == Format::Text && use_color(args.color),
+    };
+    let work = |files| audit_one(args, &environment, &ignore_entries, today, run, files);
 
+    // Parts are written as they arrive, in order; nothing is printed when every deployment
+    // failed to load, so a broken config gives one error line and no empty report.
+    let mut writer = None;
+    let mut reader_gone = false;
+    let mut failure = None;
+    let mut totals = report::Totals::default();
+    let mut used = vec![false; ignore_entries.len()];
+    let mut caveats = Vec::new();
     let mut errors = 0;
-    let mut deployments = Vec::with_capacity(loaded.len());
-    for result in loaded {
-        match result {
-            Ok(audited) => deployments.push(audited),
+    in_order(jobs, work, |result| {
+        let part = match result {
+            Ok(part) => part,
             Err(err) => {
                 errors += 1;
                 eprintln!("error: {err}");
+                return true;
+            }
+        };
+        totals.deployments += 1;
+        totals.summary.add(&part.summary);
+        for (all, one) in used.iter_mut().zip(&part.used) {
+            *all |= *one;
+        }
+        caveats.extend(part.caveat);
+        if reader_gone {
+            return true;
+        }
+        let out = writer.get_or_insert_with(|| stdout_writer(run));
+        match out.push(&part.text) {
+            Ok(()) => true,
+            // `audit | head`: stop writing, but finish the audit so the exit code is right.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                reader_gone = true;
+                true
+            }
+            Err(e) => {
+                failure = Some(e);
+                false
             }
         }
+    });
+    drop(demo_dir);
+    if let Some(e) = failure {
+        return Err(e).context("writing the report");
     }
-    let mut warnings: Vec<String> = deployments
-        .iter()
-        .filter_map(|d| d.caveat.clone())
-        .collect();
-    warnings.extend(ignore::apply(
-        &ignore_entries,
-        deployments.iter_mut().flat_map(|d| d.findings.iter_mut()),
-        ignore::today(),
-    ));
-    let report = Report {
-        deployments,
-        warnings,
-        profile: args.profile,
-        fail_on: args.fail_on.threshold(),
-    };
-    let text = match args.format {
-        Format::Text => report::text::render(&report, use_color(args.color)),
-        Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report),
-    };
-    if errors == 0 || !report.deployments.is_empty() {
-        print(&text)?;
+    totals.caveats = caveats;
+    totals.warnings = ignore::warnings(&ignore_entries, &used, today);
+    if !reader_gone && (errors == 0 || totals.deployments > 0) {
+        let out = writer.unwrap_or_else(|| stdout_writer(run));
+        match out.finish(&totals) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                return Err(e).context("writing the report");
+            }
+            _ => {}
+        }
     }
     Ok(if errors > 0 {
         EXIT_ERROR
     } else {
-        u8::from(report.failed())
+        u8::from(totals.summary.failed())
     })
+}
+
+/// Loads, checks and renders one deployment (on a worker thread).
+fn audit_one(
+    args: &AuditArgs,
+    environment: &[(String, String)],
+    ignore_entries: &[ignore::Entry],
+    today: (i32, u32, u32),
+    run: report::Run,
+    files: Vec<(PathBuf, String)>,
+) -> Result<Part, ConfigError> {
+    let deployment = load_layered(
+        files,
+        !args.layers.helm_values.is_empty(),
+        &args.layers.env_file,
+        args.layers.use_env.then_some(environment),
+    )?;
+    let cx = Context::new(&deployment, args.profile, args.kratos_version);
+    let mut findings = rules::check_all(&cx);
+    let mut used = vec![false; ignore_entries.len()];
+    ignore::suppress(ignore_entries, findings.iter_mut(), today, &mut used);
+    let caveat = deployment.looks_like_helm_values().then(|| {
+        format!(
+            "{} looks like the Ory Helm chart's values file: its Kratos config is under \
+             `kratos.config`; the findings below judge the file as if it were a Kratos \
+             config. Audit it with `--helm-values` instead",
+            deployment.sources[0].display
+        )
+    });
+    let audited = Audited {
+        version: cx.version,
+        findings,
+        caveat,
+        hidden: deployment.hidden,
+        sources: deployment.sources,
+    };
+    Ok(Part {
+        text: run.deployment(&audited),
+        summary: report::summarize(audited.findings.iter(), run.fail_on),
+        used,
+        caveat: audited.caveat,
+    })
+}
+
+/// What a worker hands back for one deployment: its part of the report, already rendered,
+/// and what the end of the report needs from it.
+struct Part {
+    text: String,
+    summary: report::Summary,
+    used: Vec<bool>,
+    caveat: Option<String>,
+}
+
+fn stdout_writer(
+    run: report::Run,
+) -> report::Writer<std::io::BufWriter<std::io::StdoutLock<'static>>> {
+    report::Writer::new(run, std::io::BufWriter::new(std::io::stdout().lock()))
 }
 
 /// Files stay as given; folders are searched recursively for `kratos.{yml,yaml,json}` (not
@@ -204,43 +265,58 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `work` over `jobs` on all cores, keeping the input order in the output.
-fn load_parallel<F>(jobs: Vec<Vec<(PathBuf, String)>>, work: F) -> Vec<Result<Audited, ConfigError>>
+/// Runs `work` over `jobs` on all cores and hands each result to `take` in the jobs' order, as
+/// soon as it and every one before it are done; `take` returning false stops the run. Workers
+/// pull the next job when they are free (a slow deployment does not hold up a whole share), and
+/// the bounded channel keeps them from running far ahead of the writer. A panic in one job
+/// becomes an internal error for that job's files.
+fn in_order<W, T>(jobs: Vec<Vec<(PathBuf, String)>>, work: W, mut take: T)
 where
-    F: Fn(Vec<(PathBuf, String)>) -> Result<Audited, ConfigError> + Sync,
+    W: Fn(Vec<(PathBuf, String)>) -> Result<Part, ConfigError> + Sync,
+    T: FnMut(Result<Part, ConfigError>) -> bool,
 {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
-        .min(jobs.len());
-    if threads <= 1 {
-        return jobs.into_iter().map(&work).collect();
-    }
-    let chunk = jobs.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<Vec<(PathBuf, String)>>> = Vec::new();
-    let mut jobs = jobs.into_iter().peekable();
-    while jobs.peek().is_some() {
-        chunks.push(jobs.by_ref().take(chunk).collect());
-    }
+        .min(jobs.len())
+        .max(1);
+    let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (sender, receiver) = std::sync::mpsc::sync_channel(threads * 32);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                let names: Vec<String> = chunk.iter().flatten().map(|(_, n)| n.clone()).collect();
-                (
-                    names,
-                    scope.spawn(|| chunk.into_iter().map(&work).collect::<Vec<_>>()),
-                )
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|(names, handle)| {
-                handle.join().unwrap_or_else(|_| {
-                    vec![Err(ConfigError::Internal {
-                        files: names.join(", "),
-                    })]
-                })
-            })
-            .collect()
-    })
+        for _ in 0..threads {
+            let sender = sender.clone();
+            let (queue, stop, work) = (&queue, &stop, &work);
+            scope.spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let Some((index, files)) = queue.lock().ok().and_then(|mut q| q.next()) else {
+                        break;
+                    };
+                    let names = files
+                        .iter()
+                        .map(|(_, n)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let result =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(files)))
+                            .unwrap_or(Err(ConfigError::Internal { files: names }));
+                    if sender.send((index, result)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        for (index, result) in receiver {
+            waiting.insert(index, result);
+            while let Some(result) = waiting.remove(&next) {
+                next += 1;
+                if !take(result) {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return;
+                }
+            }
+        }
+    });
 }

@@ -4,76 +4,107 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Audited, Report, summarize};
+use super::{Audited, Run, Summary, Totals, indented_item, split_at_array, summarize};
 use crate::finding::Finding;
 
 /// Format version of this document; bumped on breaking changes.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// Renders the report as pretty-printed JSON. Typed structs all the way down: no
-/// intermediate `Value` tree, so memory stays near the size of the output even for thousands
-/// of deployments.
-#[must_use]
-pub fn render(report: &Report) -> String {
-    #[derive(Serialize)]
-    struct Tool {
-        name: &'static str,
-        version: &'static str,
-    }
-    #[derive(Serialize)]
-    struct File<'a> {
-        path: &'a str,
-        kind: &'static str,
-    }
-    #[derive(Serialize)]
-    struct Deployment<'a> {
-        files: Vec<File<'a>>,
-        kratos_version: crate::config::KratosVersion,
-        findings: Vec<Out<'a>>,
-        summary: super::Summary,
-    }
-    #[derive(Serialize)]
-    struct Doc<'a> {
-        format_version: u32,
-        tool: Tool,
-        profile: crate::rules::Profile,
-        fail_on: Option<crate::rules::Severity>,
-        deployments: Vec<Deployment<'a>>,
-        warnings: &'a [String],
-        summary: super::Summary,
-    }
-    let deployments = report
-        .deployments
-        .iter()
-        .map(|d| Deployment {
-            files: d
-                .sources
-                .iter()
-                .map(|s| File {
-                    path: &s.display,
-                    kind: s.kind.as_str(),
-                })
-                .collect(),
-            kratos_version: d.version,
-            findings: d.findings.iter().map(|f| out(d, f)).collect(),
-            summary: summarize(d.findings.iter(), report.fail_on),
-        })
-        .collect();
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct File<'a> {
+    path: &'a str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Deployment<'a> {
+    files: Vec<File<'a>>,
+    kratos_version: crate::config::KratosVersion,
+    findings: Vec<Out<'a>>,
+    summary: Summary,
+}
+
+/// The document with its deployments left out: they are streamed into [`MARKER`].
+#[derive(Serialize)]
+struct Doc<'a> {
+    format_version: u32,
+    tool: Tool,
+    profile: crate::rules::Profile,
+    fail_on: Option<crate::rules::Severity>,
+    deployments: &'static [u8],
+    warnings: &'a [String],
+    summary: &'a Summary,
+}
+
+/// The empty deployments array in the pretty-printed [`Doc`].
+const MARKER: &str = "\"deployments\": []";
+
+/// The document as serde prints it, so the streamed output is byte for byte what printing
+/// one whole document would give.
+fn skeleton(run: Run, warnings: &[String], summary: &Summary) -> String {
     let doc = Doc {
         format_version: FORMAT_VERSION,
         tool: Tool {
             name: "kratos-harden",
             version: env!("CARGO_PKG_VERSION"),
         },
-        profile: report.profile,
-        fail_on: report.fail_on,
-        deployments,
-        warnings: &report.warnings,
-        summary: report.summary(),
+        profile: run.profile,
+        fail_on: run.fail_on,
+        deployments: &[],
+        warnings,
+        summary,
     };
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Everything before the first deployment.
+pub(super) fn head(run: Run) -> String {
+    let skeleton = skeleton(run, &[], &Summary::default());
+    let (before, _) = split_at_array(&skeleton, MARKER);
+    format!("{before}\"deployments\": [")
+}
+
+/// Everything after the last deployment; `any` when at least one was written.
+pub(super) fn end(run: Run, totals: &Totals, any: bool) -> String {
+    let warnings: Vec<String> = totals
+        .caveats
+        .iter()
+        .chain(&totals.warnings)
+        .cloned()
+        .collect();
+    let skeleton = skeleton(run, &warnings, &totals.summary);
+    let (_, after) = split_at_array(&skeleton, MARKER);
+    format!("{}{after}", if any { "\n  ]" } else { "]" })
+}
+
+/// One deployment as an item of the `deployments` array. Typed structs all the way down: no
+/// intermediate `Value` tree.
+pub(super) fn deployment(run: Run, d: &Audited) -> String {
+    let deployment = Deployment {
+        files: d
+            .sources
+            .iter()
+            .map(|s| File {
+                path: &s.display,
+                kind: s.kind.as_str(),
+            })
+            .collect(),
+        kratos_version: d.version,
+        findings: d.findings.iter().map(|f| out(d, f)).collect(),
+        summary: summarize(d.findings.iter(), run.fail_on),
+    };
+    indented_item(
+        &serde_json::to_string_pretty(&deployment).unwrap_or_default(),
+        4,
+    )
 }
 
 /// One finding in the document.
@@ -107,12 +138,6 @@ struct Source<'a> {
     /// The file value this one replaced, when an env variable masks a config key.
     #[serde(skip_serializing_if = "Option::is_none")]
     overrides: Option<Value>,
-}
-
-/// One finding as JSON.
-#[must_use]
-pub fn finding(d: &Audited, f: &Finding) -> Value {
-    serde_json::to_value(out(d, f)).unwrap_or(Value::Null)
 }
 
 fn out<'a>(d: &'a Audited, f: &'a Finding) -> Out<'a> {

@@ -4,16 +4,54 @@
 
 use serde_json::{Value, json};
 
-use super::Report;
+use super::{Audited, indented_item, split_at_array};
 use crate::rules::{RULES, RuleMeta, Severity};
 
-/// Renders the report as a SARIF 2.1.0 log.
-#[must_use]
-pub fn render(report: &Report) -> String {
+/// The empty results array in the pretty-printed log.
+const MARKER: &str = "\"results\": []";
+
+/// The log with no results, as serde prints it (the catalog does not depend on the run).
+fn skeleton() -> String {
     let rules: Vec<Value> = RULES.iter().map(|r| rule(r.meta())).collect();
-    let results: Vec<Value> = report
-        .findings()
-        .map(|(d, f)| {
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "kratos-harden",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://www.ory.sh/docs/kratos/guides/production",
+                "rules": rules,
+            }},
+            "results": [],
+            "columnKind": "unicodeCodePoints",
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Everything before the first result: the tool and the whole rule catalog.
+pub(super) fn head() -> String {
+    let skeleton = skeleton();
+    let (before, _) = split_at_array(&skeleton, MARKER);
+    format!("{before}\"results\": [")
+}
+
+/// Everything after the last result; `any` when at least one was written.
+pub(super) fn end(any: bool) -> String {
+    let skeleton = skeleton();
+    let (_, after) = split_at_array(&skeleton, MARKER);
+    format!("{}{after}", if any { "\n      ]" } else { "]" })
+}
+
+/// One deployment's findings as items of the `results` array (empty without findings).
+pub(super) fn results(d: &Audited) -> String {
+    let items: Vec<String> = d
+        .findings
+        .iter()
+        .map(|f| {
             let index = RULES.iter().position(|r| r.meta().id == f.rule.id);
             let from = d.provenance(f);
             let mut physical = json!({ "artifactLocation": { "uri": uri(d.file_of(f)) } });
@@ -37,26 +75,13 @@ pub fn render(report: &Report) -> String {
             if let Some(reason) = &f.suppressed {
                 result["suppressions"] = json!([{ "kind": "external", "justification": reason }]);
             }
-            result
+            indented_item(
+                &serde_json::to_string_pretty(&result).unwrap_or_default(),
+                8,
+            )
         })
         .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "kratos-harden",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://www.ory.sh/docs/kratos/guides/production",
-                "rules": rules,
-            }},
-            "results": results,
-            "columnKind": "unicodeCodePoints",
-        }],
-    });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
+    items.join(",")
 }
 
 fn rule(meta: &RuleMeta) -> Value {

@@ -1,35 +1,32 @@
 //! The human format: per deployment, findings grouped by threat, one line each
-//! (`file:line:col: SEVERITY ID message`, clickable in editors), then a summary.
+//! (`file:line:col: SEVERITY ID message`, clickable in editors), then the run's warnings and
+//! a summary.
 
 use std::fmt::Write as _;
 
-use super::{Audited, Report, summarize};
+use super::{Audited, Run, Totals, summarize};
 use crate::finding::Finding;
 use crate::rules::{Severity, Threat};
 
-/// Renders the report; `color` adds ANSI colours by severity.
-#[must_use]
-pub fn render(report: &Report, color: bool) -> String {
-    let paint = Paint(color);
+/// The end: the run's warnings, then the summary line.
+pub(super) fn end(run: Run, totals: &Totals) -> String {
+    let paint = Paint(run.color);
     let mut out = String::new();
-    for warning in &report.warnings {
+    for warning in &totals.warnings {
         let _ = writeln!(out, "{} {warning}", paint.yellow("warning:"));
     }
-    if !report.warnings.is_empty() {
+    if !totals.warnings.is_empty() {
         out.push('\n');
     }
-    for deployment in &report.deployments {
-        render_deployment(&mut out, deployment, report, paint);
-    }
-    let s = report.summary();
-    let threshold = report.fail_on.map_or("none", Severity::as_str);
+    let s = &totals.summary;
+    let threshold = run.fail_on.map_or("none", Severity::as_str);
     let _ = writeln!(
         out,
         "{} {} finding(s) in {} deployment(s): {} critical, {} high, {} medium, {} low, {} info; \
          {} suppressed. {} at or above --fail-on {threshold}.",
         paint.bold("Summary:"),
         s.total,
-        report.deployments.len(),
+        totals.deployments,
         s.critical,
         s.high,
         s.medium,
@@ -47,7 +44,11 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
-fn render_deployment(out: &mut String, d: &Audited, report: &Report, paint: Paint) {
+/// One deployment: its header, why its findings may not fit (a Helm values file…), then its
+/// findings grouped by threat.
+pub(super) fn deployment(run: Run, d: &Audited) -> String {
+    let paint = Paint(run.color);
+    let mut out = String::new();
     let _ = writeln!(
         out,
         "{} (Kratos {}, profile {})",
@@ -56,11 +57,14 @@ fn render_deployment(out: &mut String, d: &Audited, report: &Report, paint: Pain
             crate::config::KratosVersion::V1 => "v1",
             crate::config::KratosVersion::V26 => "v26",
         },
-        match report.profile {
+        match run.profile {
             crate::rules::Profile::Production => "production",
             crate::rules::Profile::Development => "development",
         }
     );
+    if let Some(caveat) = &d.caveat {
+        let _ = writeln!(out, "  {} {caveat}", paint.yellow("warning:"));
+    }
     for threat in Threat::ALL {
         let findings: Vec<&Finding> = d
             .findings
@@ -70,7 +74,7 @@ fn render_deployment(out: &mut String, d: &Audited, report: &Report, paint: Pain
         if findings.is_empty() {
             continue;
         }
-        let s = summarize(findings.iter().copied(), report.fail_on);
+        let s = summarize(findings.iter().copied(), run.fail_on);
         let _ = writeln!(
             out,
             "\n  {} ({} finding(s))",
@@ -91,6 +95,7 @@ fn render_deployment(out: &mut String, d: &Audited, report: &Report, paint: Pain
         let _ = writeln!(out, "  no findings");
     }
     out.push('\n');
+    out
 }
 
 /// ANSI styling, or none.
