@@ -11,8 +11,12 @@ use std::time::{Duration, Instant};
 use kratos_harden::config::Deployment;
 use kratos_harden::rules::{Context, Profile, check_all};
 
+/// The cheapest full parse: into a generic value, comments not collected (as the loader).
 fn bare_parse(text: &str) {
-    let value: serde_json::Value = serde_saphyr::from_str(text).expect("parses");
+    let mut options = serde_saphyr::Options::default();
+    options.emit_comments = false;
+    let value: serde_json::Value =
+        serde_saphyr::from_str_with_options(text, options).expect("parses");
     std::hint::black_box(value);
 }
 
@@ -211,50 +215,6 @@ fn binary(args: &[&std::ffi::OsStr]) -> std::process::Command {
     cmd
 }
 
-/// `audit DIR` over `n` deployments, whole process: a typical production config (the
-/// hardened fixture, a few findings each) and the demo config (71 findings each, the worst case
-/// for the report).
-fn folders(counts: &[usize]) {
-    let typical = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hardened.yml"),
-    )
-    .expect("fixture");
-    for (label, text) in [
-        ("typical config", typical.as_str()),
-        ("demo config", kratos_harden::demo::CONFIG),
-    ] {
-        for &n in counts {
-            folder(n, label, text);
-        }
-    }
-}
-
-fn folder(n: usize, label: &str, text: &str) {
-    {
-        let dir = tempfile::tempdir().expect("temp dir");
-        for i in 0..n {
-            let sub = dir.path().join(format!("d{i:05}"));
-            std::fs::create_dir(&sub).expect("folder");
-            std::fs::write(sub.join("kratos.yml"), text).expect("write");
-        }
-        let args = ["audit", "--fail-on", "none"].map(std::ffi::OsStr::new);
-        let mut all: Vec<&std::ffi::OsStr> = args.to_vec();
-        all.push(dir.path().as_os_str());
-        let start = Instant::now();
-        let status = binary(&all).status().expect("runs");
-        let cost = start.elapsed();
-        if !status.success() {
-            println!("audit DIR, {n:>6} × {label}: failed ({status})");
-            return;
-        }
-        println!(
-            "audit DIR, {n:>6} × {label:<14}, 2 cores: {:>8.2} s  ({:.1} µs per deployment)",
-            cost.as_secs_f64(),
-            cost.as_secs_f64() * 1e6 / f64::from(u32::try_from(n).unwrap_or(u32::MAX))
-        );
-    }
-}
-
 /// Start-to-exit time and peak memory of `kratos-harden audit` on the demo config.
 fn whole_process() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -368,11 +328,6 @@ fn main() {
         );
     }
 
-    folders(if std::env::args().any(|a| a == "--50k") {
-        &[1_000, 10_000, 50_000]
-    } else {
-        &[1_000, 10_000]
-    });
     whole_process();
 
     let exe = std::env::current_exe().expect("own path");
