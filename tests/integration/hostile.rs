@@ -1,6 +1,6 @@
-//! Malformed and hostile inputs through `audit`, `apply --dry-run` and `apply` (the wizard
-//! loads through the same function as `apply`): a one-line error naming file:line:column where
-//! there is one, exit code 2, no panic, bounded time, and the file byte-identical afterwards.
+//! Malformed and hostile inputs through `audit`, `apply --dry-run`, `apply` and the wizard (on
+//! a terminal, full-screen and `--plain`): a one-line error naming file:line:column where there
+//! is one, exit code 2, no panic, bounded time, and the file byte-identical afterwards.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -138,6 +138,32 @@ fn check(file: &Path, says: &str) {
     }
 }
 
+/// The wizard on a real terminal, full-screen and `--plain`: it stops at the loader with the
+/// same error, before drawing anything, and leaves the terminal usable.
+fn check_wizard(file: &Path, says: &str) {
+    let before = std::fs::read(file).ok();
+    let cwd = file.parent().unwrap_or(file);
+    let path = file.to_str().expect("utf-8 temp path");
+    for args in [
+        &["wizard", "-c", path][..],
+        &["wizard", "--plain", "-c", path][..],
+    ] {
+        let mut pty = crate::pty::spawn_sized(args, cwd, (40, 400));
+        // The output may reach the reader thread after the exit: wait for it first.
+        let said = pty.wait_until(crate::pty::TIMEOUT, |p| p.transcript().contains(says));
+        assert!(said.is_ok(), "{args:?}: {}", pty.transcript());
+        assert_eq!(pty.wait_exit(), Some(2), "{args:?}: {}", pty.transcript());
+        let out = pty.transcript();
+        assert!(!out.contains("panicked"), "{out}");
+        // No alternate screen was entered, so nothing needs restoring.
+        assert!(
+            !out.contains("\x1b[?1049h"),
+            "{args:?} drew a screen: {out:?}"
+        );
+        assert_eq!(std::fs::read(file).ok(), before, "{args:?} changed {path}");
+    }
+}
+
 #[test]
 fn broken_inputs_are_refused_with_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -145,6 +171,7 @@ fn broken_inputs_are_refused_with_one_clear_line() {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         check(&path, says);
+        check_wizard(&path, says);
     }
 }
 
@@ -158,10 +185,13 @@ fn a_huge_file_a_folder_and_a_missing_file_are_refused_before_reading() {
         .set_len(100 * 1024 * 1024)
         .unwrap();
     check(&big, "configs over 10 MB are refused");
+    check_wizard(&big, "configs over 10 MB are refused");
     let folder = dir.path().join("folder.yml");
     std::fs::create_dir(&folder).unwrap();
     check(&folder, "is a directory");
+    check_wizard(&folder, "is a directory");
     check(&dir.path().join("missing.yml"), "cannot read the file");
+    check_wizard(&dir.path().join("missing.yml"), "cannot read the file");
 }
 
 #[test]
