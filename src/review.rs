@@ -625,4 +625,4 @@ pub fn start(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

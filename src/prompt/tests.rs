@@ -2,48 +2,11 @@
 
 use super::text::{self, wrap, write_question};
 use super::{Choice, choices};
-use crate::config::Deployment;
-use crate::fix::SecretsTo;
-use crate::harden::Options;
-use crate::review::{Decision, Message, Session, start};
+use crate::review::tests::{item_of, session};
+use crate::review::{Decision, Message};
 use crate::rules::Applicability;
-use crate::secret::OsSecrets;
 
 const PLACEHOLDER: &str = "PLEASE-CHANGE-ME-I-AM-VERY-INSECURE";
-
-const CONFIG: &str = "\
-log:
-  level: debug
-  leak_sensitive_values: true
-serve:
-  admin:
-    host: 0.0.0.0
-    base_url: http://127.0.0.1:4434/
-selfservice:
-  flows:
-    settings:
-      privileged_session_max_age: 1h
-secrets:
-  cookie: [PLEASE-CHANGE-ME-I-AM-VERY-INSECURE]
-";
-
-fn session() -> Session {
-    let d = Deployment::from_texts(vec![("k.yml".into(), "k.yml".into(), CONFIG.into())])
-        .expect("loads");
-    start(
-        d,
-        &Options::default(),
-        SecretsTo::Inline,
-        Box::new(OsSecrets),
-    )
-    .expect("plans")
-}
-
-fn item_of(s: &Session, rule: &str) -> usize {
-    (0..s.items.len())
-        .find(|i| s.finding(*i).rule.id == rule)
-        .expect("item")
-}
 
 #[test]
 fn wrap_breaks_on_words_and_indents() {

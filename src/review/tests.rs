@@ -5,7 +5,9 @@ use crate::fix::SecretsTo;
 use crate::harden::Options;
 use crate::secret::OsSecrets;
 
-const CONFIG: &str = "\
+/// A small insecure config: a leaky log, an admin API on every interface, a placeholder secret
+/// (shared with the line-mode tests).
+pub(crate) const CONFIG: &str = "\
 log:
   level: debug
   leak_sensitive_values: true
@@ -21,7 +23,8 @@ secrets:
   cookie: [PLEASE-CHANGE-ME-I-AM-VERY-INSECURE]
 ";
 
-fn session() -> Session {
+/// A session over [`CONFIG`].
+pub(crate) fn session() -> Session {
     let d = Deployment::from_texts(vec![("k.yml".into(), "k.yml".into(), CONFIG.into())])
         .expect("loads");
     start(
@@ -33,7 +36,8 @@ fn session() -> Session {
     .expect("plans")
 }
 
-fn item_of(s: &Session, rule: &str) -> usize {
+/// The index of the item of `rule`.
+pub(crate) fn item_of(s: &Session, rule: &str) -> usize {
     (0..s.items.len())
         .find(|i| s.finding(*i).rule.id == rule)
         .expect("item")
