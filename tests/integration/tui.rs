@@ -494,10 +494,7 @@ fn every_screen_survives_odd_sizes() {
 #[test]
 fn full_screen_end_to_end_writes_and_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let config = common::write(dir.path(), "kratos.yml", CONFIG);
-    let mut pty = pty::spawn_sized(&["wizard", "-c", "kratos.yml"], dir.path(), (24, 80));
-    pty.wait_for("Findings by threat and severity", pty::TIMEOUT)
-        .unwrap();
+    let (config, mut pty) = started(dir.path());
     pty.send("a");
     pty.wait_for("secrets masked", pty::TIMEOUT).unwrap();
     pty.send("w");
@@ -541,10 +538,7 @@ fn full_screen_end_to_end_writes_and_restores_the_terminal() {
 #[test]
 fn full_screen_ctrl_c_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let config = common::write(dir.path(), "kratos.yml", CONFIG);
-    let mut pty = pty::spawn_sized(&["wizard", "-c", "kratos.yml"], dir.path(), (24, 80));
-    pty.wait_for("Findings by threat and severity", pty::TIMEOUT)
-        .unwrap();
+    let (config, mut pty) = started(dir.path());
     pty.send("a");
     pty.wait_for("secrets masked", pty::TIMEOUT).unwrap();
     pty.send("\x03");
@@ -552,6 +546,15 @@ fn full_screen_ctrl_c_writes_nothing() {
     assert_eq!(std::fs::read_to_string(&config).unwrap(), CONFIG);
     left_alternate_screen(&pty);
     pty.wait_for("Nothing was written", pty::TIMEOUT).unwrap();
+}
+
+/// The full-screen wizard on [`CONFIG`] in `dir`, on its welcome screen.
+fn started(dir: &std::path::Path) -> (std::path::PathBuf, pty::Pty) {
+    let config = common::write(dir, "kratos.yml", CONFIG);
+    let pty = pty::spawn_sized(&["wizard", "-c", "kratos.yml"], dir, (24, 80));
+    pty.wait_for("Findings by threat and severity", pty::TIMEOUT)
+        .unwrap();
+    (config, pty)
 }
 
 /// Waits for the program's output to show it left the alternate screen.
@@ -568,10 +571,7 @@ fn left_alternate_screen(pty: &pty::Pty) {
 #[test]
 fn full_screen_q_asks_then_quits_without_writing() {
     let dir = tempfile::tempdir().unwrap();
-    let config = common::write(dir.path(), "kratos.yml", CONFIG);
-    let mut pty = pty::spawn_sized(&["wizard", "-c", "kratos.yml"], dir.path(), (24, 80));
-    pty.wait_for("Findings by threat and severity", pty::TIMEOUT)
-        .unwrap();
+    let (config, mut pty) = started(dir.path());
     pty.send("\r");
     pty.wait_for("What it is", pty::TIMEOUT).unwrap();
     pty.send("a");
