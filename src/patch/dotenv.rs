@@ -31,6 +31,20 @@ pub fn apply(text: &str, ops: &[Op]) -> Result<Patched, PatchError> {
     let mut refused = Vec::new();
     let mut intended: Vec<(String, Value)> = Vec::new();
     for (i, op) in ops.iter().enumerate() {
+        // A variable changed twice in one batch (or a list and one of its elements) has no
+        // single right reading: the later change is refused (found by fuzzing).
+        let inside = |a: &str, b: &str| a.strip_prefix(b).is_some_and(|r| r.starts_with('.'));
+        if let Some((earlier, _)) = intended
+            .iter()
+            .find(|(p, _)| p == op.path() || inside(p, op.path()) || inside(op.path(), p))
+        {
+            let reason = format!(
+                "`{}` is changed twice in one batch (`{earlier}`)",
+                op.path()
+            );
+            refused.push((i, refuse(0, reason)));
+            continue;
+        }
         match edit(&mut lines, op) {
             Ok(()) => {
                 if let Op::Set { path, value } = op {
@@ -281,5 +295,20 @@ mod tests {
         )
         .expect("patches");
         assert_eq!(out.text, "COURIER_SMTP_CONNECTION_URI='smtps://a:b c@h/'\n");
+    }
+
+    /// Found by fuzzing: a variable set twice in one batch misverified; the second is refused.
+    #[test]
+    fn a_variable_changed_twice_in_one_batch_keeps_the_first() {
+        let ops = [set("dsn", json!("needs: quoting")), set("dsn", json!(true))];
+        let out = apply("DSN=\n", &ops).expect("patches");
+        assert_eq!(out.text, "DSN='needs: quoting'\n");
+        assert_eq!(out.refused.len(), 1);
+        let ops = [
+            set("secrets.cookie", json!(["a"])),
+            set("secrets.cookie.0", json!("b")),
+        ];
+        let out = apply("SECRETS_COOKIE=x\n", &ops).expect("patches");
+        assert_eq!(out.refused.len(), 1);
     }
 }
