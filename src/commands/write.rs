@@ -2,7 +2,8 @@
 //! read, take a timestamped backup, write a temporary file in the same folder, fsync it, keep
 //! mode and owner (tightened to 0600 when the file now holds secrets), rename it over the
 //! original and fsync the folder. A crash leaves either the old or the new file, never half.
-//! A symlinked config is written through: the target changes, the link stays.
+//! A symlinked config is written through: the target changes, the link stays. A read-only
+//! file is left alone.
 
 use std::fs;
 use std::io::Write as _;
@@ -53,6 +54,15 @@ pub fn replace(
     }
     let meta = fs::metadata(&target)?;
     let old_mode = meta.permissions().mode() & 0o7777;
+    // A rename would replace a read-only file as easily as any other (and root may write
+    // anything): the mode says the operator meant it not to change.
+    if old_mode & 0o200 == 0 {
+        bail!(
+            "{}: the file is read-only (mode {old_mode:04o}); nothing was written. Make it \
+             writable (`chmod u+w`) if kratos-harden should change it",
+            path.display()
+        );
+    }
     let tightened = holds_secrets && old_mode & 0o077 != 0;
     let mode = if tightened { 0o600 } else { old_mode };
     let backup_path = if backup {
@@ -125,7 +135,9 @@ fn write_with(
         .tempfile_in(dir)
         .with_context(|| {
             format!(
-                "{}: cannot create a temporary file in the folder",
+                "{}: cannot create a temporary file in the folder (the new content is written \
+                 beside the file, then renamed over it); make the folder writable, or write \
+                 elsewhere with `--output`",
                 dir.display()
             )
         })?;
@@ -227,6 +239,22 @@ mod tests {
         assert_eq!(fs::read_to_string(&file).expect("read"), "a: 1\n");
         let left: Vec<_> = fs::read_dir(dir.path()).expect("list").collect();
         assert_eq!(left.len(), 1, "the temporary file is removed");
+    }
+
+    #[test]
+    fn read_only_files_are_not_replaced() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("kratos.yml");
+        fs::write(&file, "a: 1\n").expect("write");
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o444)).expect("chmod");
+        let err = replace(&file, "a: 1\n", "a: 2\n", true, false).expect_err("refused");
+        assert!(err.to_string().contains("read-only (mode 0444)"), "{err}");
+        assert_eq!(fs::read_to_string(&file).expect("read"), "a: 1\n");
+        assert_eq!(
+            fs::read_dir(dir.path()).expect("list").count(),
+            1,
+            "no backup, no temp"
+        );
     }
 
     #[test]

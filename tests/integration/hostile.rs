@@ -286,3 +286,88 @@ fn broken_identity_schemas_are_findings_not_errors() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(stdout.matches("KH151").count(), 2, "{stdout}");
 }
+
+/// The files of `dir`, sorted: to see that no backup or temporary file was left.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A read-only file is not replaced, even by root (a rename could): exit 2, one line that
+/// says what to do, the file and its folder unchanged.
+#[test]
+fn a_read_only_file_is_left_alone() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let text = "log:\n  leak_sensitive_values: true\n";
+    let path = write(dir.path(), "kratos.yml", text);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    for args in [&["apply", "-c"][..], &["apply", "--unsafe-fixes", "-c"][..]] {
+        let (code, stderr) = run(args, &path);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains("kratos.yml: the file is read-only (mode 0444)"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("chmod u+w"), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    assert_eq!(listing(dir.path()), ["kratos.yml"]);
+    let (code, _) = run(&["apply", "--dry-run", "-c"], &path);
+    assert_eq!(code, Some(0), "a dry run only reads");
+}
+
+/// A folder the user cannot write to: `apply` cannot create its temporary file or backup, so
+/// it stops with exit 2 and the file is unchanged. Root writes anywhere, so as root the
+/// binary runs as `nobody` through `setpriv` (util-linux); without it the case is skipped.
+#[test]
+fn a_read_only_folder_is_refused() {
+    use std::os::unix::fs::{PermissionsExt as _, chown};
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("ro");
+    std::fs::create_dir(&sub).unwrap();
+    let text = "log:\n  leak_sensitive_values: true\n";
+    let path = write(&sub, "kratos.yml", text);
+    let root = std::fs::write(sub.join(".probe"), "x").is_ok();
+    let _ = std::fs::remove_file(sub.join(".probe"));
+    let mut cmd = if root {
+        let setpriv = std::process::Command::new("setpriv")
+            .arg("--version")
+            .output();
+        if setpriv.is_err() {
+            crate::common::skip("running as root without setpriv: the read-only folder case");
+            return;
+        }
+        // `nobody` owns the file (so only the folder stops the write) and can reach it.
+        chown(&path, Some(65_534), Some(65_534)).unwrap();
+        for d in [dir.path(), &sub] {
+            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let mut cmd = assert_cmd::Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_kratos-harden"));
+        cmd
+    } else {
+        std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o555)).unwrap();
+        bin()
+    };
+    let out = cmd
+        .args(["apply", "-c"])
+        .arg(&path)
+        .timeout(LIMIT)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("Permission denied"), "{stderr}");
+    assert!(stderr.contains("make the folder writable"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    assert_eq!(listing(&sub), ["kratos.yml"]);
+}
