@@ -476,3 +476,14 @@ fn a_change_inside_a_key_changed_in_the_same_batch_is_refused() {
     assert_eq!(patched.refused.len(), 1);
     assert!(patched.text.contains("serve: plain"), "{}", patched.text);
 }
+
+/// Found by fuzzing: a mapping with an empty (null) key ends after its `:`, not at the key's
+/// text; replacing it left the colon behind. Edits of and through it are refused.
+#[test]
+fn a_mapping_with_an_empty_key_is_left_alone() {
+    for op in [set("rls", json!(["a", "b,c"])), set("rls.x", json!(1))] {
+        let patched = apply("rls:\n :", false, &[op.clone()]).expect("patches");
+        assert_eq!(patched.text, "rls:\n :", "{op:?}");
+        assert_eq!(patched.refused.len(), 1, "{op:?}");
+    }
+}

@@ -216,9 +216,13 @@ fn mapping(
                 let value = node(events, cursor, text)?;
                 last_end = last_end.max(value.end).max(key.end);
                 let key_text = match &key.kind {
-                    PKind::Scalar { value, .. } if !key.anchored && !key.tagged => {
-                        Some(value.clone())
-                    }
+                    // An empty key (`: x`) is a null key: treated as complex, since where its
+                    // text ends is not where the entry ends (found by fuzzing).
+                    PKind::Scalar {
+                        value,
+                        empty: false,
+                        ..
+                    } if !key.anchored && !key.tagged => Some(value.clone()),
                     _ => None,
                 };
                 entries.push(PEntry {
