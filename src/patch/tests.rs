@@ -482,7 +482,7 @@ fn a_change_inside_a_key_changed_in_the_same_batch_is_refused() {
 #[test]
 fn a_mapping_with_an_empty_key_is_left_alone() {
     for op in [set("rls", json!(["a", "b,c"])), set("rls.x", json!(1))] {
-        let patched = apply("rls:\n :", false, &[op.clone()]).expect("patches");
+        let patched = apply("rls:\n :", false, std::slice::from_ref(&op)).expect("patches");
         assert_eq!(patched.text, "rls:\n :", "{op:?}");
         assert_eq!(patched.refused.len(), 1, "{op:?}");
     }
