@@ -371,3 +371,62 @@ fn a_read_only_folder_is_refused() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
     assert_eq!(listing(&sub), ["kratos.yml"]);
 }
+
+/// The demo config broken at many places, three ways (a tab-indented line after a key, an
+/// unterminated quote, an unclosed flow list): every one is exit 2 with one line naming the
+/// file, and a line:column at or after the damage (YAML may read on before it gives up), never
+/// before it; the file is unchanged.
+#[test]
+fn invalid_yaml_at_many_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kratos.yml");
+    let lines: Vec<&str> = kratos_harden::demo::CONFIG.lines().collect();
+    let keys: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            let t = lines[i].trim_start();
+            t.split_once(':').is_some_and(|(k, _)| {
+                !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            })
+        })
+        .collect();
+    assert!(keys.len() > 100, "the demo has many keys");
+    let mut checked = 0;
+    for &at in keys.iter().step_by(9) {
+        let key = lines[at].split(':').next().unwrap_or_default();
+        for kind in 0..3 {
+            let mut broken: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+            match kind {
+                0 => broken.insert(at + 1, format!("\t{}", lines[at].trim())),
+                1 => broken[at] = format!("{key}: \"unterminated"),
+                _ => broken[at] = format!("{key}: [a, b"),
+            }
+            let text = broken.join("\n") + "\n";
+            std::fs::write(&path, &text).unwrap();
+            for args in [
+                &["audit", "-c"][..],
+                &["apply", "--dry-run", "-c"][..],
+                &["apply", "-c"][..],
+            ] {
+                let (code, stderr) = run(args, &path);
+                assert_eq!(code, Some(2), "{args:?} line {}: {stderr}", at + 1);
+                assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+                let rest = stderr
+                    .strip_prefix(&format!("error: {}:", path.display()))
+                    .unwrap_or_else(|| panic!("names the file: {stderr}"));
+                let mut numbers = rest.splitn(3, ':').map(str::parse::<usize>);
+                let (Some(Ok(line)), Some(Ok(column))) = (numbers.next(), numbers.next()) else {
+                    panic!("line:column: {stderr}");
+                };
+                assert!(column >= 1, "{stderr}");
+                assert!(
+                    line + 1 >= at + 1 && line <= broken.len() + 1,
+                    "kind {kind}, damage on line {}: {stderr}",
+                    at + 1
+                );
+                assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 100, "{checked}");
+}
