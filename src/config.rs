@@ -22,6 +22,14 @@ pub use schema::IdentitySchema;
 /// where there is one) and says what to change.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// A folder searched for configs could not be listed.
+    #[error("{folder}: cannot list the folder: {source}")]
+    Folder {
+        /// The folder.
+        folder: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// The file could not be read.
     #[error("{file}: cannot read the file: {source}")]
     Read {

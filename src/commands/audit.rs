@@ -1,7 +1,7 @@
 //! `kratos-harden audit`: find deployments, audit them on every core (load, catalog, ignore
 //! file, render), stream the report in path order as parts arrive, and pick the exit code.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 
@@ -11,6 +11,10 @@ use crate::config::{ConfigError, Deployment};
 use crate::report::{self, Audited, Format};
 use crate::rules::{self, Context};
 use crate::{demo, ignore};
+
+mod discover;
+
+use discover::Job;
 
 /// One deployment from its files (config files, or Helm values files when `helm`), with env
 /// files and, when given, the process environment layered over it in that order.
@@ -59,9 +63,6 @@ pub(super) fn process_environment() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Config file names searched for in folders.
-const CONFIG_NAMES: &[&str] = &["kratos.yml", "kratos.yaml", "kratos.json"];
-
 /// Runs the audit and returns the exit code.
 pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
     let ignore_entries = match &args.ignore_file {
@@ -70,22 +71,22 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
     };
     // Kept alive until the audit is done: the demo files live in it.
     let mut demo_dir = None;
-    let jobs: Vec<Vec<(PathBuf, String)>> = if args.demo {
+    let one = |job: Job| -> Box<dyn Iterator<Item = Result<Job, ConfigError>> + Send> {
+        Box::new(std::iter::once(Ok(job)))
+    };
+    let jobs = if args.demo {
         let dir = tempfile::tempdir().context("creating a folder for the demo config")?;
         let config = demo::materialize(dir.path()).context("writing the demo config")?;
         demo_dir = Some(dir);
-        vec![vec![(config, "demo/kratos.yml".to_owned())]]
+        one(vec![(config, "demo/kratos.yml".to_owned())])
     } else if !args.layers.helm_values.is_empty() {
-        vec![named(&args.layers.helm_values)]
+        one(named(&args.layers.helm_values))
     } else if !args.config.is_empty() {
-        vec![named(&args.config)]
+        one(named(&args.config))
     } else if args.paths.is_empty() {
-        vec![vec![(PathBuf::from("kratos.yml"), "kratos.yml".to_owned())]]
+        one(vec![(PathBuf::from("kratos.yml"), "kratos.yml".to_owned())])
     } else {
-        discover(&args.paths)?
-            .into_iter()
-            .map(|p| vec![(p.clone(), p.display().to_string())])
-            .collect()
+        discover::jobs(&args.paths)?
     };
 
     let environment = if args.layers.use_env {
@@ -222,64 +223,29 @@ fn stdout_writer(
     report::Writer::new(run, std::io::BufWriter::new(std::io::stdout().lock()))
 }
 
-/// Files stay as given; folders are searched recursively for `kratos.{yml,yaml,json}` (not
-/// following symlinked folders, skipping `.git` and `node_modules`). The result is sorted.
-fn discover(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut found = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let before = found.len();
-            walk(path, &mut found)?;
-            if found.len() == before {
-                anyhow::bail!(
-                    "{}: no kratos.yml, kratos.yaml or kratos.json below this folder; name the \
-                     config file instead",
-                    path.display()
-                );
-            }
-        } else {
-            found.push(path.clone());
-        }
-    }
-    found.sort();
-    found.dedup();
-    Ok(found)
-}
-
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let entries = std::fs::read_dir(dir)
-        .with_context(|| format!("{}: cannot list the folder", dir.display()))?;
-    for entry in entries {
-        let entry = entry.with_context(|| format!("{}: cannot list the folder", dir.display()))?;
-        let kind = entry.file_type()?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if kind.is_dir() {
-            if name != ".git" && name != "node_modules" {
-                walk(&entry.path(), found)?;
-            }
-        } else if CONFIG_NAMES.contains(&name.as_ref()) {
-            found.push(entry.path());
-        }
-    }
-    Ok(())
-}
-
 /// Runs `work` over `jobs` on all cores and hands each result to `take` in the jobs' order, as
 /// soon as it and every one before it are done; `take` returning false stops the run. Workers
 /// pull the next job when they are free (a slow deployment does not hold up a whole share), and
 /// the bounded channel keeps them from running far ahead of the writer. A panic in one job
 /// becomes an internal error for that job's files.
-fn in_order<W, T>(jobs: Vec<Vec<(PathBuf, String)>>, work: W, mut take: T)
+fn in_order<J, W, T>(jobs: J, work: W, mut take: T)
 where
-    W: Fn(Vec<(PathBuf, String)>) -> Result<Part, ConfigError> + Sync,
+    J: Iterator<Item = Result<Job, ConfigError>> + Send,
+    W: Fn(Job) -> Result<Part, ConfigError> + Sync,
     T: FnMut(Result<Part, ConfigError>) -> bool,
 {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(jobs.len())
-        .max(1);
-    let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
+    let mut jobs = jobs.peekable();
+    let Some(first) = jobs.next() else {
+        return;
+    };
+    // One deployment (the usual `-c`): no thread to start.
+    if jobs.peek().is_none() {
+        take(first.and_then(&work));
+        return;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    // Taking a job may walk a folder: that happens under the lock, by whichever worker is free.
+    let queue = std::sync::Mutex::new(std::iter::once(first).chain(jobs).enumerate());
     let stop = std::sync::atomic::AtomicBool::new(false);
     let (sender, receiver) = std::sync::mpsc::sync_channel(threads * 32);
     std::thread::scope(|scope| {
@@ -288,8 +254,17 @@ where
             let (queue, stop, work) = (&queue, &stop, &work);
             scope.spawn(move || {
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    let Some((index, files)) = queue.lock().ok().and_then(|mut q| q.next()) else {
+                    let Some((index, job)) = queue.lock().ok().and_then(|mut q| q.next()) else {
                         break;
+                    };
+                    let files = match job {
+                        Ok(files) => files,
+                        Err(err) => {
+                            if sender.send((index, Err(err))).is_err() {
+                                break;
+                            }
+                            continue;
+                        }
                     };
                     let names = files
                         .iter()

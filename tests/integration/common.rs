@@ -39,3 +39,38 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 pub fn hardened_config() -> String {
     std::fs::read_to_string(root().join("tests/fixtures/hardened.yml")).expect("hardened fixture")
 }
+
+/// True when this process runs as root (file permissions do not stop it).
+pub fn is_root() -> bool {
+    let probe = tempfile::tempdir().expect("tempdir");
+    let locked = probe.path().join("locked");
+    std::fs::create_dir(&locked).expect("mkdir");
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o500))
+        .expect("chmod");
+    let root = std::fs::write(locked.join("probe"), "x").is_ok();
+    let _ = std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    root
+}
+
+/// The binary as a user whom file permissions stop: this user, or `nobody` through `setpriv`
+/// (util-linux) when running as root; `None` (after a skip line) when neither is possible.
+/// As `nobody`, what the binary must reach has to be readable by others.
+pub fn unprivileged(what: &str) -> Option<Command> {
+    if !is_root() {
+        return Some(bin());
+    }
+    if std::process::Command::new("setpriv")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        skip(&format!("running as root without setpriv: {what}"));
+        return None;
+    }
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_kratos-harden"))
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE");
+    Some(cmd)
+}

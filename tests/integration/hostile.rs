@@ -324,7 +324,7 @@ fn a_read_only_file_is_left_alone() {
 
 /// A folder the user cannot write to: `apply` cannot create its temporary file or backup, so
 /// it stops with exit 2 and the file is unchanged. Root writes anywhere, so as root the
-/// binary runs as `nobody` through `setpriv` (util-linux); without it the case is skipped.
+/// binary runs as `nobody` (see `common::unprivileged`).
 #[test]
 fn a_read_only_folder_is_refused() {
     use std::os::unix::fs::{PermissionsExt as _, chown};
@@ -333,29 +333,15 @@ fn a_read_only_folder_is_refused() {
     std::fs::create_dir(&sub).unwrap();
     let text = "log:\n  leak_sensitive_values: true\n";
     let path = write(&sub, "kratos.yml", text);
-    let root = std::fs::write(sub.join(".probe"), "x").is_ok();
-    let _ = std::fs::remove_file(sub.join(".probe"));
-    let mut cmd = if root {
-        let setpriv = std::process::Command::new("setpriv")
-            .arg("--version")
-            .output();
-        if setpriv.is_err() {
-            crate::common::skip("running as root without setpriv: the read-only folder case");
-            return;
-        }
-        // `nobody` owns the file (so only the folder stops the write) and can reach it.
-        chown(&path, Some(65_534), Some(65_534)).unwrap();
-        for d in [dir.path(), &sub] {
-            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        let mut cmd = assert_cmd::Command::new("setpriv");
-        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(env!("CARGO_BIN_EXE_kratos-harden"));
-        cmd
-    } else {
-        std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o555)).unwrap();
-        bin()
+    let Some(mut cmd) = crate::common::unprivileged("the read-only folder case") else {
+        return;
     };
+    // As `nobody`, it owns the file (so only the folder stops the write) and can reach it.
+    if crate::common::is_root() {
+        chown(&path, Some(65_534), Some(65_534)).unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o555)).unwrap();
     let out = cmd
         .args(["apply", "-c"])
         .arg(&path)

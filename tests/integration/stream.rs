@@ -131,3 +131,47 @@ fn a_reader_that_goes_away_does_not_change_the_exit_code() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A folder that cannot be listed is one error line where its configs would have been; the
+/// rest are still audited (exit 2). Root lists anything, so as root this runs as `nobody`.
+#[test]
+fn an_unlistable_folder_is_an_error_in_the_stream() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in ["a", "b", "c"] {
+        let sub = dir.path().join(name);
+        std::fs::create_dir(&sub).expect("mkdir");
+        write(&sub, "kratos.yml", &hardened_config());
+    }
+    let Some(mut cmd) = crate::common::unprivileged("the unlistable folder case") else {
+        return;
+    };
+    let mode = |path: &std::path::Path, mode| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    mode(dir.path(), 0o755);
+    mode(&dir.path().join("b"), 0o000);
+    let out = cmd
+        .arg("audit")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    mode(&dir.path().join("b"), 0o755);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("/b: cannot list the folder: Permission denied"),
+        "{stderr}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one document");
+    let names: Vec<&str> = doc["deployments"]
+        .as_array()
+        .expect("deployments")
+        .iter()
+        .map(|d| d["files"][0]["path"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names[0].ends_with("/a/kratos.yml") && names[1].ends_with("/c/kratos.yml"));
+}
