@@ -487,3 +487,14 @@ fn a_mapping_with_an_empty_key_is_left_alone() {
         assert_eq!(patched.refused.len(), 1, "{op:?}");
     }
 }
+
+/// Found by fuzzing: a mapping whose last value is empty (`m:`) ended before that colon, so
+/// replacing the mapping left `:` behind.
+#[test]
+fn replacing_a_mapping_whose_last_value_is_empty() {
+    check(
+        "s:\ne:\n m:\n",
+        &[set("e", json!(["a", "b,c"]))],
+        "s:\ne:\n - a\n - b,c\n",
+    );
+}

@@ -214,7 +214,14 @@ fn mapping(
             Some(_) => {
                 let key = node(events, cursor, text)?;
                 let value = node(events, cursor, text)?;
-                last_end = last_end.max(value.end).max(key.end);
+                // An empty value sits at the key's end, before the `:`: the entry ends after
+                // it (found by fuzzing: replacing the mapping left a stray colon behind).
+                let entry_end = if matches!(value.kind, PKind::Scalar { empty: true, .. }) {
+                    colon_after(text, key.end).unwrap_or(value.end)
+                } else {
+                    value.end
+                };
+                last_end = last_end.max(entry_end).max(key.end);
                 let key_text = match &key.kind {
                     // An empty key (`: x`) is a null key: treated as complex, since where its
                     // text ends is not where the entry ends (found by fuzzing).
@@ -242,6 +249,13 @@ fn mapping(
         anchored,
         tagged: false,
     })
+}
+
+/// One past the `:` that follows `key_end` on its line (after spaces), if there is one.
+fn colon_after(text: &str, key_end: usize) -> Option<usize> {
+    let rest = text.get(key_end..)?;
+    let gap = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    rest[gap..].starts_with(':').then_some(key_end + gap + 1)
 }
 
 /// The `-` of the block sequence item whose content starts at `content`.
