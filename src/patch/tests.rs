@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{Op, apply};
+use super::{Op, PatchError, apply};
 
 fn set(path: &str, value: serde_json::Value) -> Op {
     Op::Set {
@@ -497,4 +497,63 @@ fn replacing_a_mapping_whose_last_value_is_empty() {
         &[set("e", json!(["a", "b,c"]))],
         "s:\ne:\n - a\n - b,c\n",
     );
+}
+
+/// Odd but valid shapes around a key (empty items and values, comments, tags, quoted keys,
+/// block scalars, CRLF) under every kind of operation: the engine edits or refuses, and its
+/// result always reads back as intended.
+#[test]
+fn odd_shapes_never_misverify() {
+    let docs = [
+        "e:\n - a\n -\n",
+        "e:\n - a\n -",
+        "e:\n m: \n",
+        "e:\n m: # c\n",
+        "e:\n ? m\n",
+        "e: {m: }\n",
+        "e:\n - m:\n",
+        "e:\n - m:\nf: 1\n",
+        "e:\n  m:\n  n:\n",
+        "e:\n  m: ~\n",
+        "e:\n  m: \"\"\n",
+        "e:\n  m: ''\n",
+        "e:\n  m: |\n    x\n",
+        "e:\n  m: >-\n    x\n\n",
+        "e: !!map\n  m: 1\n",
+        "e:\n  - - a\n    -\n",
+        "e:\n  m:\n    -\n",
+        "e: [a, ]\n",
+        "e: {a: , }\n",
+        "e:\n  m:\t\n",
+        "e:\n  m :\n",
+        "e:\n  'm':\n",
+        "e:\n  \"m\" :\n",
+        "e:\r\n  m:\r\n",
+        "e:\n  m:\n# end\n",
+        "e:\n  m:\n  # end\n",
+    ];
+    let ops = [
+        set("e", json!(["a", "b,c"])),
+        set("e", json!({"hook": "x"})),
+        set("e", json!("plain")),
+        Op::Remove { path: "e".into() },
+        set("e.m", json!(12)),
+        set("e.z", json!(true)),
+        Op::Remove { path: "e.m".into() },
+        Op::Prepend {
+            path: "e".into(),
+            value: json!("x"),
+        },
+        set("e.0", json!("q")),
+        set("f", json!(1)),
+    ];
+    let mut bad = Vec::new();
+    for d in docs {
+        for op in &ops {
+            if let Err(PatchError::Verify { path }) = apply(d, false, std::slice::from_ref(op)) {
+                bad.push(format!("{d:?} {op:?} -> {path}"));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
