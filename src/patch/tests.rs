@@ -557,3 +557,14 @@ fn odd_shapes_never_misverify() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// Found by fuzzing: a tagged empty value (`+:\n  !`) ends after its tag, not at its colon.
+#[test]
+fn a_key_added_after_a_tagged_empty_value() {
+    let ops = [Op::Prepend {
+        path: "secrets.cookie".into(),
+        value: json!(null),
+    }];
+    let patched = apply("+:\n     !\n", false, &ops).expect("patches");
+    assert!(patched.text.starts_with("+:\n     !\n"), "{}", patched.text);
+}

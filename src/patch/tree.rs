@@ -216,8 +216,9 @@ fn mapping(
                 let value = node(events, cursor, text)?;
                 // An empty value sits at the key's end, before the `:`: the entry ends after
                 // it (found by fuzzing: replacing the mapping left a stray colon behind).
+                // (A tagged empty value ends after its tag, which is later still.)
                 let entry_end = if matches!(value.kind, PKind::Scalar { empty: true, .. }) {
-                    colon_after(text, key.end).unwrap_or(value.end)
+                    colon_after(text, key.end).map_or(value.end, |c| c.max(value.end))
                 } else {
                     value.end
                 };
