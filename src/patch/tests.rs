@@ -568,3 +568,30 @@ fn a_key_added_after_a_tagged_empty_value() {
     let patched = apply("+:\n     !\n", false, &ops).expect("patches");
     assert!(patched.text.starts_with("+:\n     !\n"), "{}", patched.text);
 }
+
+/// Found by fuzzing: a block scalar with no content (`key: |`) was placed at the next key, so
+/// removing its key took part of the next entry.
+#[test]
+fn a_block_scalar_without_content() {
+    check(
+        "ersion: |\nx: 1\n",
+        &[Op::Remove {
+            path: "ersion".into(),
+        }],
+        "x: 1\n",
+    );
+    let ops = [
+        set("secrets.cookie", json!(12)),
+        Op::Remove {
+            path: "ersion".into(),
+        },
+    ];
+    for text in ["ersion: |", "ersion: |\n", "ersion: >-\n\n"] {
+        let patched = apply(text, false, &ops).expect("patches");
+        assert!(
+            patched.text.starts_with("secrets:\n  cookie: 12"),
+            "{}",
+            patched.text
+        );
+    }
+}

@@ -5,7 +5,8 @@
 //! an indentless sequence starts at its first item's text, an indented one at `-`; block
 //! collection end events sit at the next token, so a block collection's end is its last
 //! child's end; an empty value (`key:`) is a zero-width scalar at the key's end; literal and
-//! folded scalars start at their content and run into the next line's indentation.
+//! folded scalars start at their content and run into the next line's indentation, and one
+//! with no content at all is placed at the next token (we place it at its header's end).
 
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
 
@@ -123,7 +124,15 @@ fn node(events: &[Ev<'_>], cursor: &mut usize, text: &str) -> Result<PNode, Patc
         Event::Scalar(value, style, anchor, _) => {
             let (start, end) = match style {
                 ScalarStyle::Literal | ScalarStyle::Folded => {
-                    (*start, trim_end(text, *start, *end))
+                    let content_end = trim_end(text, *start, *end);
+                    if content_end > *start {
+                        (*start, content_end)
+                    } else {
+                        // No content: the event sits at the next token (often the next key);
+                        // the scalar is its header line, `|`, `>-`… (found by fuzzing).
+                        let header = header_end(text, *start);
+                        (header, header)
+                    }
                 }
                 _ => (*start, *end),
             };
@@ -267,6 +276,12 @@ fn dash_before(text: &str, content: usize) -> Option<usize> {
 
 /// Block scalars run into the next line's indentation: end them after their last content
 /// character.
+/// The end of the last line before `at` that is not blank: a block scalar's header line.
+fn header_end(text: &str, at: usize) -> usize {
+    let before = &text[..at.min(text.len())];
+    before.trim_end().len()
+}
+
 fn trim_end(text: &str, start: usize, end: usize) -> usize {
     let slice = &text[start..end.min(text.len())];
     start + slice.trim_end().len()
