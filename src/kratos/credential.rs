@@ -101,7 +101,8 @@ pub fn strength(value: &str, context: &[&str]) -> u8 {
 }
 
 /// Words that give away a human-made secret, compared case-insensitively. Five letters or
-/// more, so that a random 43-character secret contains one by chance about once in 30,000.
+/// more, so that a random 43-character secret contains one by chance about once in 100,000
+/// (and the generator draws again when it does: `secret::Secret::generate`).
 const TELLTALE_WORDS: &[&str] = &[
     "secret",
     "cookie",
