@@ -145,9 +145,18 @@ fn found(op: &Op, at: At<'_>, text: &str, layout: &Layout) -> Result<Plan, Patch
         Op::Set { value, .. } => set_existing(value, at, text, layout),
         Op::Prepend { value, .. } => match &node.kind {
             PKind::Seq { flow: false, items } if !items.is_empty() => {
-                let first = line_start(text, items[0].start);
-                let content_col = column(text, items[0].start);
-                let dash_line = &text[first..items[0].start];
+                let mut first = line_start(text, items[0].start);
+                let mut content_col = column(text, items[0].start);
+                let mut dash_line = text[first..items[0].start].to_owned();
+                // The first item may start on the line below its `-` (found by fuzzing): the
+                // new item goes before the dash's line, as `- ` at the dash's column.
+                if let Some(dash) = super::tree::dash_before(text, items[0].start)
+                    && dash < first
+                {
+                    first = line_start(text, dash);
+                    dash_line = format!("{}- ", &text[first..dash]);
+                    content_col = column(text, dash) + 2;
+                }
                 let line = format!(
                     "{dash_line}{}{}",
                     render::item_text(value, layout, content_col),

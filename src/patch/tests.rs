@@ -595,3 +595,17 @@ fn a_block_scalar_without_content() {
         );
     }
 }
+
+/// Found by fuzzing: an indentless list whose first item starts on the line below its `-`;
+/// the list started at the item, so a prepend went between the dash and its item.
+#[test]
+fn a_list_item_below_its_dash() {
+    check(
+        "urls:\n-\n  m: 1\n",
+        &[Op::Prepend {
+            path: "urls".into(),
+            value: json!({"hook": "session"}),
+        }],
+        "urls:\n- hook: session\n-\n  m: 1\n",
+    );
+}

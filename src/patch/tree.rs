@@ -268,10 +268,17 @@ fn colon_after(text: &str, key_end: usize) -> Option<usize> {
     rest[gap..].starts_with(':').then_some(key_end + gap + 1)
 }
 
-/// The `-` of the block sequence item whose content starts at `content`.
-fn dash_before(text: &str, content: usize) -> Option<usize> {
-    let before = text[..content].trim_end_matches(' ');
-    before.ends_with('-').then(|| before.len() - 1)
+/// The `-` of the block sequence item whose content starts at `content`: on the same line,
+/// or alone on an earlier line (`-` then the content below it; found by fuzzing), and always
+/// the first thing on its line.
+pub(super) fn dash_before(text: &str, content: usize) -> Option<usize> {
+    let before = text[..content].trim_end_matches([' ', '\t', '\r', '\n']);
+    let dash = before.strip_suffix('-')?.len();
+    let line_start = text[..dash].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..dash]
+        .bytes()
+        .all(|b| b == b' ')
+        .then_some(dash)
 }
 
 /// Block scalars run into the next line's indentation: end them after their last content
