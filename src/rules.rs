@@ -220,6 +220,16 @@ pub struct Context<'a> {
     pub profile: Profile,
     /// The Kratos version the rules assume.
     pub version: KratosVersion,
+    /// Views several rules read, computed once per context.
+    views: Views<'a>,
+}
+
+/// Lists of config nodes that several rules walk (`support::hook_lists`, `support::web_hooks`):
+/// built once with the context (every audit reads them) and shared.
+#[derive(Default)]
+struct Views<'a> {
+    hook_lists: Vec<(String, &'a Node)>,
+    web_hooks: Vec<(String, &'a Node)>,
 }
 
 impl<'a> Context<'a> {
@@ -230,14 +240,28 @@ impl<'a> Context<'a> {
         profile: Profile,
         version: Option<KratosVersion>,
     ) -> Self {
-        Self {
+        let mut cx = Self {
             deployment,
             root: &deployment.root,
             profile,
             version: version
                 .or(deployment.declared_version)
                 .unwrap_or(KratosVersion::V1),
-        }
+            views: Views::default(),
+        };
+        cx.views.hook_lists = support::collect_hook_lists(&cx);
+        cx.views.web_hooks = support::collect_web_hooks(&cx);
+        cx
+    }
+
+    /// Every hook list under `selfservice.flows` (see `support::hook_lists`).
+    pub(crate) fn hook_lists(&self) -> &[(String, &'a Node)] {
+        &self.views.hook_lists
+    }
+
+    /// Every `web_hook` configuration (see `support::web_hooks`).
+    pub(crate) fn web_hooks(&self) -> &[(String, &'a Node)] {
+        &self.views.web_hooks
     }
 
     /// The node at a dotted path.

@@ -361,7 +361,7 @@ impl Rule for HookResponseIgnored {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (list_path, list) in hook_lists(cx) {
-            if !is_gate_list(&list_path) {
+            if !is_gate_list(list_path) {
                 continue;
             }
             for (i, hook) in list.items().iter().enumerate() {

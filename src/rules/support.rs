@@ -73,7 +73,12 @@ pub fn hook_names(list: &Node) -> impl Iterator<Item = &str> {
 
 /// Every hook list under `selfservice.flows`: `(path of the list, list node)`, covering
 /// `<flow>.before.hooks`, `<flow>.after.hooks` and `<flow>.after.<method>.hooks`.
-pub fn hook_lists<'a>(cx: &Context<'a>) -> Vec<(String, &'a Node)> {
+pub fn hook_lists<'c, 'a>(cx: &'c Context<'a>) -> &'c [(String, &'a Node)] {
+    cx.hook_lists()
+}
+
+/// What [`hook_lists`] returns, computed (once per context, through it).
+pub(super) fn collect_hook_lists<'a>(cx: &Context<'a>) -> Vec<(String, &'a Node)> {
     let mut lists = Vec::new();
     let Some(flows) = cx.get("selfservice.flows") else {
         return lists;
@@ -98,7 +103,12 @@ pub fn hook_lists<'a>(cx: &Context<'a>) -> Vec<(String, &'a Node)> {
 
 /// Every `web_hook` configuration: `(path of its config, config node)`, from all flow hook
 /// lists plus the password `migrate_hook`.
-pub fn web_hooks<'a>(cx: &Context<'a>) -> Vec<(String, &'a Node)> {
+pub fn web_hooks<'c, 'a>(cx: &'c Context<'a>) -> &'c [(String, &'a Node)] {
+    cx.web_hooks()
+}
+
+/// What [`web_hooks`] returns, computed (once per context, through it).
+pub(super) fn collect_web_hooks<'a>(cx: &Context<'a>) -> Vec<(String, &'a Node)> {
     let mut hooks = Vec::new();
     for (path, list) in hook_lists(cx) {
         for (i, hook) in list.items().iter().enumerate() {
@@ -161,7 +171,7 @@ mod tests {
             "selfservice:\n  flows:\n    login:\n      after:\n        hooks: [{hook: web_hook, config: {url: 'http://x'}}]\n        password:\n          hooks: [{hook: require_verified_address}]\n",
         );
         let cx = Context::new(&d, Profile::Production, None);
-        let paths: Vec<String> = hook_lists(&cx).into_iter().map(|(p, _)| p).collect();
+        let paths: Vec<String> = hook_lists(&cx).iter().map(|(p, _)| p.clone()).collect();
         assert_eq!(
             paths,
             [

@@ -264,7 +264,7 @@ impl Rule for WebhookNotHttps {
                     &at,
                     format!(
                         "`{at}` uses plain http for a hook that receives {}",
-                        hook_payload(&path)
+                        hook_payload(path)
                     ),
                 )
                 .severity(cleartext_severity(url, Severity::High))
@@ -312,7 +312,7 @@ impl Rule for WebhookWithoutAuth {
                     format!(
                         "`{path}` has no `auth`: the endpoint cannot tell Kratos, which sends it \
                          {}, from anyone else calling it",
-                        hook_payload(&path)
+                        hook_payload(path)
                     ),
                 );
             }

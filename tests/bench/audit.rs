@@ -300,7 +300,20 @@ fn main() {
         }
         None => println!("skipped the corpus file: ../shared/kratos/corpus is not present"),
     }
-    compare("demo config (typical)", kratos_harden::demo::CONFIG, 200);
+    // A typical production config keeps its credentials in the environment (as `init` writes
+    // it); with the database password inline, that password gets one zxcvbn estimate.
+    let hardened = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hardened.yml"),
+    )
+    .expect("fixture");
+    let mut env_dsn = String::new();
+    for line in hardened.lines().filter(|l| !l.starts_with("dsn:")) {
+        env_dsn.push_str(line);
+        env_dsn.push('\n');
+    }
+    compare("hardened, credentials in env", &env_dsn, 200);
+    compare("hardened, DB password inline", &hardened, 200);
+    compare("demo config (insecure)", kratos_harden::demo::CONFIG, 200);
     compare(
         "generated config, every entry insecure",
         &generated(20_000, true),
