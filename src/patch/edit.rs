@@ -157,6 +157,22 @@ fn found(op: &Op, at: At<'_>, text: &str, layout: &Layout) -> Result<Plan, Patch
                     dash_line = format!("{}- ", &text[first..dash]);
                     content_col = column(text, dash) + 2;
                 }
+                // Between the dash and the item there may be a tag or an anchor (`- !t x`,
+                // `- &a x`; found by fuzzing): the new item gets a plain `- ` instead.
+                if dash_line.trim_start_matches(' ').trim_end_matches(' ') != "-" {
+                    let indent = dash_line.len() - dash_line.trim_start_matches(' ').len();
+                    if !dash_line[indent..].starts_with("- ") && !dash_line[indent..].eq("-") {
+                        return Err(PatchError::Refused {
+                            line: line_of(text, items[0].start),
+                            reason: format!(
+                                "`{}` starts in a way this editor cannot copy",
+                                op.path()
+                            ),
+                        });
+                    }
+                    dash_line = format!("{}- ", &dash_line[..indent]);
+                    content_col = indent + 2;
+                }
                 let line = format!(
                     "{dash_line}{}{}",
                     render::item_text(value, layout, content_col),

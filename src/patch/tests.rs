@@ -609,3 +609,22 @@ fn a_list_item_below_its_dash() {
         "urls:\n- hook: session\n-\n  m: 1\n",
     );
 }
+
+/// Found by fuzzing: a first list item with a tag (`- !`); the prepended item copied the tag.
+#[test]
+fn a_prepend_does_not_copy_a_tag_or_anchor() {
+    let prepend = |path: &str| Op::Prepend {
+        path: path.into(),
+        value: json!("plain"),
+    };
+    check(
+        "_urls:\n- !\n",
+        &[prepend("_urls")],
+        "_urls:\n- plain\n- !\n",
+    );
+    check(
+        "e:\n  - &a x\n  - *a\n",
+        &[prepend("e")],
+        "e:\n  - plain\n  - &a x\n  - *a\n",
+    );
+}
