@@ -28,6 +28,21 @@ pub fn bin() -> Command {
     cmd
 }
 
+/// The binary under a 512 MiB address-space limit (`prlimit`, util-linux), so input that made
+/// it allocate without bound fails the test instead of the machine; plain [`bin`] without
+/// `prlimit`.
+pub fn bounded() -> Command {
+    if std::process::Command::new("prlimit").arg("--version").output().is_err() {
+        return bin();
+    }
+    let mut cmd = Command::new("prlimit");
+    cmd.args(["--as=536870912", "--"])
+        .arg(env!("CARGO_BIN_EXE_kratos-harden"))
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
 /// Writes a file and returns its path.
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);

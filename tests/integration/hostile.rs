@@ -1,6 +1,7 @@
 //! Malformed and hostile inputs through `audit`, `apply --dry-run`, `apply` and the wizard (on
 //! a terminal, full-screen and `--plain`): a one-line error naming file:line:column where there
-//! is one, exit code 2, no panic, bounded time, and the file byte-identical afterwards.
+//! is one, exit code 2, no panic, bounded time and memory (512 MiB of address space), and the
+//! file byte-identical afterwards.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -101,7 +102,7 @@ fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
 }
 
 fn run(args: &[&str], file: &Path) -> (Option<i32>, String) {
-    let out = bin()
+    let out = crate::common::bounded()
         .args(args)
         .arg(file)
         .timeout(LIMIT)
