@@ -157,6 +157,12 @@ fn found(op: &Op, at: At<'_>, text: &str, layout: &Layout) -> Result<Plan, Patch
                     dash_line = format!("{}- ", &text[first..dash]);
                     content_col = column(text, dash) + 2;
                 }
+                // An empty first item (`-` and nothing) has no space after its dash (found by
+                // fuzzing): the new item needs one.
+                if !dash_line.ends_with(' ') && dash_line.trim_start_matches(' ') == "-" {
+                    dash_line.push(' ');
+                    content_col = dash_line.len();
+                }
                 // Between the dash and the item there may be a tag or an anchor (`- !t x`,
                 // `- &a x`; found by fuzzing): the new item gets a plain `- ` instead.
                 if dash_line.trim_start_matches(' ').trim_end_matches(' ') != "-" {

@@ -549,9 +549,15 @@ fn odd_shapes_never_misverify() {
     ];
     let mut bad = Vec::new();
     for d in docs {
-        for op in &ops {
-            if let Err(PatchError::Verify { path }) = apply(d, false, std::slice::from_ref(op)) {
-                bad.push(format!("{d:?} {op:?} -> {path}"));
+        // Every operation alone and every ordered pair.
+        for first in &ops {
+            for second in std::iter::once(None).chain(ops.iter().map(Some)) {
+                let batch: Vec<Op> = std::iter::once(first.clone())
+                    .chain(second.cloned())
+                    .collect();
+                if let Err(PatchError::Verify { path }) = apply(d, false, &batch) {
+                    bad.push(format!("{d:?} {batch:?} -> {path}"));
+                }
             }
         }
     }

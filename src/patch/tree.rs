@@ -232,7 +232,13 @@ fn mapping(
                     value.end
                 };
                 last_end = last_end.max(entry_end).max(key.end);
+                // An explicit key (`? m`) is treated as complex: its entry does not start at
+                // the key's text (found by fuzzing).
+                let explicit = text[..key.start]
+                    .trim_end_matches([' ', '\t'])
+                    .ends_with('?');
                 let key_text = match &key.kind {
+                    _ if explicit => None,
                     // An empty key (`: x`) is a null key: treated as complex, since where its
                     // text ends is not where the entry ends (found by fuzzing).
                     PKind::Scalar {

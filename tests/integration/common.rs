@@ -32,7 +32,11 @@ pub fn bin() -> Command {
 /// it allocate without bound fails the test instead of the machine; plain [`bin`] without
 /// `prlimit`.
 pub fn bounded() -> Command {
-    if std::process::Command::new("prlimit").arg("--version").output().is_err() {
+    if std::process::Command::new("prlimit")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         return bin();
     }
     let mut cmd = Command::new("prlimit");
