@@ -247,34 +247,27 @@ where
     // Taking a job may walk a folder: that happens under the lock, by whichever worker is free.
     let queue = std::sync::Mutex::new(std::iter::once(first).chain(jobs).enumerate());
     let stop = std::sync::atomic::AtomicBool::new(false);
-    let (sender, receiver) = std::sync::mpsc::sync_channel(threads * 32);
+    let (sender, receiver) = std::sync::mpsc::sync_channel(threads * 4);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let sender = sender.clone();
             let (queue, stop, work) = (&queue, &stop, &work);
             scope.spawn(move || {
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    let Some((index, job)) = queue.lock().ok().and_then(|mut q| q.next()) else {
+                    // A batch per lock and per message: one wake-up of the writer for
+                    // several deployments instead of one each.
+                    let batch: Vec<_> = match queue.lock() {
+                        Ok(mut q) => q.by_ref().take(BATCH).collect(),
+                        Err(_) => break,
+                    };
+                    if batch.is_empty() {
                         break;
-                    };
-                    let files = match job {
-                        Ok(files) => files,
-                        Err(err) => {
-                            if sender.send((index, Err(err))).is_err() {
-                                break;
-                            }
-                            continue;
-                        }
-                    };
-                    let names = files
-                        .iter()
-                        .map(|(_, n)| n.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let result =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(files)))
-                            .unwrap_or(Err(ConfigError::Internal { files: names }));
-                    if sender.send((index, result)).is_err() {
+                    }
+                    let results: Vec<_> = batch
+                        .into_iter()
+                        .map(|(index, job)| (index, job.and_then(|files| guarded(work, files))))
+                        .collect();
+                    if sender.send(results).is_err() {
                         break;
                     }
                 }
@@ -283,7 +276,7 @@ where
         drop(sender);
         let mut waiting = std::collections::BTreeMap::new();
         let mut next = 0;
-        for (index, result) in receiver {
+        for (index, result) in receiver.into_iter().flatten() {
             waiting.insert(index, result);
             while let Some(result) = waiting.remove(&next) {
                 next += 1;
@@ -294,4 +287,21 @@ where
             }
         }
     });
+}
+
+/// Deployments a worker takes at once.
+const BATCH: usize = 16;
+
+/// `work` on `files`; a panic becomes an internal error naming the files.
+fn guarded<W>(work: &W, files: Job) -> Result<Part, ConfigError>
+where
+    W: Fn(Job) -> Result<Part, ConfigError>,
+{
+    let names = files
+        .iter()
+        .map(|(_, n)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(files)))
+        .unwrap_or(Err(ConfigError::Internal { files: names }))
 }
