@@ -261,10 +261,11 @@ fn ambiguous_key(key: &str) -> bool {
 }
 
 /// Splits `ops` into those to plan and those refused: changing a key twice, removing a key and
-/// changing something inside it, or setting a key to a scalar and changing inside it, in one
-/// batch has no single right reading, so the later one is refused (found by fuzzing; the fix
-/// planner never does this). Other operations on nested keys are applied in order over
-/// passes, and prepends to one existing list stack up.
+/// changing something inside it, setting a key and changing inside it where the set value has
+/// no such place, or setting a key whole after changing inside it, in one batch has no single
+/// right reading, so the later one is refused (found by fuzzing; the fix planner never does
+/// this). A list set whole may still be edited by index in a later pass, and prepends to one
+/// existing list stack up.
 fn removals_of_changed_keys(
     ops: &[Op],
     original: &Value,
@@ -290,16 +291,36 @@ fn removals_of_changed_keys(
                 .split('.')
                 .try_fold(original, |node, segment| child(node, segment))
                 .is_some_and(Value::is_array);
-            // A key set to a scalar has no inside: a change inside it in the same batch, either
-            // order, clashes too (found by fuzzing: `serve: plain`, then `serve.x`). A list or
-            // mapping set whole may still be edited inside, by index, in a later pass.
-            let scalar_set =
-                |o: &Op| matches!(o, Op::Set { value, .. } if !value.is_array() && !value.is_object());
+            // A key set whole, then changed inside: only into what the set value has (a list
+            // by an index it holds, a mapping by any key); a scalar has no inside (found by
+            // fuzzing: `serve: plain` then `serve.x`; a list then `list.key`). Setting a key
+            // whole after changing inside it has two readings: refused too.
+            let set_then_inside = match earlier {
+                Op::Set { path, value } if op.path() != path && at_or_inside(op.path(), path) => {
+                    // A key the batch creates is written whole in one pass: nothing inside it
+                    // can be edited in the same batch.
+                    let exists = path
+                        .split('.')
+                        .try_fold(original, |node, segment| child(node, segment))
+                        .is_some();
+                    let next = op.path()[path.len() + 1..].split('.').next().unwrap_or("");
+                    let into = match value {
+                        Value::Array(items) => next.parse::<usize>().is_ok_and(|i| i < items.len()),
+                        Value::Object(_) => true,
+                        _ => false,
+                    };
+                    !exists || !into
+                }
+                _ => false,
+            };
+            let inside_then_set = matches!(op, Op::Set { .. })
+                && earlier.path() != op.path()
+                && at_or_inside(earlier.path(), op.path());
             (earlier.path() == op.path() && !(prepends(earlier) && prepends(op) && existing_list))
                 || (removal(earlier) && !removal(op) && at_or_inside(op.path(), earlier.path()))
                 || (removal(op) && !removal(earlier) && at_or_inside(earlier.path(), op.path()))
-                || (scalar_set(earlier) && at_or_inside(op.path(), earlier.path()))
-                || (scalar_set(op) && at_or_inside(earlier.path(), op.path()))
+                || set_then_inside
+                || inside_then_set
         });
         // A key YAML 1.1 reads as a boolean or null (`n`, `on`, `yes`, `null`…) does not read
         // back as the same key (found by fuzzing). No Kratos key is one of them.

@@ -546,6 +546,16 @@ fn odd_shapes_never_misverify() {
         },
         set("e.0", json!("q")),
         set("f", json!(1)),
+        set("g", json!(["a"])),
+        set("g.m", json!(null)),
+        set("g.0", json!({"k": 1})),
+        Op::Prepend {
+            path: "g".into(),
+            value: json!({"hook": "x"}),
+        },
+        Op::Remove { path: "e.0".into() },
+        set("e.m.n", json!([1])),
+        set("h.i.j", json!("deep")),
     ];
     let mut bad = Vec::new();
     for d in docs {
@@ -633,4 +643,22 @@ fn a_prepend_does_not_copy_a_tag_or_anchor() {
         &[prepend("e")],
         "e:\n  - plain\n  - &a x\n  - *a\n",
     );
+}
+
+/// Found by fuzzing: a key set to a list, then a key "inside" that list by name, in one batch;
+/// the second is refused. Inside by an index the list has is still edited.
+#[test]
+fn a_change_inside_a_set_list_must_use_its_indices() {
+    let ops = [
+        set("courier", json!(["a", "b,c"])),
+        set("courier.base_url", json!(null)),
+    ];
+    let patched = apply("e:", false, &ops).expect("patches");
+    assert_eq!(patched.refused.len(), 1);
+    let ops = [set("e", json!(["a", "b"])), set("e.0", json!("c"))];
+    let patched = apply("e:\n  - a\n", false, &ops).expect("patches and verifies");
+    assert!(patched.refused.is_empty(), "{:?}", patched.refused);
+    let ops = [set("e.x", json!(1)), set("e", json!({"y": 2}))];
+    let patched = apply("e:\n  x: 0\n", false, &ops).expect("patches");
+    assert_eq!(patched.refused.len(), 1, "set whole after a change inside");
 }
