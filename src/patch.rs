@@ -252,12 +252,32 @@ pub fn apply_known(
     })
 }
 
-/// True for a plain key that YAML 1.1 reads as a boolean or null.
+/// True for a plain key that YAML 1.1 reads as a boolean, null or number.
 fn ambiguous_key(key: &str) -> bool {
     const WORDS: &[&str] = &[
         "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "",
     ];
-    WORDS.iter().any(|w| key.eq_ignore_ascii_case(w))
+    WORDS.iter().any(|w| key.eq_ignore_ascii_case(w)) || numeric_key(key)
+}
+
+/// A key YAML reads as a number that does not print back as the same text (`007`, `1e3`,
+/// `0x1F`, a 36-digit integer: found by fuzzing). Plain list indices (`0`, `12`) are fine.
+fn numeric_key(key: &str) -> bool {
+    let index = !key.is_empty()
+        && key.len() <= 18
+        && key.bytes().all(|b| b.is_ascii_digit())
+        && (key == "0" || !key.starts_with('0'));
+    if index {
+        return false;
+    }
+    let lower = key.to_ascii_lowercase();
+    lower.parse::<f64>().is_ok()
+        || lower.starts_with("0x")
+        || lower.starts_with("0o")
+        || (key.bytes().any(|b| b.is_ascii_digit())
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b"_+-.eE".contains(&b)))
 }
 
 /// Splits `ops` into those to plan and those refused: changing a key twice, removing a key and
@@ -329,7 +349,7 @@ fn removals_of_changed_keys(
                 index,
                 PatchError::Refused {
                     line: 0,
-                    reason: format!("the key `{key}` is read as a boolean or null by YAML parsers; rename it by hand"),
+                    reason: format!("the key `{key}` is read as a boolean, null or number by YAML parsers; change it by hand"),
                 },
             ));
         } else if clash {

@@ -662,3 +662,21 @@ fn a_change_inside_a_set_list_must_use_its_indices() {
     let patched = apply("e:\n  x: 0\n", false, &ops).expect("patches");
     assert_eq!(patched.refused.len(), 1, "set whole after a change inside");
 }
+
+/// Found by fuzzing: a key YAML reads as a number that does not print back as itself (here a
+/// 36-digit integer) cannot be addressed reliably; operations on it are refused.
+#[test]
+fn numeric_keys_that_do_not_read_back_are_refused() {
+    let key = "4".repeat(36);
+    for text in [
+        format!("{key}:\n"),
+        "007: a\n".to_owned(),
+        "1e3: a\n".to_owned(),
+    ] {
+        let path = text.split(':').next().unwrap_or_default().to_owned();
+        let patched = apply(&text, false, &[Op::Remove { path }]).expect("patches");
+        assert_eq!(patched.text, text);
+        assert_eq!(patched.refused.len(), 1);
+    }
+    check("e:\n  - a\n", &[set("e.0", json!("b"))], "e:\n  - b\n");
+}
