@@ -3,6 +3,7 @@
 //! confirmed through the same code as `apply`.
 
 use std::io::IsTerminal as _;
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
@@ -12,6 +13,7 @@ use super::apply::{WriteOptions, write_changes};
 use super::write;
 use crate::answers::Answers;
 use crate::cli::{Cli, WizardArgs};
+use crate::config::SourceKind;
 use crate::fix::{Plan, SecretsTo};
 use crate::harden::{self, Options};
 use crate::mask::Masker;
@@ -61,6 +63,19 @@ pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
         );
     }
     let deployment = super::audit::load_with(&paths, &args.layers)?;
+    // Say so before the walk, not after it: the write at the end would be refused.
+    if let Some(source) = deployment.sources.iter().find(|s| {
+        matches!(
+            s.kind,
+            SourceKind::Config | SourceKind::EnvFile | SourceKind::HelmValues
+        ) && std::fs::metadata(&s.path).is_ok_and(|m| m.permissions().mode() & 0o200 == 0)
+    }) {
+        bail!(
+            "{}: the file is read-only, so the wizard could not write your decisions. Make it \
+             writable (`chmod u+w`), or preview the changes with `kratos-harden apply --dry-run`",
+            source.display
+        );
+    }
     let options = Options {
         profile: args.profile,
         version: args.kratos_version,

@@ -299,7 +299,7 @@ fn listing(dir: &Path) -> Vec<String> {
 }
 
 /// A read-only file is not replaced, even by root (a rename could): exit 2, one line that
-/// says what to do, the file and its folder unchanged.
+/// says what to do, the file and its folder unchanged; the wizard stops before its walk.
 #[test]
 fn a_read_only_file_is_left_alone() {
     use std::os::unix::fs::PermissionsExt as _;
@@ -321,6 +321,11 @@ fn a_read_only_file_is_left_alone() {
     assert_eq!(listing(dir.path()), ["kratos.yml"]);
     let (code, _) = run(&["apply", "--dry-run", "-c"], &path);
     assert_eq!(code, Some(0), "a dry run only reads");
+    // The wizard says so before the walk rather than refusing the write at its end.
+    check_wizard(
+        &path,
+        "kratos.yml: the file is read-only, so the wizard could not write",
+    );
 }
 
 /// A folder the user cannot write to: `apply` cannot create its temporary file or backup, so
