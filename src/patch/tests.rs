@@ -680,3 +680,17 @@ fn numeric_keys_that_do_not_read_back_are_refused() {
     }
     check("e:\n  - a\n", &[set("e.0", json!("b"))], "e:\n  - b\n");
 }
+
+/// Found by fuzzing: a block scalar whose last line holds only spaces indented past its
+/// content (`d: >\n :\n  ` reads as ":\n \n"): those spaces are text, so a key added after
+/// the scalar must come after them.
+#[test]
+fn a_block_scalar_ending_in_a_line_of_spaces() {
+    let patched = apply("d: >\n :\n  ", false, &[set("log.level", json!(true))])
+        .expect("patches and verifies");
+    assert!(
+        patched.text.starts_with("d: >\n :\n  \n"),
+        "{:?}",
+        patched.text
+    );
+}

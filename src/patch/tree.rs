@@ -124,7 +124,7 @@ fn node(events: &[Ev<'_>], cursor: &mut usize, text: &str) -> Result<PNode, Patc
         Event::Scalar(value, style, anchor, _) => {
             let (start, end) = match style {
                 ScalarStyle::Literal | ScalarStyle::Folded => {
-                    let content_end = trim_end(text, *start, *end);
+                    let content_end = block_end(text, *start, *end);
                     if content_end > *start {
                         (*start, content_end)
                     } else {
@@ -289,15 +289,31 @@ pub(super) fn dash_before(text: &str, content: usize) -> Option<usize> {
 
 /// Block scalars run into the next line's indentation: end them after their last content
 /// character.
+/// The end of a block scalar's last content line. A line holding only spaces is content when
+/// it is indented past the scalar's content (its spaces are text: found by fuzzing), and a
+/// trailing empty line otherwise.
+fn block_end(text: &str, start: usize, end: usize) -> usize {
+    let end = end.min(text.len());
+    let first = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = start - first;
+    let mut last = start;
+    let mut at = first;
+    for line in text[first..end].split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if !body.trim().is_empty() {
+            last = at + body.trim_end().len();
+        } else if body.len() - body.trim_start_matches(' ').len() > indent {
+            last = at + body.len();
+        }
+        at += line.len();
+    }
+    last
+}
+
 /// The end of the last line before `at` that is not blank: a block scalar's header line.
 fn header_end(text: &str, at: usize) -> usize {
     let before = &text[..at.min(text.len())];
     before.trim_end().len()
-}
-
-fn trim_end(text: &str, start: usize, end: usize) -> usize {
-    let slice = &text[start..end.min(text.len())];
-    start + slice.trim_end().len()
 }
 
 #[cfg(test)]
