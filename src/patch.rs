@@ -595,14 +595,18 @@ fn prune(node: &mut Value, segments: &[&str]) -> bool {
     };
     match node {
         Value::Object(map) => {
-            if rest.is_empty() {
-                map.shift_remove(*first);
+            // Only a removal empties a mapping: one that was empty already (`e: {}`) stays
+            // (found by the pair test).
+            let removed = if rest.is_empty() {
+                map.shift_remove(*first).is_some()
             } else if let Some(child) = map.get_mut(*first)
                 && prune(child, rest)
             {
-                map.shift_remove(*first);
-            }
-            map.is_empty()
+                map.shift_remove(*first).is_some()
+            } else {
+                false
+            };
+            removed && map.is_empty()
         }
         // List items are never removed by removing a key inside them.
         Value::Array(items) => {

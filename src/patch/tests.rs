@@ -499,39 +499,96 @@ fn replacing_a_mapping_whose_last_value_is_empty() {
     );
 }
 
+/// Valid YAML that no Kratos config looks like, for `odd_shapes_never_misverify`.
+const ODD_SHAPES: &[&str] = &[
+    "e:\n - a\n -\n",
+    "e:\n - a\n -",
+    "e:\n m: \n",
+    "e:\n m: # c\n",
+    "e:\n ? m\n",
+    "e: {m: }\n",
+    "e:\n - m:\n",
+    "e:\n - m:\nf: 1\n",
+    "e:\n  m:\n  n:\n",
+    "e:\n  m: ~\n",
+    "e:\n  m: \"\"\n",
+    "e:\n  m: ''\n",
+    "e:\n  m: |\n    x\n",
+    "e:\n  m: >-\n    x\n\n",
+    "e: !!map\n  m: 1\n",
+    "e:\n  - - a\n    -\n",
+    "e:\n  m:\n    -\n",
+    "e: [a, ]\n",
+    "e: {a: , }\n",
+    "e:\n  m:\t\n",
+    "e:\n  m :\n",
+    "e:\n  'm':\n",
+    "e:\n  \"m\" :\n",
+    "e:\r\n  m:\r\n",
+    "e:\n  m:\n# end\n",
+    "e:\n  m:\n  # end\n",
+    "e:\n  m: !\n",
+    "e:\n  m:\n    !\n",
+    "+:\n     !\n",
+    "e:\n  m: |\n",
+    "e:\n  m: >- # c\n\nf: 1\n",
+    "e: |\nf: 1\n",
+    "e:\n-\n :\n",
+    "e:\n-\n  m: 1\n",
+    "e:\n  -\n    m: 1\n",
+    "e:\n- !\n",
+    "e:\n  - !t x\n",
+    "e:\n  - &a x\n  - *a\n",
+    "e:\n -",
+    "e:\n -\n - x\n",
+    "e:\n- |\n  t\n",
+    "e:\n- # c\n  x\n",
+    "e:\n- - a\n",
+    "e:\n  ? [a]\n  : 1\n",
+    "e: {? a}\n",
+    "e:\n  a: 1\n  ? b\n",
+    "? e\n: 1\n",
+    "e:\n  a: 1\n  ? b\n  : 2\nf: 0\n",
+    "e: &x\n  m: 1\nf: *x\n",
+    "e: [a, {b: }]\n",
+    "e: [\n  a,\n  b\n]\n",
+    "e: {\n a: 1\n}\n",
+    "e: \"a\n  b\"\n",
+    "e: a\n  b\n",
+    "e: 1 # c\n",
+    "---\ne: 1\n...\n",
+    "%YAML 1.2\n---\ne: 1\n",
+    "e: 1   \n",
+    "e:\n- a\n- b\nf: 1\n",
+    "e:\t1\n",
+    "e:\r\n- a\r\n",
+    "e:   \n  m: 1\n",
+    "# c\ne:\n  # c\n  m: 1 # c\n  # c\n# c\n",
+    "e:\n  m: 1\n\n\nf: 2\n",
+    "e: {m: 1, n: [1, 2]}\n",
+    "e: !!str\n",
+    "f: 1\n",
+    "{}\n",
+    "e: []\n",
+    "e: {}\n",
+    "d: >\n :\n  ",
+    "e: |\n  a\n   \n\n",
+    "e: |+\n  a\n\n",
+    "e: |2\n     x\n  y\n",
+    "e: >-\n  a\n  \n  b\n",
+    "e: |\n  a\n \nf: 1\n",
+    "e:\n  - |\n    x\n      \n  - y\n",
+    "e:\n  m: |\n    x\n     \n",
+    "007: a\ne: 1\n",
+    "e:\n  1e3: a\n",
+];
+
 /// Odd but valid shapes around a key (empty items and values, comments, tags, quoted keys,
 /// block scalars, CRLF) under every kind of operation: the engine edits or refuses, and its
 /// result always reads back as intended.
 #[test]
 fn odd_shapes_never_misverify() {
-    let docs = [
-        "e:\n - a\n -\n",
-        "e:\n - a\n -",
-        "e:\n m: \n",
-        "e:\n m: # c\n",
-        "e:\n ? m\n",
-        "e: {m: }\n",
-        "e:\n - m:\n",
-        "e:\n - m:\nf: 1\n",
-        "e:\n  m:\n  n:\n",
-        "e:\n  m: ~\n",
-        "e:\n  m: \"\"\n",
-        "e:\n  m: ''\n",
-        "e:\n  m: |\n    x\n",
-        "e:\n  m: >-\n    x\n\n",
-        "e: !!map\n  m: 1\n",
-        "e:\n  - - a\n    -\n",
-        "e:\n  m:\n    -\n",
-        "e: [a, ]\n",
-        "e: {a: , }\n",
-        "e:\n  m:\t\n",
-        "e:\n  m :\n",
-        "e:\n  'm':\n",
-        "e:\n  \"m\" :\n",
-        "e:\r\n  m:\r\n",
-        "e:\n  m:\n# end\n",
-        "e:\n  m:\n  # end\n",
-    ];
+    let docs = ODD_SHAPES;
     let ops = [
         set("e", json!(["a", "b,c"])),
         set("e", json!({"hook": "x"})),
@@ -693,4 +750,31 @@ fn a_block_scalar_ending_in_a_line_of_spaces() {
         "{:?}",
         patched.text
     );
+}
+
+/// Found by the pair test and the fuzzer: shapes whose spans were misread. Removing an absent
+/// key from an empty flow mapping; a key added after a keep-chomped block scalar; a list set
+/// whole whose first item has a comment, a block scalar header or a tag between its dash and
+/// its content.
+#[test]
+fn list_items_with_something_between_dash_and_content() {
+    check("e: {}\n", &[Op::Remove { path: "e.m".into() }], "e: {}\n");
+    check(
+        "e: |+\n  a\n\n",
+        &[set("f", json!(1))],
+        "e: |+\n  a\n\nf: 1\n",
+    );
+    for text in ["e:\n- # c\n  x\n", "e:\n- |\n  t\n", "e:\n- !\n"] {
+        let patched = apply(text, false, &[set("e", json!(["a"]))]).expect("patches and verifies");
+        assert!(
+            patched.refused.is_empty(),
+            "{text:?}: {:?}",
+            patched.refused
+        );
+        assert!(
+            patched.text.trim_end().ends_with("- a"),
+            "{:?}",
+            patched.text
+        );
+    }
 }

@@ -274,17 +274,47 @@ fn colon_after(text: &str, key_end: usize) -> Option<usize> {
     rest[gap..].starts_with(':').then_some(key_end + gap + 1)
 }
 
-/// The `-` of the block sequence item whose content starts at `content`: on the same line,
-/// or alone on an earlier line (`-` then the content below it; found by fuzzing), and always
+/// The `-` of the block sequence item whose content starts at `content`: on the same line or
+/// on an earlier one, with only node properties (`!tag`, `&anchor`), a block scalar header
+/// (`|`, `>-`), an explicit-key `?` or a comment between (each found by fuzzing), and always
 /// the first thing on its line.
 pub(super) fn dash_before(text: &str, content: usize) -> Option<usize> {
-    let before = text[..content].trim_end_matches([' ', '\t', '\r', '\n']);
-    let dash = before.strip_suffix('-')?.len();
-    let line_start = text[..dash].rfind('\n').map_or(0, |i| i + 1);
-    text[line_start..dash]
-        .bytes()
-        .all(|b| b == b' ')
-        .then_some(dash)
+    let mut end = content;
+    let mut content_line = true;
+    loop {
+        let line = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        let mut seg = &text[line..end];
+        if !content_line {
+            let comment = seg
+                .char_indices()
+                .find(|&(i, c)| c == '#' && (i == 0 || seg[..i].ends_with([' ', '\t'])));
+            if let Some((i, _)) = comment {
+                seg = &seg[..i];
+            }
+        }
+        loop {
+            let trimmed = seg.trim_end_matches([' ', '\t', '\r']);
+            let token_start = trimmed.rfind([' ', '\t']).map_or(0, |i| i + 1);
+            let token = &trimmed[token_start..];
+            seg = trimmed;
+            if token.starts_with(['!', '&', '|', '>']) || token == "?" {
+                seg = &trimmed[..token_start];
+            } else {
+                break;
+            }
+        }
+        if let Some(indent) = seg.strip_suffix('-') {
+            return indent
+                .bytes()
+                .all(|b| b == b' ')
+                .then_some(line + indent.len());
+        }
+        if !seg.trim().is_empty() || line == 0 {
+            return None;
+        }
+        end = line - 1;
+        content_line = false;
+    }
 }
 
 /// Block scalars run into the next line's indentation: end them after their last content
@@ -306,6 +336,16 @@ fn block_end(text: &str, start: usize, end: usize) -> usize {
             last = at + body.len();
         }
         at += line.len();
+    }
+    // Keep chomping (`|+`, `>+`): the trailing empty lines are part of the value, so the
+    // scalar ends at the last line break inside its span (found by the pair test).
+    let header = header_end(text, first);
+    let header_line = &text[text[..header].rfind('\n').map_or(0, |i| i + 1)..header];
+    let keep = header_line
+        .match_indices(['|', '>'])
+        .any(|(i, _)| header_line[i + 1..].chars().take(2).any(|c| c == '+'));
+    if keep && let Some(newline) = text[last..end].rfind('\n') {
+        last += newline;
     }
     last
 }
