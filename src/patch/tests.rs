@@ -778,3 +778,20 @@ fn list_items_with_something_between_dash_and_content() {
         );
     }
 }
+
+/// Found by fuzzing: an explicit key's missing value (`- ? x`) is reported on the next line;
+/// removing the list took that line with it.
+#[test]
+fn an_explicit_key_without_value_ends_on_its_line() {
+    let ops = [
+        set("secrets.cookie", json!(["a", "b,c"])),
+        Op::Remove { path: "s".into() },
+    ];
+    let patched = apply("s:\n- ? x\n", false, &ops).expect("patches and verifies");
+    assert!(patched.text.contains("cookie"), "{}", patched.text);
+    check(
+        "s:\n- ? x\nsecrets:\n  cookie:\n    - a\n",
+        &[Op::Remove { path: "s".into() }],
+        "secrets:\n  cookie:\n    - a\n",
+    );
+}

@@ -225,9 +225,16 @@ fn mapping(
                 let value = node(events, cursor, text)?;
                 // An empty value sits at the key's end, before the `:`: the entry ends after
                 // it (found by fuzzing: replacing the mapping left a stray colon behind).
-                // (A tagged empty value ends after its tag, which is later still.)
+                // A tagged empty value ends after its tag, which is later still; an untagged
+                // one never lies past its key (an explicit key's missing value is reported at
+                // the next token, the next line: found by fuzzing).
                 let entry_end = if matches!(value.kind, PKind::Scalar { empty: true, .. }) {
-                    colon_after(text, key.end).map_or(value.end, |c| c.max(value.end))
+                    let floor = colon_after(text, key.end).unwrap_or(key.end);
+                    if value.tagged {
+                        floor.max(value.end)
+                    } else {
+                        floor
+                    }
                 } else {
                     value.end
                 };
