@@ -522,7 +522,16 @@ fn colon_after(text: &str, at: At<'_>) -> Result<usize, PatchError> {
 
 /// Where a block scalar's `|`/`>` indicator starts (its span starts at the content).
 fn indicator_start(text: &str, content: usize) -> usize {
-    text[..content].rfind(['|', '>']).unwrap_or(content)
+    // The header is the last non-blank line before the content; a comment on it may hold `|`
+    // or `>` too (found by fuzzing), so only the part before the comment is searched.
+    let header_end = text[..content].trim_end().len();
+    let start = line_start(text, header_end);
+    let line = &text[start..header_end];
+    let code = line
+        .char_indices()
+        .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with([' ', '\t'])))
+        .map_or(line, |(i, _)| &line[..i]);
+    code.rfind(['|', '>']).map_or(content, |i| start + i)
 }
 
 /// Byte column of `pos` on its line.

@@ -795,3 +795,15 @@ fn an_explicit_key_without_value_ends_on_its_line() {
         "secrets:\n  cookie:\n    - a\n",
     );
 }
+
+/// Found by fuzzing: a block scalar header with a comment holding `|` (`key: | #|`); the
+/// edit started inside the comment.
+#[test]
+fn a_block_scalar_header_comment_is_not_its_indicator() {
+    check(
+        "ersizn: | #|\nn:\n",
+        &[set("ersizn", json!(null))],
+        "ersizn: null\nn:\n",
+    );
+    check("k: | # a > b\n  text\n", &[set("k", json!("x"))], "k: x\n");
+}
