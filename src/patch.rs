@@ -312,9 +312,9 @@ fn removals_of_changed_keys(
                 .try_fold(original, |node, segment| child(node, segment))
                 .is_some_and(Value::is_array);
             // A key set whole, then changed inside: only into what the set value has (a list
-            // by an index it holds, a mapping by any key); a scalar has no inside (found by
-            // fuzzing: `serve: plain` then `serve.x`; a list then `list.key`). Setting a key
-            // whole after changing inside it has two readings: refused too.
+            // by an index it holds, a mapping by a key it holds); a scalar has no inside (found
+            // by fuzzing: `serve: plain` then `serve.x`; a list then `list.key`; a mapping then
+            // a key it lacks). Setting a key whole after changing inside it: refused too.
             let set_then_inside = match earlier {
                 Op::Set { path, value } if op.path() != path && at_or_inside(op.path(), path) => {
                     // A key the batch creates is written whole in one pass: nothing inside it
@@ -326,7 +326,7 @@ fn removals_of_changed_keys(
                     let next = op.path()[path.len() + 1..].split('.').next().unwrap_or("");
                     let into = match value {
                         Value::Array(items) => next.parse::<usize>().is_ok_and(|i| i < items.len()),
-                        Value::Object(_) => true,
+                        Value::Object(map) => map.contains_key(next),
                         _ => false,
                     };
                     !exists || !into

@@ -807,3 +807,16 @@ fn a_block_scalar_header_comment_is_not_its_indicator() {
     );
     check("k: | # a > b\n  text\n", &[set("k", json!("x"))], "k: x\n");
 }
+
+/// Found by fuzzing: a mapping set whole, then a key it does not hold set inside it, in one
+/// batch; the second is refused.
+#[test]
+fn a_change_inside_a_set_mapping_must_use_its_keys() {
+    let ops = [
+        set("secrets.cookie", json!(["a", "b,c"])),
+        set("serve", json!({"hook": "session"})),
+        set("serve.base_url", json!("plain")),
+    ];
+    let patched = apply("serve:\n c:\n l:\n", false, &ops).expect("patches and verifies");
+    assert_eq!(patched.refused.len(), 1, "{:?}", patched.refused);
+}
