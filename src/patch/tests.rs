@@ -820,3 +820,16 @@ fn a_change_inside_a_set_mapping_must_use_its_keys() {
     let patched = apply("serve:\n c:\n l:\n", false, &ops).expect("patches and verifies");
     assert_eq!(patched.refused.len(), 1, "{:?}", patched.refused);
 }
+
+/// Found by fuzzing: an anchored empty value (`d:\n   &E`) ends after its anchor; a key added
+/// after it went before the anchor.
+#[test]
+fn a_key_added_after_an_anchored_empty_value() {
+    let patched = apply("d:\n   &E", false, &[set("secrets.cookie", json!("plain"))])
+        .expect("patches and verifies");
+    assert!(
+        patched.text.starts_with("d:\n   &E\n"),
+        "{:?}",
+        patched.text
+    );
+}

@@ -225,12 +225,13 @@ fn mapping(
                 let value = node(events, cursor, text)?;
                 // An empty value sits at the key's end, before the `:`: the entry ends after
                 // it (found by fuzzing: replacing the mapping left a stray colon behind).
-                // A tagged empty value ends after its tag, which is later still; an untagged
+                // A tagged or anchored empty value ends after its tag or anchor (both found by
+                // fuzzing), which is later still; an untagged
                 // one never lies past its key (an explicit key's missing value is reported at
                 // the next token, the next line: found by fuzzing).
                 let entry_end = if matches!(value.kind, PKind::Scalar { empty: true, .. }) {
                     let floor = colon_after(text, key.end).unwrap_or(key.end);
-                    if value.tagged {
+                    if value.tagged || value.anchored {
                         floor.max(value.end)
                     } else {
                         floor
