@@ -527,10 +527,7 @@ fn indicator_start(text: &str, content: usize) -> usize {
     let header_end = text[..content].trim_end().len();
     let start = line_start(text, header_end);
     let line = &text[start..header_end];
-    let code = line
-        .char_indices()
-        .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with([' ', '\t'])))
-        .map_or(line, |(i, _)| &line[..i]);
+    let code = super::tree::before_comment(line);
     code.rfind(['|', '>']).map_or(content, |i| start + i)
 }
 

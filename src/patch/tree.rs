@@ -282,6 +282,13 @@ fn colon_after(text: &str, key_end: usize) -> Option<usize> {
     rest[gap..].starts_with(':').then_some(key_end + gap + 1)
 }
 
+/// The part of a line before its comment (a `#` at the start or after a space or tab).
+pub(super) fn before_comment(line: &str) -> &str {
+    line.char_indices()
+        .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with([' ', '\t'])))
+        .map_or(line, |(i, _)| &line[..i])
+}
+
 /// The `-` of the block sequence item whose content starts at `content`: on the same line or
 /// on an earlier one, with only node properties (`!tag`, `&anchor`), a block scalar header
 /// (`|`, `>-`), an explicit-key `?` or a comment between (each found by fuzzing), and always
@@ -293,12 +300,7 @@ pub(super) fn dash_before(text: &str, content: usize) -> Option<usize> {
         let line = text[..end].rfind('\n').map_or(0, |i| i + 1);
         let mut seg = &text[line..end];
         if !content_line {
-            let comment = seg
-                .char_indices()
-                .find(|&(i, c)| c == '#' && (i == 0 || seg[..i].ends_with([' ', '\t'])));
-            if let Some((i, _)) = comment {
-                seg = &seg[..i];
-            }
+            seg = before_comment(seg);
         }
         loop {
             let trimmed = seg.trim_end_matches([' ', '\t', '\r']);
