@@ -581,6 +581,9 @@ const ODD_SHAPES: &[&str] = &[
     "e:\n  m: |\n    x\n     \n",
     "007: a\ne: 1\n",
     "e:\n  1e3: a\n",
+    "e:\n- # c\n- x\n",
+    "e:\n  - # c\n",
+    "e:\n  - a\n  -\t#\n",
 ];
 
 /// Odd but valid shapes around a key (empty items and values, comments, tags, quoted keys,
@@ -832,4 +835,20 @@ fn a_key_added_after_an_anchored_empty_value() {
         "{:?}",
         patched.text
     );
+}
+
+/// Found by fuzzing: an empty item with a comment after its dash (`- # c`) is reported at the
+/// comment's end; replacing its list kept the dash and wrote the new value into the comment.
+#[test]
+fn replacing_a_list_whose_item_is_empty_with_a_comment() {
+    for doc in [
+        "k:\n  l:\n  - #",
+        "k:\n  l:\n  -\t# c\n  - x\n",
+        "k:\n  l:\n    - # c\n",
+    ] {
+        let patched = apply(doc, false, &[set("k.l", json!({"hook": "session"}))])
+            .expect("patches and verifies");
+        assert!(!patched.text.contains('-'), "{doc:?} -> {:?}", patched.text);
+        assert!(patched.text.contains("hook: session"), "{:?}", patched.text);
+    }
 }

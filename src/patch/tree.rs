@@ -134,6 +134,10 @@ fn node(events: &[Ev<'_>], cursor: &mut usize, text: &str) -> Result<PNode, Patc
                         (header, header)
                     }
                 }
+                ScalarStyle::Plain if start == end => {
+                    let at = empty_before_comment(text, *start);
+                    (at, at)
+                }
                 _ => (*start, *end),
             };
             Ok(PNode {
@@ -287,6 +291,22 @@ pub(super) fn before_comment(line: &str) -> &str {
     line.char_indices()
         .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with([' ', '\t'])))
         .map_or(line, |(i, _)| &line[..i])
+}
+
+/// Where an empty value reported at `at` belongs. After `- # note` (and `key: # note` in
+/// some contexts) the parser reports the empty value at the end of the comment: it belongs
+/// right after the `-` or `:`, where it sits without a comment (found by fuzzing: replacing
+/// the list kept the dash and appended to the comment).
+fn empty_before_comment(text: &str, at: usize) -> usize {
+    let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = &text[line..at];
+    let at_line_end = text[at..].is_empty() || text[at..].starts_with(['\n', '\r']);
+    let kept = before_comment(prefix).trim_end_matches([' ', '\t']);
+    if at_line_end && kept.len() < prefix.len() && kept.ends_with(['-', ':']) {
+        line + kept.len()
+    } else {
+        at
+    }
 }
 
 /// The `-` of the block sequence item whose content starts at `content`: on the same line or
