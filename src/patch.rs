@@ -469,15 +469,26 @@ fn overlaps(text: &str, a: &edit::Edit, b: &edit::Edit) -> bool {
     }
 }
 
-/// Applies edits sorted by position. Insertions at one point go deepest first: where an inner
-/// and an outer mapping end on the same line, the inner one's new keys must come before the
-/// outer one's, or they would land under the wrong parent. Then in operation order.
+/// Applies edits sorted by position. At one point, text that continues the line (a value
+/// after `key:`) goes first (found by exploring indented documents: a sibling key inserted at
+/// the end of the file went between a key and its new value). Then insertions go deepest
+/// first: where an inner and an outer mapping end on the same line, the inner one's new keys
+/// must come before the outer one's, or they would land under the wrong parent. Then in
+/// operation order.
 fn splice(text: &str, mut edits: Vec<(usize, edit::Edit)>) -> String {
     let indent = |t: &str| {
         let line = t.trim_start_matches(['\r', '\n']);
         line.len() - line.trim_start_matches(' ').len()
     };
-    edits.sort_by_key(|(index, e)| (e.start, std::cmp::Reverse(indent(&e.text)), *index));
+    edits.sort_by_key(|(index, e)| {
+        let new_line = e.text.starts_with(['\r', '\n']);
+        (
+            e.start,
+            new_line,
+            std::cmp::Reverse(indent(&e.text)),
+            *index,
+        )
+    });
     let mut out = String::with_capacity(text.len() + 256);
     let mut at = 0;
     for (_, e) in edits {

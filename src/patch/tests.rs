@@ -584,15 +584,16 @@ const ODD_SHAPES: &[&str] = &[
     "e:\n- # c\n- x\n",
     "e:\n  - # c\n",
     "e:\n  - a\n  -\t#\n",
+    "  e:\n    m:",
+    "e:\n- ? #x",
+    "a: 1\n?\n e\n: 1\n",
+    "e:\n-\n :\n",
 ];
 
-/// Odd but valid shapes around a key (empty items and values, comments, tags, quoted keys,
-/// block scalars, CRLF) under every kind of operation: the engine edits or refuses, and its
-/// result always reads back as intended.
-#[test]
-fn odd_shapes_never_misverify() {
-    let docs = ODD_SHAPES;
-    let ops = [
+/// The operations every odd shape is put through: whole values of each kind, keys inside,
+/// removals, prepends, items by index, new branches.
+fn odd_ops() -> Vec<Op> {
+    vec![
         set("e", json!(["a", "b,c"])),
         set("e", json!({"hook": "x"})),
         set("e", json!("plain")),
@@ -616,12 +617,18 @@ fn odd_shapes_never_misverify() {
         Op::Remove { path: "e.0".into() },
         set("e.m.n", json!([1])),
         set("h.i.j", json!("deep")),
-    ];
+    ]
+}
+
+/// Every batch (each operation alone, and with `pairs` every ordered pair) over every
+/// document whose result does not read back as intended.
+fn misverified(docs: &[String], pairs: bool) -> Vec<String> {
+    let ops = odd_ops();
     let mut bad = Vec::new();
     for d in docs {
-        // Every operation alone and every ordered pair.
         for first in &ops {
-            for second in std::iter::once(None).chain(ops.iter().map(Some)) {
+            let seconds = ops.iter().map(Some).filter(|_| pairs);
+            for second in std::iter::once(None).chain(seconds) {
                 let batch: Vec<Op> = std::iter::once(first.clone())
                     .chain(second.cloned())
                     .collect();
@@ -631,10 +638,82 @@ fn odd_shapes_never_misverify() {
             }
         }
     }
+    bad
+}
+
+/// Small changes to a valid document that keep it valid: a comment, blank line or space after
+/// a line, a comment line, an anchor, tag, comment or line break after an indicator, CRLF, an
+/// indented root, a missing or extra final newline, a key or comment before it.
+fn mutants(d: &str) -> Vec<String> {
+    let mut docs = Vec::new();
+    let lines: Vec<&str> = d.split_inclusive('\n').collect();
+    for (i, line) in lines.iter().enumerate() {
+        let body = line.trim_end_matches(['\n', '\r']);
+        for add in [" # c", "\t#", " #", "\n", "\n# x", "\n  \n", " ", "\n  # y"] {
+            let mut v: String = lines[..i].concat();
+            v.push_str(body);
+            v.push_str(add);
+            v.push_str(&line[body.len()..]);
+            v.push_str(&lines[i + 1..].concat());
+            docs.push(v);
+        }
+    }
+    for (i, _) in d.match_indices([':', '-', '?']) {
+        for add in [" &a", " !!str", " &b !t", "\n", " # z\n", "\n    "] {
+            docs.push(format!("{}{add}{}", &d[..=i], &d[i + 1..]));
+        }
+    }
+    docs.push(d.replace("\r\n", "\n").replace('\n', "\r\n"));
+    docs.push(
+        d.lines()
+            .map(|l| format!("  {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    docs.push(d.trim_end().to_owned());
+    docs.push(format!("{d}\n"));
+    docs.push(format!("a: 1\n{d}"));
+    docs.push(format!("# top\n{d}"));
+    docs.retain(|v| super::read_tree(v).is_ok());
+    docs.sort();
+    docs.dedup();
+    docs
+}
+
+/// Odd but valid shapes around a key (empty items and values, comments, tags, quoted keys,
+/// block scalars, CRLF) under every operation and every ordered pair of operations: the
+/// engine edits or refuses, and its result always reads back as intended.
+#[test]
+fn odd_shapes_never_misverify() {
+    let docs: Vec<String> = ODD_SHAPES.iter().map(|d| (*d).to_owned()).collect();
+    let bad = misverified(&docs, true);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
-/// Found by fuzzing: a tagged empty value (`+:\n  !`) ends after its tag, not at its colon.
+/// Each odd shape changed in small ways ([`mutants`]), under every operation (found two bugs
+/// the fuzzer had not reached: an indented root, an explicit key on its own line).
+#[test]
+fn mutated_odd_shapes_never_misverify() {
+    let docs: Vec<String> = ODD_SHAPES.iter().flat_map(|d| mutants(d)).collect();
+    assert!(docs.len() > 2_000, "{} mutants", docs.len());
+    let bad = misverified(&docs, false);
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// The long version (`cargo test --release -- --ignored`, about a minute): every pair of
+/// operations over the mutants, and every operation over mutants of mutants (~70,000).
+#[test]
+#[ignore = "about a minute in release; run with the fuzzers"]
+fn mutated_odd_shapes_deep() {
+    let first: Vec<String> = ODD_SHAPES.iter().flat_map(|d| mutants(d)).collect();
+    let mut bad = misverified(&first, true);
+    let mut second: Vec<String> = first.iter().flat_map(|d| mutants(d)).collect();
+    second.sort();
+    second.dedup();
+    bad.extend(misverified(&second, false));
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
 #[test]
 fn a_key_added_after_a_tagged_empty_value() {
     let ops = [Op::Prepend {
@@ -851,4 +930,37 @@ fn replacing_a_list_whose_item_is_empty_with_a_comment() {
         assert!(!patched.text.contains('-'), "{doc:?} -> {:?}", patched.text);
         assert!(patched.text.contains("hook: session"), "{:?}", patched.text);
     }
+}
+
+/// Found by exploring indented documents: at the end of a file whose root is indented, a new
+/// sibling key went between an empty value's key and its new value.
+#[test]
+fn a_value_and_a_sibling_added_at_the_end_of_an_indented_file() {
+    check(
+        "  e:\n    m:",
+        &[set("e.m", json!(12)), set("f", json!(1))],
+        "  e:\n    m: 12\n  f: 1",
+    );
+}
+
+/// Found by fuzzing: the empty key of `? # note` is reported at the next token, on the next
+/// line; removing the mapping holding it took the next key along.
+#[test]
+fn an_explicit_empty_key_with_a_comment() {
+    check(
+        "k:\n- ? #x",
+        &[
+            set("secrets.cookie", json!(12)),
+            Op::Remove { path: "k".into() },
+        ],
+        "secrets:\n  cookie: 12",
+    );
+    // An explicit key on the line after its `?` is not a plain key.
+    let patched = apply(
+        "a: 1\n?\n e\n: 1\n",
+        false,
+        &[Op::Remove { path: "e".into() }],
+    )
+    .expect("verifies");
+    assert_eq!(patched.refused.len(), 1, "{:?}", patched.text);
 }

@@ -11,6 +11,7 @@
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
 
 use super::PatchError;
+use super::edit::column;
 
 /// A node of the span tree.
 #[derive(Clone, Debug)]
@@ -135,7 +136,7 @@ fn node(events: &[Ev<'_>], cursor: &mut usize, text: &str) -> Result<PNode, Patc
                     }
                 }
                 ScalarStyle::Plain if start == end => {
-                    let at = empty_before_comment(text, *start);
+                    let at = empty_at(text, *start);
                     (at, at)
                 }
                 _ => (*start, *end),
@@ -244,11 +245,14 @@ fn mapping(
                     value.end
                 };
                 last_end = last_end.max(entry_end).max(key.end);
-                // An explicit key (`? m`) is treated as complex: its entry does not start at
-                // the key's text (found by fuzzing).
-                let explicit = text[..key.start]
-                    .trim_end_matches([' ', '\t'])
-                    .ends_with('?');
+                // An explicit key (`? m`, or `?` with the key further in on a later line) is
+                // treated as complex: its entry does not start at the key's text (both found
+                // by fuzzing).
+                let explicit = content_before(text, key.start).is_some_and(|e| {
+                    let same_line = !text[e..key.start].contains('\n');
+                    text[..e].ends_with('?')
+                        && (same_line || column(text, key.start) > column(text, e - 1))
+                });
                 let key_text = match &key.kind {
                     _ if explicit => None,
                     // An empty key (`: x`) is a null key: treated as complex, since where its
@@ -293,19 +297,31 @@ pub(super) fn before_comment(line: &str) -> &str {
         .map_or(line, |(i, _)| &line[..i])
 }
 
-/// Where an empty value reported at `at` belongs. After `- # note` (and `key: # note` in
-/// some contexts) the parser reports the empty value at the end of the comment: it belongs
-/// right after the `-` or `:`, where it sits without a comment (found by fuzzing: replacing
-/// the list kept the dash and appended to the comment).
-fn empty_before_comment(text: &str, at: usize) -> usize {
-    let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let prefix = &text[line..at];
-    let at_line_end = text[at..].is_empty() || text[at..].starts_with(['\n', '\r']);
-    let kept = before_comment(prefix).trim_end_matches([' ', '\t']);
-    if at_line_end && kept.len() < prefix.len() && kept.ends_with(['-', ':']) {
-        line + kept.len()
-    } else {
-        at
+/// Where an empty value reported at `at` belongs: right after the `-`, `:` or `?` it follows.
+/// The parser reports some at the next token instead: after the comment of `- # note` (found
+/// by fuzzing: replacing the list kept the dash and wrote into the comment), or on the next
+/// line for `? # note` (found by fuzzing: removing the mapping took the next key with it).
+/// An empty key (`: x`) is where it is: at its `:`.
+fn empty_at(text: &str, at: usize) -> usize {
+    if text.get(at..).is_some_and(|rest| rest.starts_with(':')) {
+        return at;
+    }
+    match content_before(text, at) {
+        Some(end) if end != at && text[..end].ends_with(['-', ':', '?']) => end,
+        _ => at,
+    }
+}
+
+/// The end of the last text before `at` that is neither a comment nor blank.
+fn content_before(text: &str, at: usize) -> Option<usize> {
+    let mut end = at;
+    loop {
+        let line = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        let kept = before_comment(&text[line..end]).trim_end_matches([' ', '\t', '\r']);
+        if !kept.is_empty() {
+            return Some(line + kept.len());
+        }
+        end = line.checked_sub(1)?;
     }
 }
 
