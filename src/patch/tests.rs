@@ -588,6 +588,8 @@ const ODD_SHAPES: &[&str] = &[
     "e:\n- ? #x",
     "a: 1\n?\n e\n: 1\n",
     "e:\n-\n :\n",
+    "? >\n#",
+    "e: 1\n? |\n# c\n",
 ];
 
 /// The operations every odd shape is put through: whole values of each kind, keys inside,
@@ -941,6 +943,15 @@ fn a_value_and_a_sibling_added_at_the_end_of_an_indented_file() {
         &[set("e.m", json!(12)), set("f", json!(1))],
         "  e:\n    m: 12\n  f: 1",
     );
+}
+
+/// Found by fuzzing: a block scalar key with no content (`? >`) sits after its header, where
+/// the search for its `?` missed it; a key was then added into the complex mapping.
+#[test]
+fn a_block_scalar_key_without_content() {
+    let patched = apply("? >\n#", false, &[set("log.level", json!("plain"))]).expect("verifies");
+    assert_eq!(patched.text, "? >\n#");
+    assert_eq!(patched.refused.len(), 1);
 }
 
 /// Found by fuzzing: the empty key of `? # note` is reported at the next token, on the next

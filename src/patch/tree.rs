@@ -257,6 +257,12 @@ fn mapping(
                     _ if explicit => None,
                     // An empty key (`: x`) is a null key: treated as complex, since where its
                     // text ends is not where the entry ends (found by fuzzing).
+                    // A block scalar key (`? |`) is explicit even when the search above misses
+                    // its `?`: one with no content sits after its header (found by fuzzing).
+                    PKind::Scalar {
+                        style: ScalarStyle::Literal | ScalarStyle::Folded,
+                        ..
+                    } => None,
                     PKind::Scalar {
                         value,
                         empty: false,
