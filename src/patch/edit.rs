@@ -102,7 +102,9 @@ pub fn plan(op: &Op, root: &PNode, text: &str, layout: &Layout) -> Result<Plan, 
         let parent = trail.last().map_or(0, |p| p.node.start);
         let whole_document = trail.len() == 1
             && matches!(&root.kind, PKind::Map { entries, .. } if entries.len() == 1);
-        return remove(path, at, text, parent, whole_document);
+        let first_line = line_start(text, at.entry.map_or(at.node.start, |e| e.key_start));
+        let after_block = super::tree::block_scalar_before(root, first_line);
+        return remove(path, at, text, parent, whole_document, after_block);
     }
     found(op, at, text, layout)
 }
@@ -141,7 +143,7 @@ fn found(op: &Op, at: At<'_>, text: &str, layout: &Layout) -> Result<Plan, Patch
     let node = at.node;
     match op {
         // Removals are planned in `plan`, which knows the parents; this is the plain case.
-        Op::Remove { path } => remove(path, at, text, 0, false),
+        Op::Remove { path } => remove(path, at, text, 0, false, false),
         Op::Set { value, .. } => set_existing(value, at, text, layout),
         Op::Prepend { value, .. } => match &node.kind {
             PKind::Seq { flow: false, items } if !items.is_empty() => {
@@ -314,9 +316,12 @@ fn block_rewrite(
     key_col: usize,
 ) -> String {
     if let (PKind::Seq { items, .. }, Value::Array(new_items)) = (&node.kind, value) {
-        let content_col = items
-            .first()
-            .map_or(key_col + layout.step + 2, |i| column(text, i.start));
+        // Items go where the first one's dash is (an empty block scalar item sits after its
+        // header, not at the content column: found by exploring).
+        let content_col = items.first().map_or(key_col + layout.step + 2, |i| {
+            super::tree::dash_before(text, i.start)
+                .map_or(column(text, i.start), |dash| column(text, dash) + 2)
+        });
         let dash_col = content_col.saturating_sub(2);
         let lines: Vec<String> = new_items
             .iter()
@@ -365,6 +370,7 @@ fn remove(
     text: &str,
     parent: usize,
     whole_document: bool,
+    after_block: bool,
 ) -> Result<Plan, PatchError> {
     let Some(entry) = at.entry else {
         return Err(PatchError::Refused {
@@ -379,9 +385,25 @@ fn remove(
         });
     }
     let start = line_start(text, entry.key_start);
-    let end = text[at.node.end.max(entry.key_end)..]
+    let mut end = text[at.node.end.max(entry.key_end)..]
         .find('\n')
         .map_or(text.len(), |i| at.node.end.max(entry.key_end) + i + 1);
+    if after_block {
+        // Blank lines and comments indented under the removed key would join the block
+        // scalar before it (found by exploring): they go with the entry.
+        let key_col = column(text, entry.key_start);
+        while end < text.len() {
+            let next = line_end(text, end);
+            let line = text[end..next].trim_end_matches(['\n', '\r']);
+            let body = line.trim_start_matches([' ', '\t']);
+            let blank = body.is_empty();
+            let deeper_comment = body.starts_with('#') && line.len() - body.len() > key_col;
+            if !(blank || deeper_comment) {
+                break;
+            }
+            end = next;
+        }
+    }
     // The document's only key: an empty mapping keeps the file a (valid, empty) config.
     let replacement = if whole_document {
         "{}\n".to_owned()

@@ -590,6 +590,13 @@ const ODD_SHAPES: &[&str] = &[
     "e:\n-\n :\n",
     "? >\n#",
     "e: 1\n? |\n# c\n",
+    "e:\n - a\n - |+\n\n",
+    "e:\n m: |+\n\n # c\n",
+    "e:\n- | # c\n- x\n",
+    "a: >-\n 1\ne:\n  m:\n  # end\n",
+    "e:\n  m: >-\n\n    \t\n",
+    "    e:\n      m: |+\n  ",
+    "e:\n-\n :\n- ? x\n  :\n",
 ];
 
 /// The operations every odd shape is put through: whole values of each kind, keys inside,
@@ -644,8 +651,9 @@ fn misverified(docs: &[String], pairs: bool) -> Vec<String> {
 }
 
 /// Small changes to a valid document that keep it valid: a comment, blank line or space after
-/// a line, a comment line, an anchor, tag, comment or line break after an indicator, CRLF, an
-/// indented root, a missing or extra final newline, a key or comment before it.
+/// a line, a comment line; after an indicator (`:`, `-`, `?`) an anchor, tag, comment, line
+/// break, block scalar header, explicit key, empty flow collection or list; CRLF, an indented
+/// root, a missing or extra final newline, a key or comment before it.
 fn mutants(d: &str) -> Vec<String> {
     let mut docs = Vec::new();
     let lines: Vec<&str> = d.split_inclusive('\n').collect();
@@ -661,7 +669,24 @@ fn mutants(d: &str) -> Vec<String> {
         }
     }
     for (i, _) in d.match_indices([':', '-', '?']) {
-        for add in [" &a", " !!str", " &b !t", "\n", " # z\n", "\n    "] {
+        for add in [
+            " &a",
+            " !!str",
+            " &b !t",
+            "\n",
+            " # z\n",
+            "\n    ",
+            " |",
+            " >-\n",
+            " ?",
+            " []",
+            " {}",
+            " ''",
+            " ? x\n  :",
+            " |+\n\n",
+            "\n-",
+            " - ",
+        ] {
             docs.push(format!("{}{add}{}", &d[..=i], &d[i + 1..]));
         }
     }
@@ -692,12 +717,14 @@ fn odd_shapes_never_misverify() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
-/// Each odd shape changed in small ways ([`mutants`]), under every operation (found two bugs
-/// the fuzzer had not reached: an indented root, an explicit key on its own line).
+/// Each odd shape changed in small ways ([`mutants`]), under every operation (with the deep
+/// version below, found eight bugs the fuzzer had not reached: an indented root, explicit keys
+/// and values on their own lines, keep-chomped scalars of empty lines, comments after block
+/// scalars…).
 #[test]
 fn mutated_odd_shapes_never_misverify() {
     let docs: Vec<String> = ODD_SHAPES.iter().flat_map(|d| mutants(d)).collect();
-    assert!(docs.len() > 2_000, "{} mutants", docs.len());
+    assert!(docs.len() > 3_500, "{} mutants", docs.len());
     let bad = misverified(&docs, false);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
@@ -952,6 +979,46 @@ fn a_block_scalar_key_without_content() {
     let patched = apply("? >\n#", false, &[set("log.level", json!("plain"))]).expect("verifies");
     assert_eq!(patched.text, "? >\n#");
     assert_eq!(patched.refused.len(), 1);
+}
+
+/// Found by exploring: a keep-chomped block scalar with no content keeps its empty lines
+/// (`|+` then blank lines: the value is line breaks); a key added after it went between the
+/// header and them, changing the value.
+#[test]
+fn a_key_added_after_a_keep_scalar_of_empty_lines() {
+    check(
+        "e:\n - a\n - |+\n\n",
+        &[set("f", json!(1))],
+        "e:\n - a\n - |+\n\nf: 1\n",
+    );
+    check(
+        "e:\n m: |+\n\n # c\n",
+        &[set("f", json!(1))],
+        "e:\n m: |+\n\nf: 1\n # c\n",
+    );
+    // A tab at the content's indentation is content.
+    check(
+        "e:\n  m: >-\n\n    \t\n",
+        &[set("e.z", json!(true))],
+        "e:\n  m: >-\n\n    \t\n  z: true\n",
+    );
+}
+
+/// Found by exploring: removing the entry after a block scalar left its indented comment,
+/// which then read as the scalar's text.
+#[test]
+fn removing_the_entry_after_a_block_scalar() {
+    check(
+        "a: >-\n 1\ne:\n  m:\n  # end\n",
+        &[Op::Remove { path: "e".into() }],
+        "a: >-\n 1\n",
+    );
+    // After anything else, the comment stays where it is.
+    check(
+        "a: 1\ne:\n  m:\n  # end\n",
+        &[Op::Remove { path: "e".into() }],
+        "a: 1\n  # end\n",
+    );
 }
 
 /// Found by fuzzing: the empty key of `? # note` is reported at the next token, on the next

@@ -124,17 +124,7 @@ fn node(events: &[Ev<'_>], cursor: &mut usize, text: &str) -> Result<PNode, Patc
     match event {
         Event::Scalar(value, style, anchor, _) => {
             let (start, end) = match style {
-                ScalarStyle::Literal | ScalarStyle::Folded => {
-                    let content_end = block_end(text, *start, *end);
-                    if content_end > *start {
-                        (*start, content_end)
-                    } else {
-                        // No content: the event sits at the next token (often the next key);
-                        // the scalar is its header line, `|`, `>-`… (found by fuzzing).
-                        let header = header_end(text, *start);
-                        (header, header)
-                    }
-                }
+                ScalarStyle::Literal | ScalarStyle::Folded => block_span(text, value, *start, *end),
                 ScalarStyle::Plain if start == end => {
                     let at = empty_at(text, *start);
                     (at, at)
@@ -235,7 +225,13 @@ fn mapping(
                 // one never lies past its key (an explicit key's missing value is reported at
                 // the next token, the next line: found by fuzzing).
                 let entry_end = if matches!(value.kind, PKind::Scalar { empty: true, .. }) {
-                    let floor = colon_after(text, key.end).unwrap_or(key.end);
+                    // An explicit entry's empty value is reported at its `:`, which may be on
+                    // a later line (found by exploring).
+                    let own_colon = text
+                        .get(value.start..)
+                        .is_some_and(|rest| rest.starts_with(':'))
+                        .then_some(value.start + 1);
+                    let floor = colon_after(text, key.end).or(own_colon).unwrap_or(key.end);
                     if value.tagged || value.anchored {
                         floor.max(value.end)
                     } else {
@@ -289,6 +285,30 @@ fn mapping(
     })
 }
 
+/// True when the last value ending at or before `pos` is a literal or folded scalar: blank
+/// lines and more-indented lines right after it would become part of its text.
+pub fn block_scalar_before(root: &PNode, pos: usize) -> bool {
+    fn last<'a>(node: &'a PNode, pos: usize, best: &mut Option<&'a PNode>) {
+        match &node.kind {
+            PKind::Seq { items, .. } => items.iter().for_each(|i| last(i, pos, best)),
+            PKind::Map { entries, .. } => entries.iter().for_each(|e| last(&e.value, pos, best)),
+            _ if node.end <= pos && best.is_none_or(|b| node.end >= b.end) => *best = Some(node),
+            _ => {}
+        }
+    }
+    let mut best = None;
+    last(root, pos, &mut best);
+    best.is_some_and(|n| {
+        matches!(
+            n.kind,
+            PKind::Scalar {
+                style: ScalarStyle::Literal | ScalarStyle::Folded,
+                ..
+            }
+        )
+    })
+}
+
 /// One past the `:` that follows `key_end` on its line (after spaces), if there is one.
 fn colon_after(text: &str, key_end: usize) -> Option<usize> {
     let rest = text.get(key_end..)?;
@@ -337,13 +357,11 @@ fn content_before(text: &str, at: usize) -> Option<usize> {
 /// the first thing on its line.
 pub(super) fn dash_before(text: &str, content: usize) -> Option<usize> {
     let mut end = content;
-    let mut content_line = true;
     loop {
         let line = text[..end].rfind('\n').map_or(0, |i| i + 1);
-        let mut seg = &text[line..end];
-        if !content_line {
-            seg = before_comment(seg);
-        }
+        // A comment on the content line comes before an empty item's content (`- | # c`):
+        // after `- `, only node properties and headers can precede real content.
+        let mut seg = before_comment(&text[line..end]);
         loop {
             let trimmed = seg.trim_end_matches([' ', '\t', '\r']);
             let token_start = trimmed.rfind([' ', '\t']).map_or(0, |i| i + 1);
@@ -365,8 +383,41 @@ pub(super) fn dash_before(text: &str, content: usize) -> Option<usize> {
             return None;
         }
         end = line - 1;
-        content_line = false;
     }
+}
+
+/// The span of a literal or folded scalar: from its content to the end of its last content
+/// line. With no content, the event sits at the next token (often the next key): the scalar
+/// is its header line, `|`, `>-`… (found by fuzzing), plus, when keep-chomped (`|+`), the
+/// empty lines its value keeps (found by exploring: a key added after the header went
+/// between it and them). One holding only such lines is reported from its indicator.
+fn block_span(text: &str, value: &str, start: usize, end: usize) -> (usize, usize) {
+    let has_content = value.contains(|c| c != '\n');
+    // Content may itself start with `|` or `>`: only an empty value is reported from there.
+    let from_indicator =
+        !has_content && text.get(start..).is_some_and(|r| r.starts_with(['|', '>']));
+    if has_content {
+        let content_end = block_end(text, start, end);
+        if content_end > start {
+            return (start, content_end);
+        }
+    }
+    let header = if from_indicator {
+        text[..line_after(text, start)].trim_end().len()
+    } else {
+        header_end(text, start)
+    };
+    // Each line break of an empty value is an empty line after the header's own break.
+    // (The parser counts a last line of spaces with no break as one: then the scalar runs to
+    // the end of its event, found by exploring.)
+    let kept = match value.matches('\n').count() {
+        0 => header,
+        breaks => text[header..]
+            .match_indices('\n')
+            .nth(breaks)
+            .map_or(end.max(header), |(i, _)| header + i),
+    };
+    (header, kept)
 }
 
 /// Block scalars run into the next line's indentation: end them after their last content
@@ -382,9 +433,14 @@ fn block_end(text: &str, start: usize, end: usize) -> usize {
     let mut at = first;
     for line in text[first..end].split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
-        if !body.trim().is_empty() {
+        let lead = body.len() - body.trim_start_matches(' ').len();
+        // A tab at the content's indentation is text (found by exploring: `>-` over a line
+        // of spaces and a tab).
+        if lead >= indent && body.len() > lead {
+            last = at + body.trim_end_matches(' ').len();
+        } else if !body.trim().is_empty() {
             last = at + body.trim_end().len();
-        } else if body.len() - body.trim_start_matches(' ').len() > indent {
+        } else if lead > indent {
             last = at + body.len();
         }
         at += line.len();
@@ -400,6 +456,11 @@ fn block_end(text: &str, start: usize, end: usize) -> usize {
         last += newline;
     }
     last
+}
+
+/// The start of the line after the one holding `at` (the text's end on the last line).
+fn line_after(text: &str, at: usize) -> usize {
+    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
 }
 
 /// The end of the last line before `at` that is not blank: a block scalar's header line.
