@@ -12,6 +12,7 @@
 pub mod dotenv;
 mod edit;
 mod render;
+mod scan;
 mod tree;
 
 use serde_json::Value;

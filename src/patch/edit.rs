@@ -152,7 +152,7 @@ fn found(op: &Op, at: At<'_>, text: &str, layout: &Layout) -> Result<Plan, Patch
                 let mut dash_line = text[first..items[0].start].to_owned();
                 // The first item may start on the line below its `-` (found by fuzzing): the
                 // new item goes before the dash's line, as `- ` at the dash's column.
-                if let Some(dash) = super::tree::dash_before(text, items[0].start)
+                if let Some(dash) = super::scan::dash_before(text, items[0].start)
                     && dash < first
                 {
                     first = line_start(text, dash);
@@ -319,7 +319,7 @@ fn block_rewrite(
         // Items go where the first one's dash is (an empty block scalar item sits after its
         // header, not at the content column: found by exploring).
         let content_col = items.first().map_or(key_col + layout.step + 2, |i| {
-            super::tree::dash_before(text, i.start)
+            super::scan::dash_before(text, i.start)
                 .map_or(column(text, i.start), |dash| column(text, dash) + 2)
         });
         let dash_col = content_col.saturating_sub(2);
@@ -549,7 +549,7 @@ fn indicator_start(text: &str, content: usize) -> usize {
     let header_end = text[..content].trim_end().len();
     let start = line_start(text, header_end);
     let line = &text[start..header_end];
-    let code = super::tree::before_comment(line);
+    let code = super::scan::before_comment(line);
     code.rfind(['|', '>']).map_or(content, |i| start + i)
 }
 
