@@ -652,8 +652,9 @@ fn misverified(docs: &[String], pairs: bool) -> Vec<String> {
 
 /// Small changes to a valid document that keep it valid: a comment, blank line or space after
 /// a line, a comment line; after an indicator (`:`, `-`, `?`) an anchor, tag, comment, line
-/// break, block scalar header, explicit key, empty flow collection or list; CRLF, an indented
-/// root, a missing or extra final newline, a key or comment before it.
+/// break, block scalar, explicit key, quoted scalar, flow collection or list; a line indented
+/// further or made a list item or explicit key; CRLF, an indented root, a missing or extra
+/// final newline, a key or comment before it.
 fn mutants(d: &str) -> Vec<String> {
     let mut docs = Vec::new();
     let lines: Vec<&str> = d.split_inclusive('\n').collect();
@@ -690,6 +691,28 @@ fn mutants(d: &str) -> Vec<String> {
             docs.push(format!("{}{add}{}", &d[..=i], &d[i + 1..]));
         }
     }
+    for (i, _) in d.match_indices([':', '-', '?']) {
+        for add in [
+            " \"x\"",
+            " 'y'",
+            " {a: 1}",
+            " [1]",
+            " |-\n   z\n",
+            " >\n  w",
+            " &c []",
+        ] {
+            docs.push(format!("{}{add}{}", &d[..=i], &d[i + 1..]));
+        }
+    }
+    for (i, line) in lines.iter().enumerate() {
+        for pre in ["  ", " ", "- ", "? "] {
+            docs.push(format!(
+                "{}{pre}{line}{}",
+                lines[..i].concat(),
+                lines[i + 1..].concat()
+            ));
+        }
+    }
     docs.push(d.replace("\r\n", "\n").replace('\n', "\r\n"));
     docs.push(
         d.lines()
@@ -724,7 +747,7 @@ fn odd_shapes_never_misverify() {
 #[test]
 fn mutated_odd_shapes_never_misverify() {
     let docs: Vec<String> = ODD_SHAPES.iter().flat_map(|d| mutants(d)).collect();
-    assert!(docs.len() > 3_500, "{} mutants", docs.len());
+    assert!(docs.len() > 4_500, "{} mutants", docs.len());
     let bad = misverified(&docs, false);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
