@@ -114,11 +114,9 @@ pub(super) fn block_span(text: &str, value: &str, start: usize, end: usize) -> (
     (header, kept)
 }
 
-/// Block scalars run into the next line's indentation: end them after their last content
-/// character.
-/// The end of a block scalar's last content line. A line holding only spaces is content when
-/// it is indented past the scalar's content (its spaces are text: found by fuzzing), and a
-/// trailing empty line otherwise.
+/// The end of a block scalar's last content line (the parser runs it into the next line's
+/// indentation). A line holding only spaces is content when it is indented past the scalar's
+/// content (its spaces are text: found by fuzzing), and a trailing empty line otherwise.
 fn block_end(text: &str, start: usize, end: usize) -> usize {
     let end = end.min(text.len());
     let first = text[..start].rfind('\n').map_or(0, |i| i + 1);
