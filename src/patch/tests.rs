@@ -23,6 +23,17 @@ fn check(input: &str, ops: &[Op], expected: &str) {
     );
 }
 
+/// Patches `input` and checks the result starts with `prefix` (what must stay before an
+/// addition at the end).
+fn check_start(input: &str, ops: &[Op], prefix: &str) {
+    let patched = apply(input, false, ops).unwrap_or_else(|e| panic!("patch failed: {e}"));
+    assert!(
+        patched.text.starts_with(prefix),
+        "\n--- got ---\n{:?}\n--- want a start of ---\n{prefix:?}",
+        patched.text
+    );
+}
+
 #[test]
 fn scalar_replaced_keeping_comments_and_quotes() {
     check(
@@ -766,14 +777,14 @@ fn mutated_odd_shapes_deep() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
+/// Found by fuzzing: a tagged empty value (`+:\n  !`) ends after its tag, not at its colon.
 #[test]
 fn a_key_added_after_a_tagged_empty_value() {
     let ops = [Op::Prepend {
         path: "secrets.cookie".into(),
         value: json!(null),
     }];
-    let patched = apply("+:\n     !\n", false, &ops).expect("patches");
-    assert!(patched.text.starts_with("+:\n     !\n"), "{}", patched.text);
+    check_start("+:\n     !\n", &ops, "+:\n     !\n");
 }
 
 /// Found by fuzzing: a block scalar with no content (`key: |`) was placed at the next key, so
@@ -794,12 +805,7 @@ fn a_block_scalar_without_content() {
         },
     ];
     for text in ["ersion: |", "ersion: |\n", "ersion: >-\n\n"] {
-        let patched = apply(text, false, &ops).expect("patches");
-        assert!(
-            patched.text.starts_with("secrets:\n  cookie: 12"),
-            "{}",
-            patched.text
-        );
+        check_start(text, &ops, "secrets:\n  cookie: 12");
     }
 }
 
@@ -877,12 +883,10 @@ fn numeric_keys_that_do_not_read_back_are_refused() {
 /// the scalar must come after them.
 #[test]
 fn a_block_scalar_ending_in_a_line_of_spaces() {
-    let patched = apply("d: >\n :\n  ", false, &[set("log.level", json!(true))])
-        .expect("patches and verifies");
-    assert!(
-        patched.text.starts_with("d: >\n :\n  \n"),
-        "{:?}",
-        patched.text
+    check_start(
+        "d: >\n :\n  ",
+        &[set("log.level", json!(true))],
+        "d: >\n :\n  \n",
     );
 }
 
@@ -959,12 +963,10 @@ fn a_change_inside_a_set_mapping_must_use_its_keys() {
 /// after it went before the anchor.
 #[test]
 fn a_key_added_after_an_anchored_empty_value() {
-    let patched = apply("d:\n   &E", false, &[set("secrets.cookie", json!("plain"))])
-        .expect("patches and verifies");
-    assert!(
-        patched.text.starts_with("d:\n   &E\n"),
-        "{:?}",
-        patched.text
+    check_start(
+        "d:\n   &E",
+        &[set("secrets.cookie", json!("plain"))],
+        "d:\n   &E\n",
     );
 }
 

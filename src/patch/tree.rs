@@ -223,9 +223,9 @@ fn mapping(
                 // An empty value sits at the key's end, before the `:`: the entry ends after
                 // it (found by fuzzing: replacing the mapping left a stray colon behind).
                 // A tagged or anchored empty value ends after its tag or anchor (both found by
-                // fuzzing), which is later still; an untagged
-                // one never lies past its key (an explicit key's missing value is reported at
-                // the next token, the next line: found by fuzzing).
+                // fuzzing), which is later still; an untagged one never lies past its key (an
+                // explicit key's missing value is reported at the next token, the next line:
+                // found by fuzzing).
                 let entry_end = if matches!(value.kind, PKind::Scalar { empty: true, .. }) {
                     // An explicit entry's empty value is reported at its `:`, which may be on
                     // a later line (found by exploring).
