@@ -208,7 +208,7 @@ mod tests {
         assert!(!shown.contains("PLEASE-CHANGE"));
         assert!(!shown.contains("hunter2"));
         assert!(!shown.contains(generated[0].1.expose()));
-        assert!(shown.contains("<generated: 43 chars>"));
+        assert!(shown.contains("<generated: 32 chars>"));
         assert!(shown.contains("<secret: 35 chars>"));
         assert!(
             shown.contains("postgres://u:<secret: 14 chars>@db/k"),

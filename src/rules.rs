@@ -463,6 +463,7 @@ pub static RULES: &[&dyn Rule] = &[
     &secrets::SecretTooShort,
     &secrets::SecretLowVariety,
     &secrets::CipherSecretWrongLength,
+    &secrets::ContinuityKeyPairInvalid,
     &secrets::SecretReused,
     &secrets::SecretInline,
     &secrets::EnvReferenceLiteral,

@@ -1,9 +1,13 @@
 //! Generating secrets from the operating system's CSPRNG, and keeping them out of output.
 //!
 //! Alphabet: `A–Z a–z 0–9` only. That is safe unquoted in YAML, in a shell and in Kratos's CSV
-//! parsing of env arrays (no `,` or `"`, kratos-hardening.md §5). Lengths follow §6:
-//! signing secrets (`default`, `cookie`, `pagination`) get 43 characters (256 bits); cipher
-//! secrets exactly 32 characters (190 bits), the byte length Kratos requires.
+//! parsing of env arrays (no `,` or `"`). Lengths: signing secrets (`default`, `cookie`,
+//! `pagination`) and cipher secrets get exactly 32 characters (190 bits). 32 bytes is what the
+//! cipher requires, and it is also an AES key length: Kratos hands `secrets.cookie` (or
+//! `secrets.default`) to its continuity cookie store as gorilla/securecookie key *pairs*, whose
+//! odd-index entries are AES keys that must be 16, 24 or 32 bytes
+//! (<https://github.com/ory/kratos/blob/v1.3.1/driver/registry_default.go#L555>). A 43-character
+//! secret there breaks social sign-in and settings re-authentication.
 
 use std::fmt;
 
@@ -15,7 +19,8 @@ const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 /// What a secret is for (it decides the length).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// `secrets.default`, `secrets.cookie`, `secrets.pagination`: 43 characters.
+    /// `secrets.default`, `secrets.cookie`, `secrets.pagination`: exactly 32 characters (a
+    /// valid AES key wherever the continuity cookie store reads it as one).
     Signing,
     /// `secrets.cipher`: exactly 32 characters.
     Cipher,
@@ -28,8 +33,8 @@ impl Kind {
     #[must_use]
     pub fn chars(self) -> usize {
         match self {
-            Kind::Signing => 43,
-            Kind::Cipher => 32,
+            // One length for both: the cipher's required size and an AES key length.
+            Kind::Signing | Kind::Cipher => 32,
             Kind::Credential => 40,
         }
     }
@@ -91,7 +96,7 @@ impl Secret {
         &self.0
     }
 
-    /// The masked form used in every output: `<generated: 43 chars>`.
+    /// The masked form used in every output: `<generated: 32 chars>`.
     #[must_use]
     pub fn masked(&self) -> String {
         format!("<generated: {} chars>", self.0.len())
@@ -152,7 +157,8 @@ mod tests {
             assert!(s.expose().bytes().all(|b| ALPHABET.contains(&b)));
         }
         let bits = |k: Kind| f64::from(u32::try_from(k.chars()).expect("small")) * 62f64.log2();
-        assert!(bits(Kind::Signing) >= 256.0);
+        assert!(bits(Kind::Signing) >= 190.0);
+        assert_eq!(Kind::Signing.chars(), 32, "an AES key length");
         assert!(bits(Kind::Cipher) >= 190.0);
     }
 

@@ -6,6 +6,14 @@
 //! after it so existing sessions and stored tokens still verify. Published placeholders, short
 //! or patterned values, `${VAR}` literals and duplicates are removed, not kept: keeping them
 //! valid for verification would defeat the fix.
+//!
+//! The cookie list (and `secrets.default`, which stands in for it when it is unset) is also read
+//! by the continuity cookie store as gorilla/securecookie key pairs `(hash, block, hash, block…)`
+//! (<https://github.com/ory/kratos/blob/v1.3.1/driver/registry_default.go#L555>): every entry at
+//! an odd index is an AES key and must be 16, 24 or 32 bytes. [`continuity_layout`] keeps that
+//! true: a fresh 32-byte entry goes second, the old list follows unchanged (so its pairs, and the
+//! continuity cookies made with them, still decode), and a fresh 32-byte entry is put before any
+//! old entry that would otherwise land at an odd index without being a valid AES key.
 
 use serde_json::Value;
 
@@ -28,6 +36,47 @@ pub fn acceptable(key: &str, value: &str) -> bool {
         value.chars().count() >= 32
     };
     long_enough && !low_variety(value)
+}
+
+/// The lists the continuity cookie store reads as key pairs.
+#[must_use]
+pub fn is_pair_list(key: &str) -> bool {
+    matches!(key, "cookie" | "default")
+}
+
+/// True when `value` can be an AES key (the odd-index entries of a key-pair list).
+#[must_use]
+pub fn is_aes_key(value: &str) -> bool {
+    matches!(value.len(), 16 | 24 | 32)
+}
+
+/// True when every odd-index entry of `list` is a valid AES key.
+#[must_use]
+pub fn valid_pairs(list: &[&str]) -> bool {
+    list.iter().skip(1).step_by(2).all(|v| is_aes_key(v))
+}
+
+/// The key-pair list `first`, then (when `block` is given) a fresh block key, then `rest` with
+/// a fresh 32-byte entry inserted before each entry that would otherwise sit at an odd index
+/// without being an AES key. `fresh` makes those entries (each one remembered for masking).
+fn continuity_layout(
+    first: Option<String>,
+    rest: &[&str],
+    fresh: &mut dyn FnMut() -> Result<String, SecretError>,
+) -> Result<Vec<String>, SecretError> {
+    let mut list: Vec<String> = Vec::with_capacity(rest.len() * 2 + 2);
+    if let Some(first) = first {
+        list.push(first);
+        // The new hash key's partner: the old entries then keep their parity and their pairs.
+        list.push(fresh()?);
+    }
+    for value in rest {
+        if list.len() % 2 == 1 && !is_aes_key(value) {
+            list.push(fresh()?);
+        }
+        list.push((*value).to_owned());
+    }
+    Ok(list)
 }
 
 /// The fixed list for `secrets.<key>`, or `None` when the current one is already fine.
@@ -66,9 +115,16 @@ pub fn fixed_list(
         } else {
             Vec::new()
         };
-        if !removed && !keep.is_empty() && cx.get(&memo_key).is_some_and(|n| !n.items().is_empty())
-        {
-            return Ok(Value::Null);
+        let is_list = cx.get(&memo_key).is_some_and(|n| !n.items().is_empty());
+        if !removed && !keep.is_empty() && is_list {
+            if !is_pair_list(key) || valid_pairs(&keep) {
+                return Ok(Value::Null);
+            }
+            // Only the pairing is wrong: nothing is rotated, a block key goes before each entry
+            // that sits at an odd index (continuity cookies could not be made with it anyway).
+            let list =
+                continuity_layout(None, &keep, &mut || env.secret(Kind::Signing, &memo_key))?;
+            return Ok(Value::Array(list.into_iter().map(Value::String).collect()));
         }
         let kind = if key == "cipher" {
             Kind::Cipher
@@ -76,12 +132,17 @@ pub fn fixed_list(
             Kind::Signing
         };
         let fresh = env.secret(kind, &memo_key)?;
-        let list: Vec<Value> = std::iter::once(fresh.as_str())
-            .chain(keep)
-            .chain(fallback)
-            .map(|s| Value::String(s.to_owned()))
-            .collect();
-        Ok(Value::Array(list))
+        let old: Vec<&str> = keep.into_iter().chain(fallback).collect();
+        let list = if is_pair_list(key) {
+            continuity_layout(Some(fresh), &old, &mut || {
+                env.secret(Kind::Signing, &memo_key)
+            })?
+        } else {
+            std::iter::once(fresh)
+                .chain(old.iter().map(|s| (*s).to_owned()))
+                .collect()
+        };
+        Ok(Value::Array(list.into_iter().map(Value::String).collect()))
     })?;
     Ok((!value.is_null()).then_some(value))
 }
@@ -106,14 +167,22 @@ pub fn rotated(
     } else {
         Kind::Signing
     };
-    let fresh = env.secret(kind, &format!("secrets.{key}"))?;
+    let path = format!("secrets.{key}");
+    let fresh = env.secret(kind, &path)?;
     let dropped = current.len() - keep.len();
     let kept = keep.len();
-    let list = std::iter::once(fresh.as_str())
-        .chain(keep)
-        .map(|s| Value::String(s.to_owned()))
-        .collect();
-    Ok((Value::Array(list), kept, dropped))
+    let list: Vec<String> = if is_pair_list(key) {
+        continuity_layout(Some(fresh), &keep, &mut || env.secret(Kind::Signing, &path))?
+    } else {
+        std::iter::once(fresh)
+            .chain(keep.iter().map(|s| (*s).to_owned()))
+            .collect()
+    };
+    Ok((
+        Value::Array(list.into_iter().map(Value::String).collect()),
+        kept,
+        dropped,
+    ))
 }
 
 /// The fix of any finding about a secret list: rewrite the list its path names.
@@ -169,17 +238,18 @@ mod tests {
             "cookie",
         )
         .expect("changes");
-        assert_eq!(list.len(), 2);
-        assert_eq!(list[0].len(), 43);
-        assert_eq!(list[1], REAL);
+        assert_eq!(list.len(), 3, "new secret, its block key, the real old one");
+        assert_eq!(list[0].len(), 32);
+        assert_eq!(list[1].len(), 32);
+        assert_eq!(list[2], REAL);
     }
 
     #[test]
     fn cookie_split_from_default_keeps_sessions_valid() {
         let list = fixed(&format!("secrets:\n  default: [{REAL}]\n"), "cookie").expect("changes");
-        assert_eq!(list.len(), 2);
+        assert_eq!(list.len(), 3);
         assert_eq!(
-            list[1], REAL,
+            list[2], REAL,
             "cookies signed with the default secret still verify"
         );
     }
@@ -193,5 +263,79 @@ mod tests {
             fixed(&format!("secrets:\n  default: [{REAL}]\n"), "default"),
             None
         );
+    }
+
+    /// Real-looking old secrets of the byte lengths the continuity store cares about.
+    fn old(len: usize) -> String {
+        REAL.repeat(2)[..len].to_owned()
+    }
+
+    fn rotated_list(items: &[String], key: &str) -> Vec<String> {
+        let list: Vec<String> = items.iter().map(|i| format!("    - {i}\n")).collect();
+        let config = format!("secrets:\n  {key}:\n{}", list.concat());
+        let d =
+            Deployment::from_texts(vec![("k.yml".into(), "k.yml".into(), config)]).expect("loads");
+        let cx = Context::new(&d, Profile::Production, None);
+        let mut rng = OsSecrets;
+        let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);
+        let (list, _, _) = rotated(&cx, key, &mut env).expect("rng");
+        list.as_array()
+            .expect("list")
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn rotation_keeps_every_block_key_an_aes_key_and_old_secrets_valid() {
+        for key in ["cookie", "default"] {
+            for count in 1..=3 {
+                for len in [16, 32, 35, 43] {
+                    let items: Vec<String> = (0..count)
+                        .map(|i| {
+                            let mut s = old(len);
+                            s.replace_range(..1, &i.to_string());
+                            s
+                        })
+                        .collect();
+                    let list = rotated_list(&items, key);
+                    let refs: Vec<&str> = list.iter().map(String::as_str).collect();
+                    assert!(valid_pairs(&refs), "{key} {count}x{len}: {refs:?}");
+                    assert_eq!(list[0].len(), 32, "the new secret signs from now on");
+                    for item in &items {
+                        // Entries shorter than 32 characters are dropped as too short (KH206).
+                        assert_eq!(list.contains(item), len >= 32, "{key} {count}x{len}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_full_old_list_keeps_its_pairs_in_place() {
+        // [a, b] was one pair (a, b): after rotation it is still a pair, at indexes 2 and 3,
+        // so continuity cookies made with it still decode.
+        let items = vec![old(43), {
+            let mut s = old(32);
+            s.replace_range(..1, "Z");
+            s
+        }];
+        let list = rotated_list(&items, "cookie");
+        assert_eq!(list.len(), 4);
+        assert_eq!(list[2..], items[..]);
+    }
+
+    #[test]
+    fn a_bad_pairing_is_mended_without_rotating() {
+        let bad = format!(
+            "secrets:\n  cookie:\n    - {}\n    - {}\n",
+            old(43),
+            old(35)
+        );
+        let list = fixed(&bad, "cookie").expect("changes");
+        assert_eq!(list.len(), 3);
+        assert_eq!(list[0], old(43), "the signing secret stays first");
+        assert_eq!(list[1].len(), 32);
+        assert_eq!(list[2], old(35));
     }
 }

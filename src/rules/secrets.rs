@@ -44,7 +44,7 @@ static SECRET_DEFAULT_MISSING: RuleMeta = RuleMeta {
     breaks: "Nothing that works today: the current secret already changes at every restart.",
     fix: FixMeta {
         applicability: Applicability::Safe,
-        summary: "generate a random 43-character secret into `secrets.default`",
+        summary: "generate a random 32-character secret into `secrets.default`",
     },
     references: &[PRODUCTION_DOC, "kratos-hardening.md §0.5"],
     versions: Versions::All,
@@ -200,7 +200,7 @@ static SECRET_PAGINATION_MISSING: RuleMeta = RuleMeta {
     breaks: "Open pagination cursors of admin API clients become invalid once.",
     fix: FixMeta {
         applicability: Applicability::Safe,
-        summary: "generate a random 43-character secret into `secrets.pagination`",
+        summary: "generate a random 32-character secret into `secrets.pagination`",
     },
     references: &[PRODUCTION_DOC],
     versions: Versions::V26Only,
@@ -285,7 +285,7 @@ static SECRET_TOO_SHORT: RuleMeta = RuleMeta {
     breaks: "Sessions signed with the short secret end: users sign in again once.",
     fix: FixMeta {
         applicability: Applicability::Safe,
-        summary: "replace it with a generated 43-character secret; the short one is removed",
+        summary: "replace it with a generated 32-character secret; the short one is removed",
     },
     references: &[ROTATION_DOC, "kratos-hardening.md §1.1"],
     versions: Versions::All,
@@ -374,11 +374,11 @@ static CIPHER_SECRET_WRONG_LENGTH: RuleMeta = RuleMeta {
     threat: Threat::ServiceCompromise,
     severity: Severity::High,
     title: "A `secrets.cipher` entry is not exactly 32 ASCII characters",
-    rationale: "Cipher secrets are used directly as 256-bit keys: the schema requires exactly 32 \
-        characters and the code keeps only entries whose byte length is 32 \
-        (K:driver/config/config.go#ToCipherSecrets). Anything else is refused or silently dropped, \
-        so encryption fails or falls back to whatever entry remains. The production guide's \
-        `openssl rand -base64 32` gives 44 characters, which does not fit.",
+    rationale: "Cipher secrets are used directly as 256-bit keys: the config schema requires \
+        every `secrets.cipher` entry to be exactly 32 characters (minLength = maxLength = 32), so \
+        Kratos refuses to start with any other entry, and its code keeps only entries whose byte \
+        length is 32. The production guide's `openssl rand -base64 32` gives 44 characters, which \
+        does not fit.",
     breaks: "Nothing that works today: the entry is not usable as it is.",
     fix: FixMeta {
         applicability: Applicability::Safe,
@@ -386,7 +386,7 @@ static CIPHER_SECRET_WRONG_LENGTH: RuleMeta = RuleMeta {
     },
     references: &[
         "https://www.ory.sh/docs/kratos/reference/configuration",
-        "kratos-hardening.md §0.4",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L865-L882",
     ],
     versions: Versions::All,
     production_only: false,
@@ -417,6 +417,77 @@ impl Rule for CipherSecretWrongLength {
                 out.at(
                     &path,
                     format!("`{path}` is {chars} characters; cipher secrets must be exactly 32"),
+                );
+            }
+        }
+    }
+}
+
+/// KH212: a continuity cookie key pair whose block key is not an AES key.
+pub struct ContinuityKeyPairInvalid;
+
+static CONTINUITY_KEY_PAIR_INVALID: RuleMeta = RuleMeta {
+    id: "KH212",
+    name: "cookie-secret-pair-not-aes-key",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::High,
+    title: "An odd-index entry of the cookie secrets is not a 16, 24 or 32-byte AES key",
+    rationale: "Kratos hands `secrets.cookie` (or `secrets.default` when `cookie` is unset) to \
+        its continuity cookie store as it stands, and gorilla/securecookie reads that list as \
+        key pairs (hash key, block key, hash key, block key…): each entry at index 1, 3, 5… is \
+        used as an AES key and must be exactly 16, 24 or 32 bytes. If it is not, that pair \
+        cannot encode, and with no working pair every continuity cookie fails: social (OIDC) \
+        sign-in and privileged settings re-authentication stop working. Session cookies are \
+        not affected (they pair each secret with its own SHA-256). A rotation such as \
+        `[new-43-chars, old-secret]` causes exactly this.",
+    breaks: "Nothing that works today: the pair could not encode continuity cookies. Sessions \
+        stay valid (no secret is removed).",
+    fix: FixMeta {
+        applicability: Applicability::Safe,
+        summary: "insert a generated 32-character entry before each entry that sits at an odd \
+            index, so every block key is a valid AES key; no secret is removed",
+    },
+    references: &[
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/registry_default.go#L553-L559",
+        "https://github.com/ory/kratos/blob/v26.2.0/driver/registry_default.go#L548-L554",
+        "https://github.com/gorilla/securecookie/blob/main/securecookie.go",
+        "https://github.com/ory/kratos/pull/4532",
+        ROTATION_DOC,
+    ],
+    versions: Versions::All,
+    production_only: false,
+};
+
+impl Rule for ContinuityKeyPairInvalid {
+    fn meta(&self) -> &'static RuleMeta {
+        &CONTINUITY_KEY_PAIR_INVALID
+    }
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+        rotation::fix_for(cx, finding, env)
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        // The effective list: `cookie`, else `default` (Kratos's SecretsSession fallback).
+        let key = if has_secret(cx, "cookie") {
+            "cookie"
+        } else {
+            "default"
+        };
+        let items = secret_items(cx, key);
+        let stands_in = if key == "default" {
+            " (it stands in for the unset `secrets.cookie`)"
+        } else {
+            ""
+        };
+        for (index, (path, value)) in items.iter().enumerate() {
+            if index % 2 == 1 && !rotation::is_aes_key(value) {
+                out.at(
+                    path,
+                    format!(
+                        "`{path}` is {} bytes but is read as the AES block key of a continuity \
+                         cookie key pair{stands_in}; it must be 16, 24 or 32 bytes, or that pair \
+                         cannot encode the cookies of OIDC sign-in and settings re-authentication",
+                        value.len()
+                    ),
                 );
             }
         }

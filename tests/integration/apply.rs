@@ -146,7 +146,7 @@ fn generated_and_existing_secrets_are_never_printed() {
                 secret.len()
             );
         }
-        assert!(printed.contains("<generated: 43 chars>"));
+        assert!(printed.contains("<generated: 32 chars>"));
     }
     // --show-secrets is the one way to see them.
     let copy = dir.path().join("shown.yml");
@@ -198,7 +198,17 @@ fn secrets_move_to_an_env_file() {
         .lines()
         .find_map(|l| l.strip_prefix("SECRETS_COOKIE='"))
         .expect("cookie var");
-    assert_eq!(cookie.trim_end_matches('\'').len(), 43);
+    let entries: Vec<&str> = cookie.trim_end_matches('\'').split(',').collect();
+    assert_eq!(
+        entries.len(),
+        2,
+        "a new secret and its block key: {}",
+        entries.len()
+    );
+    assert!(
+        entries.iter().all(|e| e.len() == 32),
+        "every cookie entry is a 32-byte AES key"
+    );
     assert!(env_text.contains("SECRETS_CIPHER='Zk3Qw9Lm2Rt7Xv4Bn8Hc6Jd1Fg5Sp0Ya'"));
     assert!(!env_text.contains("PLEASE-CHANGE-ME"));
 }
@@ -255,7 +265,7 @@ fn output_json_lists_operations_with_masked_values() {
     assert!(
         cookie["new"]
             .as_str()
-            .is_some_and(|v| v.contains("<generated: 43 chars>"))
+            .is_some_and(|v| v.contains("<generated: 32 chars>"))
     );
     assert!(
         cookie["old"]
@@ -299,7 +309,7 @@ fn rotate_puts_a_new_secret_first_and_keeps_real_ones() {
         .arg(&config)
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("+    - <generated: 43 chars>"))
+        .stdout(predicate::str::contains("+    - <generated: 32 chars>"))
         .stdout(predicate::str::contains("1 earlier secret(s) kept"))
         .stdout(predicate::str::contains("12h"));
     assert_eq!(std::fs::read_to_string(&config).expect("read"), before);
@@ -316,13 +326,20 @@ fn rotate_puts_a_new_secret_first_and_keeps_real_ones() {
         .and_then(|n| n.as_str())
         .expect("new")
         .to_owned();
-    assert_eq!(new.len(), 43);
+    assert_eq!(new.len(), 32);
     assert_eq!(
-        root.get("secrets.cookie.1").and_then(|n| n.as_str()),
+        root.get("secrets.cookie.1")
+            .and_then(|n| n.as_str())
+            .map(str::len),
+        Some(32),
+        "a fresh block key pairs with the new secret"
+    );
+    assert_eq!(
+        root.get("secrets.cookie.2").and_then(|n| n.as_str()),
         Some(real)
     );
     assert!(
-        root.get("secrets.cookie.2").is_none(),
+        root.get("secrets.cookie.3").is_none(),
         "the placeholder is dropped"
     );
     assert!(after.starts_with("# keep me\n"));
