@@ -136,7 +136,7 @@ fn note(cx: &Context<'_>, key: &str, kept: usize, dropped: usize) -> String {
     let when = match key {
         "cipher" => "they decrypt the OIDC tokens stored so far: keep them until every user has signed in with their provider again (whether Kratos re-encrypts old tokens then is unverified)".to_owned(),
         "pagination" => "they only verify open pagination cursors: remove them after a few minutes".to_owned(),
-        _ => format!("sessions, CSRF cookies and stored codes signed with them stay valid: remove them after `session.lifespan` ({lifespan}) has passed"),
+        _ => format!("sessions, CSRF cookies and stored codes signed with them stay valid: remove them after `session.lifespan` ({lifespan}) has passed; a fresh 32-character block key follows the new secret so every continuity cookie key pair stays a valid AES pair{}", if dropped > 0 { " (OIDC sign-in or settings re-authentication in progress with a removed secret must be started again, once)" } else { "" }),
     };
     if kept == 0 && dropped == 0 {
         format!("secrets.{key}: created (there was none; Kratos used a fallback until now)")
