@@ -56,7 +56,7 @@ pub fn valid_pairs(list: &[&str]) -> bool {
     list.iter().skip(1).step_by(2).all(|v| is_aes_key(v))
 }
 
-/// The key-pair list `first`, then (when `block` is given) a fresh block key, then `rest` with
+/// The key-pair list: `first` and a fresh block key (when `first` is given), then `rest` with
 /// a fresh 32-byte entry inserted before each entry that would otherwise sit at an odd index
 /// without being an AES key. `fresh` makes those entries (each one remembered for masking).
 fn continuity_layout(
@@ -77,6 +77,25 @@ fn continuity_layout(
         list.push((*value).to_owned());
     }
     Ok(list)
+}
+
+/// The list for `secrets.<key>` after a rotation: the new secret `fresh` first, then `old`
+/// (laid out as key pairs for the lists the continuity store reads that way).
+fn with_new_secret(
+    key: &str,
+    fresh: String,
+    old: &[&str],
+    env: &mut FixEnv<'_>,
+) -> Result<Value, SecretError> {
+    let path = format!("secrets.{key}");
+    let list = if is_pair_list(key) {
+        continuity_layout(Some(fresh), old, &mut || env.secret(Kind::Signing, &path))?
+    } else {
+        std::iter::once(fresh)
+            .chain(old.iter().map(|s| (*s).to_owned()))
+            .collect()
+    };
+    Ok(Value::Array(list.into_iter().map(Value::String).collect()))
 }
 
 /// The fixed list for `secrets.<key>`, or `None` when the current one is already fine.
@@ -133,16 +152,7 @@ pub fn fixed_list(
         };
         let fresh = env.secret(kind, &memo_key)?;
         let old: Vec<&str> = keep.into_iter().chain(fallback).collect();
-        let list = if is_pair_list(key) {
-            continuity_layout(Some(fresh), &old, &mut || {
-                env.secret(Kind::Signing, &memo_key)
-            })?
-        } else {
-            std::iter::once(fresh)
-                .chain(old.iter().map(|s| (*s).to_owned()))
-                .collect()
-        };
-        Ok(Value::Array(list.into_iter().map(Value::String).collect()))
+        with_new_secret(key, fresh, &old, env)
     })?;
     Ok((!value.is_null()).then_some(value))
 }
@@ -167,22 +177,10 @@ pub fn rotated(
     } else {
         Kind::Signing
     };
-    let path = format!("secrets.{key}");
-    let fresh = env.secret(kind, &path)?;
+    let fresh = env.secret(kind, &format!("secrets.{key}"))?;
     let dropped = current.len() - keep.len();
     let kept = keep.len();
-    let list: Vec<String> = if is_pair_list(key) {
-        continuity_layout(Some(fresh), &keep, &mut || env.secret(Kind::Signing, &path))?
-    } else {
-        std::iter::once(fresh)
-            .chain(keep.iter().map(|s| (*s).to_owned()))
-            .collect()
-    };
-    Ok((
-        Value::Array(list.into_iter().map(Value::String).collect()),
-        kept,
-        dropped,
-    ))
+    Ok((with_new_secret(key, fresh, &keep, env)?, kept, dropped))
 }
 
 /// The fix of any finding about a secret list: rewrite the list its path names.
