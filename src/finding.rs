@@ -12,6 +12,10 @@ pub struct Fix {
     pub applicability: Applicability,
     /// What the fix sets, in one line (no secret values). Usually the rule's own text.
     pub summary: std::borrow::Cow<'static, str>,
+    /// What applying it may break in this deployment, when the rule's general `breaks` text
+    /// does not fit (a fix that is unsafe here and safe elsewhere names why).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaks: Option<std::borrow::Cow<'static, str>>,
 }
 
 /// One rule matched at one place.
@@ -41,6 +45,15 @@ impl Finding {
     #[must_use]
     pub fn line_column(&self) -> Option<(u32, u32)> {
         self.pos.map(|p| (p.line, p.column))
+    }
+
+    /// What fixing this finding may break: its own text, else the rule's.
+    #[must_use]
+    pub fn breaks(&self) -> &str {
+        self.fix
+            .as_ref()
+            .and_then(|f| f.breaks.as_deref())
+            .unwrap_or(self.rule.breaks)
     }
 
     /// True when this finding counts for `--fail-on`.

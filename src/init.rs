@@ -268,13 +268,7 @@ fn template_values(
     if !answers.oidc.is_empty() {
         first_factors.push("oidc");
     }
-    let hooks = |hook: &str| {
-        first_factors
-            .iter()
-            .map(|m| format!("        {m}:\n          hooks:\n            - hook: {hook}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let (login_hooks, registration_hooks) = hook_lists(&first_factors);
     let unless_inline =
         |line: String, comment: &str| if inline { line } else { comment.to_owned() };
     vec![
@@ -304,8 +298,8 @@ fn template_values(
         ("issuer", render_string(&public_host)),
         ("rp_id", render_string(&ui_host)),
         ("ui_origin", render_string(&ui_origin)),
-        ("login_hooks", hooks("require_verified_address")),
-        ("registration_hooks", hooks("session")),
+        ("login_hooks", login_hooks),
+        ("registration_hooks", registration_hooks),
         ("registration", answers.registration.to_string()),
         ("secrets_block", secrets_block),
         (
@@ -319,6 +313,58 @@ fn template_values(
         ("oidc_block", oidc_block(answers)),
         ("public_host", public_host),
     ]
+}
+
+/// The login and registration `after` blocks for the first factors. On v1.3.1
+/// `require_verified_address` checks password logins only, and dropping the registration
+/// session helps only where it does: password users verify, then sign in; passkey and OIDC
+/// users keep the session (their protection is elsewhere, said in a comment).
+fn hook_lists(first_factors: &[&str]) -> (String, String) {
+    let others: Vec<&str> = first_factors
+        .iter()
+        .copied()
+        .filter(|m| *m != "password")
+        .collect();
+    let mut unchecked = String::new();
+    if !others.is_empty() {
+        let _ = write!(
+            unchecked,
+            "\n        # {}: require_verified_address checks password logins only on v1.3.1.",
+            others.join(", ")
+        );
+    }
+    if others.contains(&"oidc") {
+        unchecked
+            .push_str("\n        # OIDC: the mapper records only addresses the provider verified.");
+    }
+    if others.contains(&"passkey") {
+        unchecked.push_str(
+            "\n        # Passkey: the application must check verifiable_addresses[].verified itself.",
+        );
+    }
+    let login_hooks = if first_factors.contains(&"password") {
+        "        password:\n          hooks:\n            - hook: require_verified_address"
+            .to_owned()
+    } else {
+        "        hooks: []".to_owned()
+    } + &unchecked;
+    let registration_hooks = {
+        let mut lines = Vec::new();
+        if first_factors.contains(&"password") {
+            lines.push(
+                "        # No session hook: new users verify their address, then sign in.\n        \
+                 password:\n          hooks:\n            - hook: show_verification_ui"
+                    .to_owned(),
+            );
+        }
+        lines.extend(
+            others
+                .iter()
+                .map(|m| format!("        {m}:\n          hooks:\n            - hook: session")),
+        );
+        lines.join("\n")
+    };
+    (login_hooks, registration_hooks)
 }
 
 /// The env file or Kubernetes Secret holding secrets, DSN and SMTP URI (none when inline).

@@ -172,9 +172,10 @@ fn popup_step(
 ) -> anyhow::Result<Flow> {
     let reply = match popup {
         Popup::ConfirmUnsafe(item) => {
-            let rule = session.finding(item).rule;
+            let finding = session.finding(item);
+            let rule = finding.rule;
             out("\nThis fix is unsafe. What may break:\n")?;
-            out(&text::wrap(rule.breaks, ui.width, "  "))?;
+            out(&text::wrap(finding.breaks(), ui.width, "  "))?;
             let question = format!("Apply {} anyway?", rule.id);
             yes_no(Confirm::new(&question).with_default(false).prompt())?
         }

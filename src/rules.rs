@@ -380,6 +380,7 @@ impl<'a> Sink<'a> {
             fix: Some(Fix {
                 applicability: rule.fix.applicability,
                 summary: std::borrow::Cow::Borrowed(rule.fix.summary),
+                breaks: None,
             }),
             suppressed: None,
         });
@@ -398,6 +399,22 @@ impl Finding {
     pub fn fix_summary(&mut self, summary: impl Into<std::borrow::Cow<'static, str>>) -> &mut Self {
         if let Some(fix) = &mut self.fix {
             fix.summary = summary.into();
+        }
+        self
+    }
+
+    /// Grades this finding's fix for this deployment; `breaks` names what may stop working
+    /// (`None` keeps the rule's text). The catalog's class is only the usual case.
+    pub fn applicability(
+        &mut self,
+        applicability: Applicability,
+        breaks: Option<&'static str>,
+    ) -> &mut Self {
+        if let Some(fix) = &mut self.fix {
+            fix.applicability = applicability;
+            if let Some(breaks) = breaks {
+                fix.breaks = Some(std::borrow::Cow::Borrowed(breaks));
+            }
         }
         self
     }

@@ -387,7 +387,7 @@ fn left_for_you(out: &mut String, outcome: &Outcome, masker: &Masker, args: &App
         );
         for i in &outcome.plan.unsafe_skipped {
             let f = finding(*i);
-            let _ = writeln!(out, "    {} {}: {}", f.rule.id, f.path, f.rule.breaks);
+            let _ = writeln!(out, "    {} {}: {}", f.rule.id, f.path, f.breaks());
         }
     }
     if !outcome.generated.is_empty() {

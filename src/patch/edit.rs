@@ -85,6 +85,14 @@ pub fn plan(op: &Op, root: &PNode, text: &str, layout: &Layout) -> Result<Plan, 
         }
     }
     refuse_through(at.node, text, op.path())?;
+    if let Op::Remove { path } = op
+        && at.entry.is_none()
+        && let Some(list) = trail.last().copied()
+        && let PKind::Seq { items, flow } = &list.node.kind
+    {
+        let flow = *flow || list.inside_flow;
+        return remove_item(path, (root, list, at), items, flow, text, layout);
+    }
     if let Op::Remove { path } = op {
         // Removing a mapping's only key removes the mapping's own key too (recursively), so
         // no empty `parent:` (which reads as null) is left behind.
@@ -389,20 +397,7 @@ fn remove(
         .find('\n')
         .map_or(text.len(), |i| at.node.end.max(entry.key_end) + i + 1);
     if after_block {
-        // Blank lines and comments indented under the removed key would join the block
-        // scalar before it (found by exploring): they go with the entry.
-        let key_col = column(text, entry.key_start);
-        while end < text.len() {
-            let next = line_end(text, end);
-            let line = text[end..next].trim_end_matches(['\n', '\r']);
-            let body = line.trim_start_matches([' ', '\t']);
-            let blank = body.is_empty();
-            let deeper_comment = body.starts_with('#') && line.len() - body.len() > key_col;
-            if !(blank || deeper_comment) {
-                break;
-            }
-            end = next;
-        }
+        end = swallow_tail(text, end, column(text, entry.key_start));
     }
     // The document's only key: an empty mapping keeps the file a (valid, empty) config.
     let replacement = if whole_document {
@@ -417,6 +412,72 @@ fn remove(
             text: replacement,
         }],
         Some(format!("remove-in:{parent}")),
+    ))
+}
+
+/// Blank lines and comments indented deeper than `col` from `end` on: they would join a block
+/// scalar before a removed entry or item (found by exploring), so they go with it.
+fn swallow_tail(text: &str, mut end: usize, col: usize) -> usize {
+    while end < text.len() {
+        let next = line_end(text, end);
+        let line = text[end..next].trim_end_matches(['\n', '\r']);
+        let body = line.trim_start_matches([' ', '\t']);
+        let blank = body.is_empty();
+        let deeper_comment = body.starts_with('#') && line.len() - body.len() > col;
+        if !(blank || deeper_comment) {
+            break;
+        }
+        end = next;
+    }
+    end
+}
+
+/// Removes one item of a block list: its lines, from the dash to the end of its last line.
+/// The only item leaves `[]` behind, as an empty block list cannot be written. Two removals
+/// in one list go in separate passes; the fix planner sends them last index first.
+fn remove_item(
+    path: &str,
+    (root, list, at): (&PNode, At<'_>, At<'_>),
+    items: &[PNode],
+    flow: bool,
+    text: &str,
+    layout: &Layout,
+) -> Result<Plan, PatchError> {
+    let refused = |reason: &str| PatchError::Refused {
+        line: line_of(text, at.node.start),
+        reason: format!("`{path}` {reason}; edit it by hand"),
+    };
+    if flow || layout.json {
+        return Err(refused("is an item of a `[...]` list"));
+    }
+    if items.len() == 1 {
+        return set_existing(&Value::Array(Vec::new()), list, text, layout);
+    }
+    let Some(dash) = super::scan::dash_before(text, at.node.start) else {
+        return Err(refused("starts in a way this editor cannot follow"));
+    };
+    let start = line_start(text, dash);
+    let mut end = line_end(text, at.node.end.saturating_sub(1).max(at.node.start));
+    if super::tree::block_scalar_before(root, start) {
+        end = swallow_tail(text, end, column(text, dash));
+    }
+    let index = items
+        .iter()
+        .position(|i| std::ptr::eq(i, at.node))
+        .unwrap_or(0);
+    // The next item must start on a later line than this one ends.
+    if let Some(next) = items.get(index + 1)
+        && super::scan::dash_before(text, next.start).is_none_or(|d| d < end)
+    {
+        return Err(refused("shares a line with the next item"));
+    }
+    Ok(Plan::Edits(
+        vec![Edit {
+            start,
+            end,
+            text: String::new(),
+        }],
+        Some(format!("remove-in:{}", list.node.start)),
     ))
 }
 

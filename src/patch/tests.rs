@@ -136,6 +136,37 @@ fn remove_a_key_with_its_block() {
 }
 
 #[test]
+fn list_items_are_removed_with_their_lines() {
+    let remove = |path: &str| Op::Remove { path: path.into() };
+    // A middle item with its trailing comment; the others and their comments stay.
+    check(
+        "hooks:\n  # first\n  - hook: a\n  - hook: session   # sign in\n    config: {}\n  - hook: c\n",
+        &[remove("hooks.1")],
+        "hooks:\n  # first\n  - hook: a\n  - hook: c\n",
+    );
+    // The last item of a file without a final newline, and CRLF.
+    check("l:\r\n- a\r\n- b", &[remove("l.1")], "l:\r\n- a\r\n");
+    // The only item leaves an empty list, not a null.
+    check(
+        "h:\n  hooks:\n    - hook: session  # x\nz: 1\n",
+        &[remove("h.hooks.0")],
+        "h:\n  hooks: []  # x\nz: 1\n",
+    );
+    // Two items, last index first.
+    check(
+        "l:\n- a\n- b\n- c\n",
+        &[remove("l.2"), remove("l.0")],
+        "l:\n- b\n",
+    );
+    // Flow lists and JSON are left to the operator.
+    for (input, json) in [("l: [a, b]\n", false), ("{\"l\": [\"a\", \"b\"]}\n", true)] {
+        let patched = apply(input, json, &[remove("l.0")]).expect("patch");
+        assert_eq!(patched.text, input);
+        assert_eq!(patched.refused.len(), 1, "{input}");
+    }
+}
+
+#[test]
 fn crlf_and_missing_final_newline() {
     check(
         "log:\r\n  level: debug\r\ndsn: memory",
@@ -635,6 +666,7 @@ fn odd_ops() -> Vec<Op> {
             value: json!({"hook": "x"}),
         },
         Op::Remove { path: "e.0".into() },
+        Op::Remove { path: "e.1".into() },
         set("e.m.n", json!([1])),
         set("h.i.j", json!("deep")),
     ]

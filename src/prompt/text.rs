@@ -139,7 +139,7 @@ pub fn describe(session: &Session, item: usize, width: usize) -> String {
     out.push_str(&wrap(rule.rationale, width, "  "));
     if !it.ops.is_empty() {
         out.push_str("What may break\n");
-        out.push_str(&wrap(rule.breaks, width, "  "));
+        out.push_str(&wrap(finding.breaks(), width, "  "));
     }
     out
 }

@@ -744,3 +744,59 @@ fn an_oidc_secret_is_never_taken_from_the_command_line() {
     );
     assert!(!out.exists());
 }
+
+/// On v1.3.1 `require_verified_address` checks password logins only: `init` guards password
+/// logins with it, signs password users in only after they verify, and never lists the hook
+/// for passkey or OIDC; its self-check says passkey accounts sign in unverified.
+#[test]
+fn the_verified_address_hook_goes_only_where_v1_checks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let done = init(
+        &out,
+        &[
+            "--methods",
+            "password,code,passkey",
+            "--oidc",
+            "google=cid.apps.example",
+        ],
+    )
+    .success();
+    let stdout = String::from_utf8_lossy(&done.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("KH111 passkey logins are never checked"),
+        "{stdout}"
+    );
+    let root = effective(&out).root;
+    let hooks = |path: &str| -> Vec<String> {
+        root.get(path)
+            .map(|l| {
+                l.items()
+                    .iter()
+                    .filter_map(|h| h.get("hook").and_then(|n| n.as_str()).map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let login = "selfservice.flows.login.after";
+    let registration = "selfservice.flows.registration.after";
+    assert_eq!(
+        hooks(&format!("{login}.password.hooks")),
+        ["require_verified_address"]
+    );
+    for method in ["passkey", "oidc"] {
+        assert!(
+            hooks(&format!("{login}.{method}.hooks")).is_empty(),
+            "{method}"
+        );
+        assert_eq!(
+            hooks(&format!("{registration}.{method}.hooks")),
+            ["session"]
+        );
+    }
+    assert!(hooks(&format!("{login}.hooks")).is_empty());
+    assert_eq!(
+        hooks(&format!("{registration}.password.hooks")),
+        ["show_verification_ui"]
+    );
+}

@@ -35,6 +35,13 @@ pub struct Case {
     /// Severity every reported finding must have.
     #[serde(default)]
     severity: Option<String>,
+    /// The fix class every reported finding must have here (`safe`, `unsafe`, `manual`, or
+    /// `none` for a finding with nothing to change).
+    #[serde(default)]
+    applicability: Option<String>,
+    /// Phrases each of which some finding's message, fix summary or breaks text must contain.
+    #[serde(default)]
+    says: Vec<String>,
 }
 
 /// A loaded case: the folder its files live in (kept alive), the deployment, profile, version.
@@ -143,6 +150,36 @@ fn run_case(id: &str, case: &Case) -> Result<(), String> {
                     f.severity.as_str()
                 ));
             }
+        }
+    }
+    if let Some(want) = &case.applicability {
+        for f in &findings {
+            let got = f.fix.as_ref().map_or("none", |x| x.applicability.as_str());
+            if got != want {
+                return Err(format!("expected a {want} fix at {}, got {got}", f.path));
+            }
+        }
+    }
+    for phrase in &case.says {
+        let said = findings.iter().any(|f| {
+            let summary = f.fix.as_ref().map_or("", |x| x.summary.as_ref());
+            [f.message.as_str(), summary, f.breaks()]
+                .iter()
+                .any(|t| t.contains(phrase.as_str()))
+        });
+        if !said {
+            let texts: Vec<String> = findings
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} / {:?} / {}",
+                        f.message,
+                        f.fix.as_ref().map(|x| &x.summary),
+                        f.breaks()
+                    )
+                })
+                .collect();
+            return Err(format!("no finding says {phrase:?}: {texts:?}"));
         }
     }
     for f in &findings {

@@ -185,7 +185,8 @@ fn values(view: &View<'_>, item: usize, max: usize) -> Vec<Line<'static>> {
 /// The fix's safety, then what may break (or, for a manual step, what to do).
 fn fix(view: &View<'_>, item: usize, max: usize) -> Vec<Line<'static>> {
     let proposal = &view.session.items[item];
-    let rule = view.session.finding(item).rule;
+    let finding = view.session.finding(item);
+    let rule = finding.rule;
     let applicability = applicability(view, item);
     let safety = match applicability {
         Applicability::Safe => "safe: keeps the deployment working",
@@ -202,7 +203,7 @@ fn fix(view: &View<'_>, item: usize, max: usize) -> Vec<Line<'static>> {
             max,
         ));
     } else {
-        let breaks = text::plain(rule.breaks);
+        let breaks = text::plain(finding.breaks());
         fix.extend(text::labelled("Breaks", &breaks, THEME.text, max));
     }
     fix

@@ -169,7 +169,8 @@ fn confirm_write(view: &View<'_>, max: usize) -> Vec<Line<'static>> {
 
 fn confirm_unsafe(view: &View<'_>, item: usize, max: usize) -> Vec<Line<'static>> {
     let session = view.session;
-    let rule = session.finding(item).rule;
+    let finding = session.finding(item);
+    let rule = finding.rule;
     let mut lines = para(
         &format!("{} {}", rule.id, text::plain(rule.title)),
         THEME.heading,
@@ -189,7 +190,7 @@ fn confirm_unsafe(view: &View<'_>, item: usize, max: usize) -> Vec<Line<'static>
     }
     lines.push(Line::default());
     lines.push(Line::styled("What may break", THEME.unsafe_fix));
-    lines.extend(para(&text::plain(rule.breaks), THEME.text, max));
+    lines.extend(para(&text::plain(finding.breaks()), THEME.text, max));
     lines
 }
 
