@@ -262,8 +262,9 @@ static BCRYPT_COST_LOW: RuleMeta = RuleMeta {
         setting is misleading rather than effective; with `dev: true` it is used as written, and \
         cost 4 or 8 makes offline cracking of a database dump 256 or 16 times cheaper.",
     breaks: "Nothing functional: a login costs about as much CPU as Kratos already spends outside \
-        dev mode. Existing hashes keep their old cost until the password changes (re-hashing on login \
-        after a cost change is unverified).",
+        dev mode. The higher cost protects new and changed passwords only: Kratos re-hashes at login \
+        when the algorithm changes, never after a cost change, so existing hashes keep the old \
+        cost until the user changes the password.",
     fix: FixMeta {
         applicability: Applicability::Safe,
         summary: "set `hashers.bcrypt.cost: 12`",
@@ -331,11 +332,11 @@ static ARGON2_WEAK: RuleMeta = RuleMeta {
         close to fast-hash speed. A `key_length` below 32 bytes shortens the stored hash; a \
         `salt_length` below 16 is refused by the schema.",
     breaks: "Each login then uses the configured memory (128MB by default): size the container \
-        and `hashers.argon2.dedicated_memory` for concurrent logins. Existing hashes keep their \
-        parameters until the password changes (re-hashing on login after a parameter change is \
-        unverified).",
+        and `hashers.argon2.dedicated_memory` for concurrent logins. Only new and changed \
+        passwords get the stronger parameters: Kratos re-hashes at login when the algorithm \
+        changes, never after a parameter change.",
     fix: FixMeta {
-        applicability: Applicability::Safe,
+        applicability: Applicability::Unsafe,
         summary: "set `hashers.argon2.memory: 128MB` with `iterations` 1 or more (or at least \
             19MB with `iterations: 2`), `key_length: 32`, `salt_length: 16`",
     },

@@ -78,10 +78,10 @@ static FLOW_LIFESPAN_LONG: RuleMeta = RuleMeta {
         lifespans let an attacker accumulate more live flows per request budget, keep more \
         one-time codes valid at once for guessing, and give a leaked recovery or verification link \
         (mail forwarding, shared inbox, proxy logs) a longer window of use.",
-    breaks: "Users who leave a form open (or a mail unread) longer than the new lifespan must \
-        start again.",
+    breaks: "Forms left open, and recovery or verification mails read, later than the new \
+        lifespan stop working: users must start the flow again.",
     fix: FixMeta {
-        applicability: Applicability::Safe,
+        applicability: Applicability::Unsafe,
         summary: "set the lifespan to 1h (the Kratos default; 10–15m suits login, registration \
             and settings)",
     },

@@ -138,10 +138,11 @@ static SETTINGS_AAL_NOT_HIGHEST: RuleMeta = RuleMeta {
         or WebAuthn. An attacker with a stolen password therefore disables the victim's second \
         factor and takes the account over for good. The default `highest_available` asks for \
         the second factor first.",
-    breaks: "Users with a second factor are asked for it before changing settings; Kratos' \
-        browser flows redirect them to the login step-up themselves.",
+    breaks: "Users with a second factor are asked for it before changing settings. Browser flows \
+        redirect them to the login step-up themselves; native apps using the API flow get a \
+        403 `session_aal2_required` they must handle.",
     fix: FixMeta {
-        applicability: Applicability::Safe,
+        applicability: Applicability::Unsafe,
         summary: "set `selfservice.flows.settings.required_aal: highest_available`",
     },
     references: &[SETTINGS_DOC, STEP_UP_DOC, "kratos-hardening.md §1.7"],

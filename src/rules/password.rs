@@ -73,11 +73,22 @@ impl Rule for HibpDisabled {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         if password_enabled(cx) && !hibp_enabled(cx) {
-            out.at(
+            let finding = out.at(
                 HIBP_ENABLED,
                 "`selfservice.methods.password.config.haveibeenpwned_enabled` is false, so \
                  passwords known from public breaches are accepted",
             );
+            // Fail-closed already: once enabled, an unreachable HIBP host blocks passwords.
+            if cx.bool("selfservice.methods.password.config.ignore_network_errors") == Some(false) {
+                finding.applicability(
+                    Applicability::Unsafe,
+                    Some(
+                        "`ignore_network_errors` is false, so while Kratos cannot reach the \
+                         breach API, registration, password changes and recovery fail. Make \
+                         sure it has egress to the host first.",
+                    ),
+                );
+            }
         }
     }
     fn fix(&self, _cx: &Context<'_>, _finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {

@@ -22,6 +22,35 @@ fn purpose(key: &str) -> &'static str {
     }
 }
 
+/// True when `ciphers.algorithm` encrypts, so `secrets.cipher` keys hold stored OIDC tokens.
+fn cipher_in_use(cx: &Context<'_>) -> bool {
+    matches!(
+        cx.str("ciphers.algorithm"),
+        Some("aes" | "xchacha20-poly1305")
+    )
+}
+
+/// What removing a cipher key breaks while an encrypting algorithm is selected.
+const CIPHER_KEY_BREAKS: &str = "OIDC tokens stored with the removed key can no longer be \
+    decrypted: the admin API returns them empty (`include_credential=oidc`) until each user \
+    signs in with the provider again. Sessions are not affected.";
+
+/// Grades a fix that replaces the entry at `path` of list `key`: safe, except a cipher key in
+/// use, whose removal loses the OIDC tokens it encrypted.
+fn grade_replacement(cx: &Context<'_>, key: &str, finding: &mut crate::finding::Finding) {
+    if key != "cipher" {
+        return;
+    }
+    if cipher_in_use(cx) {
+        finding.applicability(Applicability::Unsafe, Some(CIPHER_KEY_BREAKS));
+    } else {
+        finding.applicability(
+            Applicability::Safe,
+            Some("Nothing: with `noop` no token is encrypted with it yet."),
+        );
+    }
+}
+
 /// A secret value that another rule of this file already explains better.
 fn judged_elsewhere(value: &str) -> bool {
     is_env_reference(value) || is_placeholder(value)
@@ -255,7 +284,7 @@ impl Rule for SecretPlaceholder {
         for key in SECRET_KEYS {
             for (path, value) in secret_items(cx, key) {
                 if is_placeholder(value) && !is_env_reference(value) {
-                    out.at(
+                    let finding = out.at(
                         &path,
                         format!(
                             "`{path}` is a published example value ({}): anyone can forge or read \
@@ -264,6 +293,7 @@ impl Rule for SecretPlaceholder {
                             purpose(key)
                         ),
                     );
+                    grade_replacement(cx, key, finding);
                 }
             }
         }
@@ -331,7 +361,7 @@ static SECRET_LOW_VARIETY: RuleMeta = RuleMeta {
     rationale: "A long secret made of a few repeated characters, a keyboard run or words is far \
         easier to guess than its length suggests: password crackers try exactly these patterns \
         first. Secrets must come from a CSPRNG.",
-    breaks: "Sessions (or stored OIDC tokens, for the cipher) keyed with it must be re-issued.",
+    breaks: "Sessions signed with it end: users sign in again once.",
     fix: FixMeta {
         applicability: Applicability::Safe,
         summary: "replace it with a generated random secret; the patterned one is removed",
@@ -352,13 +382,14 @@ impl Rule for SecretLowVariety {
         for key in SECRET_KEYS {
             for (path, value) in secret_items(cx, key) {
                 if value.chars().count() >= 32 && !judged_elsewhere(value) && low_variety(value) {
-                    out.at(
+                    let finding = out.at(
                         &path,
                         format!(
                             "`{path}` ({}) follows a guessable pattern, not random characters",
                             describe(value)
                         ),
                     );
+                    grade_replacement(cx, key, finding);
                 }
             }
         }

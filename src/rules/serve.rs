@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 
+use super::support::public_url_plain_http;
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::Node;
 use crate::finding::Finding;
@@ -123,11 +124,14 @@ impl Rule for DevModeEnabled {
             return;
         }
         if cx.production() {
-            out.at(
+            let finding = out.at(
                 "dev",
                 "`dev` is true: cookies lose the Secure flag and courier messages with codes are \
                  shown on the admin API",
             );
+            if let Some(breaks) = dev_off_breaks(cx) {
+                finding.applicability(Applicability::Unsafe, Some(breaks));
+            }
         } else {
             out.at(
                 "dev",
@@ -137,6 +141,27 @@ impl Rule for DevModeEnabled {
             .severity(Severity::Low);
         }
     }
+}
+
+/// What turning dev mode off breaks here, if anything: with a plain-http public URL (not
+/// loopback, where browsers keep Secure cookies) the CSRF cookie is dropped and every form
+/// fails; without one, Kratos's guess of the public URL changes from http to https.
+fn dev_off_breaks(cx: &Context<'_>) -> Option<&'static str> {
+    if cx
+        .str("serve.public.base_url")
+        .is_none_or(|u| u.trim().is_empty())
+    {
+        return Some(
+            "`serve.public.base_url` is unset, so Kratos guesses it: `http://` in dev mode, \
+             `https://<hostname>:4433/` without it. Every redirect, form action and cookie \
+             name changes; set the real public URL first.",
+        );
+    }
+    public_url_plain_http(cx).then_some(
+        "The public URL is plain http: without dev mode the CSRF cookie is `Secure`, browsers \
+         drop it over http, and every self-service form fails with 'CSRF token is missing or \
+         invalid'. Serve Kratos over https first (KH233).",
+    )
 }
 
 /// KH231: the admin API listens beyond loopback or a private network.

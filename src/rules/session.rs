@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::support::public_url_plain_http;
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::SourceKind;
 use crate::config::load;
@@ -362,11 +363,12 @@ static COOKIE_SECURE_DISABLED: RuleMeta = RuleMeta {
     threat: Threat::ServiceCompromise,
     severity: Severity::High,
     title: "The cookie `Secure` flag is switched off (v26)",
-    rationale: "Since the calendar releases `cookies.secure` and `session.cookie.secure` (strings, \
-        S26:2777, S26:2883) override the Secure flag, which otherwise follows `!dev`. Kratos reads \
-        them as booleans, so 'false' and any value that is not a true-ish string drop the flag: \
-        browsers then send the session cookie over plain http, where anyone on the network path \
-        copies it and takes over the session.",
+    rationale: "Since the calendar releases two keys override the Secure flag, which otherwise \
+        follows `!dev`: `session.cookie.secure` for the session cookie, and `cookies.secure` \
+        (a string in the schema) for the CSRF and continuity cookies only. Kratos reads both as \
+        booleans, so 'false' and any value that is not a true-ish string drop the flag. Browsers \
+        then send the cookie over plain http: anyone on the network path copies a session \
+        cookie and takes over the session, or reads the CSRF token and the OIDC flow state.",
     breaks: "Nothing on https; a deployment reached over plain http stops keeping cookies and \
         must move to https.",
     fix: FixMeta {
@@ -375,8 +377,10 @@ static COOKIE_SECURE_DISABLED: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "kratos-hardening.md §1.5",
-        "kratos-hardening.md §8",
+        "https://github.com/ory/kratos/blob/v26.2.0/driver/config/config.go#L1375-L1380",
+        "https://github.com/ory/kratos/blob/v26.2.0/driver/config/config.go#L1441-L1446",
+        "https://github.com/ory/kratos/blob/v26.2.0/driver/registry_default.go#L525",
+        "https://github.com/ory/kratos/blob/v26.2.0/x/nosurfx/nosurf.go#L171",
     ],
     versions: Versions::V26Only,
     production_only: false,
@@ -390,15 +394,23 @@ impl Rule for CookieSecureDisabled {
         // Unset, the flag follows `!dev` (dev mode is KH230's). Where removing cannot unset
         // it cleanly, write the string "true" (a YAML boolean fails the v26 schema, which types
         // the key as a string).
+        // The key itself is removed (the patch engine drops parents it leaves empty), so other
+        // fixes inside the same parent, such as KH264's, still apply in this run.
         Ok(FixPlan::Ops(vec![
             match removal_target(cx, &finding.path, finding.file) {
-                Some(target) => remove(&target),
+                Some(_) => remove(&finding.path),
                 None => set(&finding.path, Value::from("true")),
             },
         ]))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        for (scope, what) in COOKIE_SCOPES {
+        for (scope, _) in COOKIE_SCOPES {
+            let what = if scope == "cookies" {
+                "the CSRF and continuity cookies (the session cookie follows \
+                 `session.cookie.secure`)"
+            } else {
+                "the session cookie"
+            };
             let path = format!("{scope}.secure");
             let Some(node) = cx.get(&path).filter(|n| !n.is_null()) else {
                 continue;
@@ -415,6 +427,20 @@ impl Rule for CookieSecureDisabled {
             );
             if !cx.production() {
                 finding.severity(Severity::Low);
+            } else if scope == "cookies" {
+                // The session cookie keeps its own flag: the CSRF token and the OIDC flow
+                // state are what travel in clear.
+                finding.severity(Severity::Medium);
+            }
+            if public_url_plain_http(cx) {
+                finding.applicability(
+                    Applicability::Unsafe,
+                    Some(
+                        "The public URL is plain http: browsers drop Secure cookies there, so \
+                         sign-in and every form stop working until Kratos is served over https \
+                         (KH233).",
+                    ),
+                );
             }
         }
     }

@@ -155,6 +155,15 @@ pub fn file_of(cx: &Context<'_>, node: &Node) -> String {
     cx.deployment.source(node.pos.file).display.clone()
 }
 
+/// True when `serve.public.base_url` is plain http on a host that is not loopback: browsers
+/// drop `Secure` cookies there (they keep them on `http://localhost`), so every fix that makes
+/// Kratos's cookies `Secure` breaks its forms until it is served over https.
+pub fn public_url_plain_http(cx: &Context<'_>) -> bool {
+    cx.str("serve.public.base_url")
+        .and_then(|u| crate::kratos::uri::Uri::parse(u.trim()))
+        .is_some_and(|uri| uri.scheme_is("http") && !crate::kratos::uri::is_loopback_host(uri.host))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

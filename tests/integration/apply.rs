@@ -32,8 +32,12 @@ fn dry_run_and_check_write_nothing() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("--- a/"))
-        .stdout(predicate::str::contains("-dev: true"))
-        .stdout(predicate::str::contains("+dev: false"))
+        .stdout(predicate::str::contains("-      debug: true"))
+        // The demo's public URL is plain http: turning dev mode off would break its forms.
+        .stdout(predicate::str::contains("+dev: false").not())
+        .stdout(predicate::str::contains(
+            "KH230 dev: The public URL is plain http",
+        ))
         .stdout(predicate::str::contains("Dry run: nothing was written."));
     bin()
         .args(["apply", "--check", "-c"])

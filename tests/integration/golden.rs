@@ -6,7 +6,8 @@
 
 use crate::common::{bin, root};
 
-/// Fixes with no generated values: dev mode, logging, bcrypt cost, session extension.
+/// Fixes with no generated values: dev mode, logging, bcrypt cost, session extension. Unsafe
+/// ones included: without an https public URL, turning dev mode off is unsafe.
 const RULES: &str = "KH230,KH250,KH251,KH222,KH264";
 
 #[test]
@@ -30,7 +31,7 @@ fn golden_files() {
         let copy = work.path().join(format!("kratos.{ext}"));
         std::fs::copy(&input, &copy).expect("copy");
         bin()
-            .args(["apply", "--only", RULES, "-c"])
+            .args(["apply", "--unsafe-fixes", "--only", RULES, "-c"])
             .arg(&copy)
             .assert()
             .code(0);
