@@ -200,36 +200,22 @@ fn https_form(url: &str) -> Option<String> {
     (is_plain_http(url) && !loopback_http(url)).then(|| format!("https://{}", &url.trim()[7..]))
 }
 
-/// An allowlist path that is an open string prefix (KH106).
-struct OpenPrefix<'a> {
-    /// The path as Kratos compares it.
-    path: &'a str,
-    /// The entry has no scheme and host.
-    relative: bool,
-    /// The entry without query and fragment.
-    bare: &'a str,
-}
-
-fn open_prefix(entry: &str) -> Option<OpenPrefix<'_>> {
+/// The path of an allowlist entry beyond `/`, and whether the entry is relative (KH106).
+fn entry_path(entry: &str) -> Option<(&str, bool)> {
     let entry = entry.trim();
-    let bare = entry.split(['?', '#']).next().unwrap_or(entry);
     let (path, relative) = match Uri::parse(entry) {
         Some(uri) => (uri.path, false),
-        None if entry.starts_with('/') && !entry.starts_with("//") => (bare, true),
+        None if entry.starts_with('/') && !entry.starts_with("//") => {
+            (entry.split(['?', '#']).next().unwrap_or(entry), true)
+        }
         None => return None,
     };
-    // A trailing `*` is compared literally and admits nothing useful to an attacker.
-    if path.len() <= 1 || path.ends_with('/') || path.ends_with('*') {
-        return None;
-    }
-    Some(OpenPrefix {
-        path,
-        relative,
-        bare,
-    })
+    (path.len() > 1).then_some((path, relative))
 }
 
-/// One step of repairing an entry in place: the dot after `*`, then https, then the `/`.
+/// One step of repairing an entry in place: the dot after `*`, then https. A path is left as
+/// it is: no spelling of it is a boundary (dot segments), and a trailing `/` added to it would
+/// only refuse the `return_to` apps send today.
 fn repair_step(cx: &Context<'_>, entry: &str) -> Option<String> {
     if let Some(rest) = undotted_suffix(entry) {
         let host = Uri::parse(entry)?.host;
@@ -242,12 +228,7 @@ fn repair_step(cx: &Context<'_>, entry: &str) -> Option<String> {
         ));
     }
     // KH105 only runs in the production profile.
-    if let Some(secure) = https_form(entry).filter(|_| cx.production()) {
-        return Some(secure);
-    }
-    open_prefix(entry)
-        .filter(|p| !p.relative)
-        .map(|p| format!("{}/", p.bare))
+    https_form(entry).filter(|_| cx.production())
 }
 
 /// What the allowlist fix makes of one entry: `None` to remove it, else its new text (the
@@ -336,16 +317,21 @@ static RETURN_URLS_MISSING: RuleMeta = RuleMeta {
     severity: Severity::Info,
     title: "`selfservice.allowed_return_urls` is empty",
     rationale: "Without an allowlist Kratos accepts no `return_to` outside its own `/self-service` \
-        URLs: flow creation answers 400 for any other target and users always end on the default \
-        return URL (K:x/http_secure_redirect.go). That is safe, but it is the state in which \
-        operators, asked to make `return_to` work, hastily add `*` or a whole domain.",
+        URLs: creating a flow with any other `return_to` answers 400 (the default return URL is \
+        not implicitly allowed either), and flows without one end on the default return URL. \
+        That is safe, but it is the state in which operators, asked to make `return_to` work, \
+        hastily add `*` or a whole domain.",
     breaks: "Nothing: listing your apps only makes more `return_to` values work.",
     fix: FixMeta {
         applicability: Applicability::Manual,
-        summary: "list the exact https URLs of your own apps (path ending in `/`) in \
-            `selfservice.allowed_return_urls`",
+        summary: "list the https URLs of your own apps in `selfservice.allowed_return_urls` \
+            (each allows its whole host: a path is no boundary)",
     },
-    references: &[REDIRECT_DOC, "kratos-hardening.md §0.10, §1.6"],
+    references: &[
+        REDIRECT_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/flow/login/flow.go#L169-L178",
+        "https://github.com/ory/kratos/blob/v1.3.1/x/http_secure_redirect.go#L126-L147",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -656,20 +642,26 @@ static RETURN_URL_PATH_PREFIX: RuleMeta = RuleMeta {
     name: "return-url-path-prefix-open",
     threat: Threat::FlowBypass,
     severity: Severity::Low,
-    title: "A return URL path does not end in `/`",
-    rationale: "Kratos checks the path of `return_to` with a raw string prefix \
-        (K:x/http_secure_redirect.go), so `https://app.example.com/dash` also admits \
-        `/dashboard-evil` or `/dash.attacker-upload.html` on that host. Where other teams or \
-        users can publish pages under the same host, that is an open redirect. A relative entry \
-        such as `/dashboard` has no scheme or host, which Kratos compares too: it matches \
-        nothing unless `default_browser_return_url` is relative as well.",
-    breaks: "A `return_to` of exactly the old path without the trailing slash is refused \
-        afterwards; apps must send the `/`-terminated form.",
+    title: "A return URL path restricts nothing on its host",
+    rationale: "Kratos compares the path of `return_to` with a raw string prefix and never removes \
+        dot segments, so `https://app.example.com/dash/` also admits \
+        `https://app.example.com/dash/../upload/evil.html`, which the browser opens as \
+        `/upload/evil.html`; without the trailing `/` it admits `/dashboard-evil` as well. An \
+        entry with a path allows its whole host: where other teams or users can publish pages \
+        under that host, that is an open redirect. A relative entry such as `/dashboard` has no \
+        scheme or host, which Kratos compares too: it matches nothing unless \
+        `default_browser_return_url` is relative as well.",
+    breaks: "Nothing is changed: the path cannot be made a boundary.",
     fix: FixMeta {
-        applicability: Applicability::Unsafe,
-        summary: "append `/` to the path (and write relative entries as absolute https URLs)",
+        applicability: Applicability::Manual,
+        summary: "treat the entry as allowing every path on its host: serve pages other people \
+            control from a host of their own (appending `/` does not help)",
     },
-    references: &[REDIRECT_DOC, "kratos-hardening.md §0.10, §1.6"],
+    references: &[
+        REDIRECT_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/x/http_secure_redirect.go#L126-L142",
+        "https://github.com/ory/kratos/blob/v26.2.0/x/redir/secure_redirect.go#L137-L141",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -680,12 +672,7 @@ impl Rule for ReturnUrlPathPrefix {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for (path, entry) in entries(cx) {
-            let Some(OpenPrefix {
-                path: url_path,
-                relative,
-                bare: without_query,
-            }) = open_prefix(entry)
-            else {
+            let Some((url_path, relative)) = entry_path(entry) else {
                 continue;
             };
             let shown = mask_credentials(entry.trim());
@@ -694,40 +681,37 @@ impl Rule for ReturnUrlPathPrefix {
                     &path,
                     format!(
                         "`{path}` (`{shown}`) is relative: Kratos also compares scheme and host, \
-                         so it matches nothing while the default return URL is absolute, and as \
-                         a prefix it would admit `{url_path}-evil` too"
+                         so it matches nothing while the default return URL is absolute"
                     ),
                 )
-                .fix_summary(format!(
-                    "write it as the absolute https URL of the app, ending in `{url_path}/`"
-                ));
+                .fix_summary(
+                    "write it as the absolute https URL of the app (its path still restricts \
+                     nothing on that host)",
+                );
+            } else if url_path.ends_with(['/', '*']) {
+                // A trailing `*` is compared literally: no sibling prefix, only dot segments.
+                let up = if url_path.ends_with('/') {
+                    "../"
+                } else {
+                    "/../"
+                };
+                out.at(
+                    &path,
+                    format!(
+                        "`{path}` (`{shown}`) allows every path on its host: \
+                         `{url_path}{up}` reaches any of them"
+                    ),
+                )
+                .severity(Severity::Info);
             } else {
                 out.at(
                     &path,
                     format!(
-                        "`{path}` (`{shown}`) is matched as a raw prefix, so it also admits \
-                         `{url_path}-evil` and any other path starting with `{url_path}`"
+                        "`{path}` (`{shown}`) is matched as a raw prefix, so it admits \
+                         `{url_path}-evil`, and through `{url_path}/../` every path on its host"
                     ),
-                )
-                .fix_summary(format!(
-                    "change it to `{}/`",
-                    mask_credentials(without_query)
-                ));
+                );
             }
         }
-    }
-    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
-        if cx
-            .str(&finding.path)
-            .and_then(open_prefix)
-            .is_some_and(|p| p.relative)
-        {
-            return Ok(FixPlan::Manual(format!(
-                "`{}` is relative; write it as the absolute https URL of your app, ending in `/` \
-                 (only you know that host)",
-                finding.path
-            )));
-        }
-        allowlist_ops(cx, env, finding)
     }
 }
