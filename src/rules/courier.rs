@@ -1,6 +1,5 @@
 //! The courier's connections: the SMTP relay (`courier.smtp.connection_uri`: STARTTLS,
-//! certificate checks, credentials) and HTTP mail/SMS channels (https and authentication)
-//! (kratos-hardening.md §1.11, §4).
+//! certificate checks, credentials) and HTTP mail/SMS channels (https and authentication).
 
 use serde_json::Value;
 
@@ -78,12 +77,14 @@ static SMTP_STARTTLS_DISABLED: RuleMeta = RuleMeta {
     id: "KH410",
     name: "smtp-starttls-disabled",
     threat: Threat::WeakCredentials,
-    severity: Severity::High,
-    title: "Mail is sent to the SMTP relay in cleartext (`disable_starttls=true`)",
-    rationale: "For `smtp://` Kratos enforces StartTLS unless `disable_starttls=true` \
-        (K:courier/smtp.go). With it set, the SMTP password and every message cross the network in \
-        cleartext: recovery and verification codes and links, login codes. Anyone on the path \
-        reads them and takes over accounts through the recovery flow.",
+    severity: Severity::Medium,
+    title: "StartTLS is not enforced for the SMTP relay (`disable_starttls=true`)",
+    rationale: "For `smtp://` Kratos makes StartTLS mandatory unless `disable_starttls=true`. With \
+        it set, the mailer still upgrades (and checks the certificate) when the relay offers \
+        StartTLS, but an attacker on the path who strips that offer receives every message in \
+        cleartext: recovery and verification codes and links, login codes, and with them the \
+        accounts. The same attacker can advertise only `AUTH LOGIN`, which the mailer answers \
+        with the SMTP password even without TLS.",
     breaks: "The relay must offer StartTLS with a certificate Kratos trusts (or use `smtps://` on \
         its implicit-TLS port); local test relays such as MailHog do not.",
     fix: FixMeta {
@@ -93,8 +94,10 @@ static SMTP_STARTTLS_DISABLED: RuleMeta = RuleMeta {
     },
     references: &[
         SMTP_DOC,
-        "https://github.com/ory/kratos/pull/1831",
-        "kratos-hardening.md §4",
+        "https://github.com/ory/kratos/blob/v1.3.1/courier/smtp.go#L76-L92",
+        "https://github.com/ory/mail/blob/v3.0.0/smtp.go#L113-L126",
+        "https://github.com/ory/mail/blob/v3.0.0/auth.go#L17-L29",
+        "https://github.com/ory/mail/blob/v3.0.0/smtp.go#L129-L142",
     ],
     versions: Versions::All,
     production_only: true,
@@ -128,12 +131,12 @@ impl Rule for SmtpStarttlsDisabled {
                 .at(
                     SMTP_PATH,
                     format!(
-                        "`{SMTP_PATH}` sets `disable_starttls=true`: recovery and verification \
-                         codes go to `{}` in cleartext",
+                        "`{SMTP_PATH}` sets `disable_starttls=true`: StartTLS to `{}` is optional, \
+                         so an attacker who strips it reads recovery and verification codes",
                         uri.host
                     ),
                 )
-                .severity(cleartext_severity(raw, Severity::High));
+                .severity(cleartext_severity(raw, Severity::Medium));
             if flag_set(&uri, "skip_ssl_verify") {
                 finding.fix_summary(
                     "remove `disable_starttls=true` and `skip_ssl_verify=true` from the connection \
@@ -154,7 +157,7 @@ static SMTP_SKIP_SSL_VERIFY: RuleMeta = RuleMeta {
     severity: Severity::High,
     title: "The SMTP relay's TLS certificate is not verified (`skip_ssl_verify=true`)",
     rationale: "`skip_ssl_verify=true` sets `InsecureSkipVerify` for both `smtp://` StartTLS and \
-        `smtps://` (K:courier/smtp.go). TLS then encrypts to whoever answers: an attacker who can \
+        `smtps://`. TLS then encrypts to whoever answers: an attacker who can \
         redirect the relay's traffic (DNS, ARP, a rogue network hop) presents any certificate, \
         receives the SMTP password and every recovery and verification mail, and takes over \
         accounts. Every Kratos quickstart ships this flag for its local MailSlurper.",
@@ -165,7 +168,10 @@ static SMTP_SKIP_SSL_VERIFY: RuleMeta = RuleMeta {
         summary: "remove `skip_ssl_verify=true` from the connection URI and give the relay a \
             trusted certificate (set `server_name=` if it is issued for another name)",
     },
-    references: &[SMTP_DOC, "kratos-hardening.md §4"],
+    references: &[
+        SMTP_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/courier/smtp.go#L62-L92",
+    ],
     versions: Versions::All,
     production_only: true,
 };
@@ -235,7 +241,10 @@ static SMTP_WEAK_CREDENTIALS: RuleMeta = RuleMeta {
         summary: "set a generated SMTP password of at least 32 characters and pass the URI through \
             COURIER_SMTP_CONNECTION_URI",
     },
-    references: &[SMTP_DOC, "kratos-hardening.md §6"],
+    references: &[
+        SMTP_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2124-L2140",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -281,7 +290,11 @@ static SMTP_INLINE_CREDENTIALS: RuleMeta = RuleMeta {
         summary: "delete the URI from the file and set COURIER_SMTP_CONNECTION_URI from a secret \
             store",
     },
-    references: &[CONFIGURING_DOC, SMTP_DOC, "kratos-hardening.md §1.11"],
+    references: &[
+        CONFIGURING_DOC,
+        SMTP_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2124-L2140",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -361,7 +374,11 @@ static COURIER_HTTP_INSECURE: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "change the URL to https://",
     },
-    references: &[SMS_DOC, SMTP_DOC, "kratos-hardening.md §4"],
+    references: &[
+        SMS_DOC,
+        SMTP_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L136-L200",
+    ],
     versions: Versions::All,
     production_only: true,
 };
@@ -422,8 +439,7 @@ static COURIER_HTTP_NO_AUTH: RuleMeta = RuleMeta {
     },
     references: &[
         SMS_DOC,
-        "kratos-hardening.md §1.11",
-        "kratos-hardening.md §4",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L136-L200",
     ],
     versions: Versions::All,
     production_only: false,

@@ -1,5 +1,4 @@
-//! Service compromise through weak stored-data crypto (kratos-hardening.md §0.4, §0.6, §1.1): the
-//! `noop` cipher for stored OIDC tokens, an `argon2` block that the schema default `bcrypt`
+//! Service compromise through weak stored-data crypto: the `noop` cipher for stored OIDC tokens, an `argon2` block that the schema default `bcrypt`
 //! silently ignores, a low bcrypt cost and weak Argon2id parameters.
 //!
 //! Byte sizes (`hashers.argon2.memory`) are read the way Kratos reads them (go-bytesize): binary
@@ -18,7 +17,7 @@ use crate::patch::Op;
 const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
 const CALIBRATE_DOC: &str = "https://www.ory.sh/docs/kratos/cli/kratos-hashers-argon2-calibrate";
 
-/// Bcrypt cost Kratos enforces outside dev mode (K:driver/config/config.go#HasherBcrypt).
+/// Bcrypt cost Kratos enforces outside dev mode (`HasherBcrypt` in `driver/config/config.go`).
 const BCRYPT_MIN_COST: i64 = 12;
 /// Kratos's Argon2 memory default, in KiB (128MB).
 const ARGON2_DEFAULT_KIB: u64 = 128 * 1024;
@@ -28,7 +27,7 @@ const OWASP_MIN_KIB: u64 = 19 * 1024;
 const OWASP_ONE_PASS_KIB: u64 = 46 * 1024;
 
 /// The password hasher Kratos really uses: the schema default `bcrypt` wins over the Go
-/// fallback `argon2` (kratos-hardening.md §0.6).
+/// fallback `argon2` (the schema defaults are Kratos's lowest config layer).
 fn hasher<'a>(cx: &Context<'a>) -> &'a str {
     cx.str("hashers.algorithm").unwrap_or("bcrypt")
 }
@@ -105,15 +104,17 @@ static CIPHER_NOOP: RuleMeta = RuleMeta {
     severity: Severity::High,
     title: "`ciphers.algorithm` is `noop`: stored OIDC tokens are not encrypted",
     rationale: "Kratos stores the access, refresh and ID tokens of every social sign-in with the \
-        algorithm in `ciphers.algorithm`, whose default is `noop` (S:2757): hex encoding, no \
-        encryption (K:cipher/noop.go). Anyone who reads the database (a dump, a backup, an SQL \
-        injection elsewhere) decodes live tokens and calls the users' Google, GitHub or other \
-        provider accounts with them. With OIDC disabled nothing is stored yet, but enabling it \
-        later starts storing tokens in clear.",
-    breaks: "OIDC tokens stored so far are hex-encoded and cannot be decrypted after the switch; \
-        they are replaced when each user next signs in with the provider (whether Kratos falls \
-        back for old values is unverified). Kratos refuses to start without a valid \
-        `secrets.cipher`.",
+        algorithm in `ciphers.algorithm`, whose default is `noop`: hex encoding, no encryption. \
+        Anyone who reads the database (a dump, a backup, an SQL injection elsewhere) decodes live \
+        tokens and calls the users' Google, GitHub or other provider accounts with them. The \
+        same cipher protects the OIDC `state` parameter, which carries the flow id, the \
+        provider and the PKCE verifier: under `noop` it travels readable in the authorization \
+        URL, so PKCE protects nothing. With OIDC disabled nothing is stored yet, but enabling \
+        it later starts storing tokens in clear.",
+    breaks: "Tokens stored so far are hex, which the new cipher cannot decrypt: the admin API \
+        returns them empty until each user next signs in with the provider, and social \
+        sign-ins in progress during the switch must start again. Kratos refuses to start \
+        without a valid `secrets.cipher`.",
     fix: FixMeta {
         applicability: Applicability::Unsafe,
         summary: "set `ciphers.algorithm: xchacha20-poly1305` and generate a 32-character \
@@ -121,8 +122,11 @@ static CIPHER_NOOP: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "kratos-hardening.md §0.4",
-        "kratos-hardening.md §1.1",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2749-L2758",
+        "https://github.com/ory/kratos/blob/v1.3.1/cipher/noop.go#L19-L27",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/oidc/state.go#L40-L53",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/oidc/strategy.go#L826-L842",
+        "https://github.com/ory/kratos/blob/v1.3.1/identity/identity.go#L466-L476",
     ],
     versions: Versions::All,
     production_only: false,
@@ -185,13 +189,13 @@ static ARGON2_PARAMS_IGNORED: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     title: "`hashers.argon2` is configured but Kratos hashes passwords with bcrypt",
     rationale: "The schema default `hashers.algorithm: bcrypt` is loaded as the lowest config \
-        layer and wins over the Go fallback `argon2` (X:configx/koanf_schema_defaults.go), so a \
+        layer and wins over the Go fallback `argon2`, so a \
         config that only tunes `hashers.argon2.*` keeps hashing with bcrypt. The operator \
         believes passwords are protected by the memory-hard parameters they calibrated; in fact \
         the GPU-friendly bcrypt is used, and the argon2 block gives false assurance in reviews.",
     breaks: "Existing bcrypt hashes keep verifying: Kratos compares any supported hash format and \
-        re-hashes a password with the configured hasher after its next successful login \
-        (K:selfservice/strategy/password/login.go, code-read, not runtime-tested). Argon2 uses the \
+        re-hashes a password with the configured hasher after its next successful login. \
+        Argon2 uses the \
         configured memory per login (128MB by default), so login bursts need that memory: \
         calibrate first.",
     fix: FixMeta {
@@ -199,7 +203,13 @@ static ARGON2_PARAMS_IGNORED: RuleMeta = RuleMeta {
         summary: "set `hashers.algorithm: argon2` (or delete `hashers.argon2` if bcrypt is \
             intended)",
     },
-    references: &[CONFIG_DOC, CALIBRATE_DOC, "kratos-hardening.md §0.6"],
+    references: &[
+        CONFIG_DOC,
+        CALIBRATE_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2674-L2681",
+        "https://github.com/ory/x/blob/v0.0.660/configx/koanf_schema_defaults.go#L20-L40",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/login.go#L108-L117",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -258,7 +268,7 @@ static BCRYPT_COST_LOW: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     title: "`hashers.bcrypt.cost` is below 12",
     rationale: "Each bcrypt cost step halves the work of cracking a leaked hash. Outside dev mode \
-        Kratos raises any cost below 12 to 12 (K:driver/config/config.go#HasherBcrypt), so the \
+        Kratos raises any cost below 12 to 12, so the \
         setting is misleading rather than effective; with `dev: true` it is used as written, and \
         cost 4 or 8 makes offline cracking of a database dump 256 or 16 times cheaper.",
     breaks: "Nothing functional: a login costs about as much CPU as Kratos already spends outside \
@@ -271,8 +281,8 @@ static BCRYPT_COST_LOW: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "kratos-hardening.md §0.1",
-        "kratos-hardening.md §1.1",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L560-L567",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/login.go#L108-L117",
     ],
     versions: Versions::All,
     production_only: false,
@@ -340,7 +350,13 @@ static ARGON2_WEAK: RuleMeta = RuleMeta {
         summary: "set `hashers.argon2.memory: 128MB` with `iterations` 1 or more (or at least \
             19MB with `iterations: 2`), `key_length: 32`, `salt_length: 16`",
     },
-    references: &[CONFIG_DOC, CALIBRATE_DOC, "kratos-hardening.md §1.1"],
+    references: &[
+        CONFIG_DOC,
+        CALIBRATE_DOC,
+        "https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html#argon2id",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2682-L2730",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/login.go#L108-L117",
+    ],
     versions: Versions::All,
     production_only: false,
 };

@@ -1,5 +1,4 @@
-//! Service compromise through Kratos's own secrets (kratos-hardening.md §0.4, §0.5, §0.9, §1.1,
-//! §6): missing lists, published placeholders, short or patterned values, wrong cipher length,
+//! Service compromise through Kratos's own secrets: missing lists, published placeholders, short or patterned values, wrong cipher length,
 //! reuse, secrets kept inline, and `${VAR}` literals that Kratos never expands.
 
 use super::rotation;
@@ -65,8 +64,8 @@ static SECRET_DEFAULT_MISSING: RuleMeta = RuleMeta {
     threat: Threat::ServiceCompromise,
     severity: Severity::High,
     title: "`secrets.default` is not set",
-    rationale: "Without `secrets.default` Kratos generates a random secret at every process start \
-        (K:driver/config/config.go#SecretsDefault). Everything signed with it, and with the cookie \
+    rationale: "Without `secrets.default` Kratos generates a random secret at every process \
+        start. Everything signed with it, and with the cookie \
         secrets when `secrets.cookie` is also empty, stops verifying after a restart and differs \
         between replicas: users are signed out at random and flows fail. Operators then reach for \
         copy-pasted example secrets, which is worse.",
@@ -75,7 +74,10 @@ static SECRET_DEFAULT_MISSING: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "generate a random 32-character secret into `secrets.default`",
     },
-    references: &[PRODUCTION_DOC, "kratos-hardening.md §0.5"],
+    references: &[
+        PRODUCTION_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L829-L844",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -113,7 +115,7 @@ static SECRET_COOKIE_MISSING: RuleMeta = RuleMeta {
     title: "`secrets.cookie` is not set",
     rationale: "Session, CSRF and continuity cookies and the HMACs of stored recovery, \
         verification and login codes are keyed with `secrets.cookie`, which falls back to \
-        `secrets.default` (K:driver/config/config.go#SecretsSession). A dedicated cookie secret can \
+        `secrets.default`. A dedicated cookie secret can \
         be rotated after a suspected leak without touching anything else; without either, the key \
         is random per process.",
     breaks: "Nothing if the current `secrets.default` values are kept after the new cookie secret, \
@@ -123,7 +125,11 @@ static SECRET_COOKIE_MISSING: RuleMeta = RuleMeta {
         summary: "generate `secrets.cookie` (new secret first, then the current `secrets.default` \
             values so existing sessions stay valid)",
     },
-    references: &[ROTATION_DOC, "kratos-hardening.md §0.5"],
+    references: &[
+        ROTATION_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L846-L858",
+        "https://github.com/ory/kratos/blob/v1.3.1/persistence/sql/persister_hmac.go#L15-L17",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -166,10 +172,10 @@ static SECRET_CIPHER_MISSING: RuleMeta = RuleMeta {
     severity: Severity::High,
     title: "`secrets.cipher` is not set",
     rationale: "The OIDC access, refresh and ID tokens Kratos stores per identity are encrypted with \
-        `secrets.cipher` (K:cipher/*.go). Without it the only working algorithm is `noop`, which \
+        `secrets.cipher`. Without it the only working algorithm is `noop`, which \
         stores them hex-encoded: a database dump or SQL injection hands out live tokens for the \
         users' social accounts. With `aes` or `xchacha20-poly1305` selected and no cipher secret, \
-        the config is invalid (S:3073).",
+        the config is invalid.",
     breaks: "Nothing: the secret is only used once an encrypting algorithm is selected.",
     fix: FixMeta {
         applicability: Applicability::Safe,
@@ -177,7 +183,8 @@ static SECRET_CIPHER_MISSING: RuleMeta = RuleMeta {
     },
     references: &[
         "https://www.ory.sh/docs/kratos/reference/configuration",
-        "kratos-hardening.md §0.4",
+        "https://github.com/ory/kratos/blob/v1.3.1/cipher/chacha20.go#L28-L45",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L3070-L3096",
     ],
     versions: Versions::All,
     production_only: false,
@@ -220,18 +227,26 @@ static SECRET_PAGINATION_MISSING: RuleMeta = RuleMeta {
     id: "KH204",
     name: "pagination-secret-missing",
     threat: Threat::ServiceCompromise,
-    severity: Severity::Medium,
+    severity: Severity::Low,
     title: "`secrets.pagination` is not set (v26)",
-    rationale: "Since the calendar releases Kratos encrypts pagination tokens with \
-        `secrets.pagination` (S26:2639), and the production guide lists it with the other secrets. \
-        Left unset, tokens are keyed by a fallback that differs between processes or is shared \
-        with other purposes.",
-    breaks: "Open pagination cursors of admin API clients become invalid once.",
+    rationale: "Kratos v26 encrypts the page tokens of the admin API's courier message list with \
+        `secrets.pagination`; unset, it uses a fixed all-zero key that anyone can read and forge \
+        tokens with. A page token only holds a position in that list, so this is obfuscation \
+        rather than a security boundary, but the production guide lists the key with the other \
+        secrets and a forged token lets a caller of the admin API steer the listing.",
+    breaks: "Nothing: page tokens made with the built-in key keep working, as Kratos always \
+        tries it last.",
     fix: FixMeta {
         applicability: Applicability::Safe,
         summary: "generate a random 32-character secret into `secrets.pagination`",
     },
-    references: &[PRODUCTION_DOC],
+    references: &[
+        PRODUCTION_DOC,
+        "https://github.com/ory/kratos/blob/v26.2.0/courier/handler.go#L117",
+        "https://github.com/ory/kratos/blob/v26.2.0/oryx/pagination/keysetpagination_v2/page_token.go#L18",
+        "https://github.com/ory/kratos/blob/v26.2.0/oryx/pagination/keysetpagination_v2/page_token.go#L54-L61",
+        "https://github.com/ory/kratos/blob/v26.2.0/oryx/pagination/keysetpagination_v2/request_params.go#L115-L123",
+    ],
     versions: Versions::V26Only,
     production_only: false,
 };
@@ -245,7 +260,11 @@ impl Rule for SecretPaginationMissing {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         if !has_secret(cx, "pagination") {
-            out.missing("secrets.pagination", "`secrets.pagination` is not set");
+            out.missing(
+                "secrets.pagination",
+                "`secrets.pagination` is not set, so the courier message list's page tokens use \
+                 a fixed, public key",
+            );
         }
     }
 }
@@ -268,7 +287,10 @@ static SECRET_PLACEHOLDER: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "replace it with a generated secret; the placeholder is removed, not kept for rotation",
     },
-    references: &[ROTATION_DOC, "kratos-hardening.md §6"],
+    references: &[
+        ROTATION_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/contrib/quickstart/kratos/email-password/kratos.yml#L77-L81",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -317,7 +339,11 @@ static SECRET_TOO_SHORT: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "replace it with a generated 32-character secret; the short one is removed",
     },
-    references: &[ROTATION_DOC, "kratos-hardening.md §1.1"],
+    references: &[
+        ROTATION_DOC,
+        PRODUCTION_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2637-L2656",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -366,7 +392,7 @@ static SECRET_LOW_VARIETY: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "replace it with a generated random secret; the patterned one is removed",
     },
-    references: &[ROTATION_DOC, "kratos-hardening.md §6"],
+    references: &[ROTATION_DOC, PRODUCTION_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -604,7 +630,7 @@ static SECRET_INLINE: RuleMeta = RuleMeta {
     },
     references: &[
         "https://www.ory.sh/docs/kratos/configuring",
-        "kratos-hardening.md §0.8",
+        "https://github.com/ory/x/blob/v0.0.660/configx/koanf_env.go#L94-L171",
     ],
     versions: Versions::All,
     production_only: false,
@@ -655,7 +681,7 @@ static ENV_REFERENCE_LITERAL: RuleMeta = RuleMeta {
     threat: Threat::ServiceCompromise,
     severity: Severity::High,
     title: "A value contains `${VAR}`, which Kratos does not expand",
-    rationale: "Kratos reads config files as they are (X:configx/koanf_file.go): `${VAR}` is the \
+    rationale: "Kratos reads config files as they are, without expanding variables: `${VAR}` is the \
         literal text, not the variable. A client secret, API key or password written this way is a \
         public, guessable string, and URLs written this way point nowhere. Kratos maps every key to \
         its own environment variable instead (`SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS_0_CLIENT_SECRET`).",
@@ -667,7 +693,7 @@ static ENV_REFERENCE_LITERAL: RuleMeta = RuleMeta {
     },
     references: &[
         "https://www.ory.sh/docs/kratos/configuring",
-        "kratos-hardening.md §0.9",
+        "https://github.com/ory/x/blob/v0.0.660/configx/koanf_file.go#L57-L88",
     ],
     versions: Versions::All,
     production_only: false,

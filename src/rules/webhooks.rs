@@ -1,6 +1,6 @@
 //! Weak credentials and unprotected connections of the HTTP services Kratos calls out to:
-//! `web_hook` hooks and the password migrate hook (kratos-hardening.md §2), OIDC providers
-//! (§1.9), the outgoing HTTP client's SSRF guard and the Hydra admin API (§1.13).
+//! `web_hook` hooks and the password migrate hook, OIDC providers, the outgoing HTTP client's
+//! SSRF guard and the Hydra admin API.
 
 use std::net::IpAddr;
 
@@ -244,7 +244,11 @@ static WEBHOOK_NOT_HTTPS: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "change the hook URL to https://",
     },
-    references: &[HOOKS_DOC, WEBHOOK_DOC, "kratos-hardening.md §2"],
+    references: &[
+        HOOKS_DOC,
+        WEBHOOK_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L217-L351",
+    ],
     versions: Versions::All,
     production_only: true,
 };
@@ -294,7 +298,12 @@ static WEBHOOK_WITHOUT_AUTH: RuleMeta = RuleMeta {
         summary: "add `auth: {type: api_key, config: {name, value, in: header}}` with a random \
             value of 32+ characters from the environment, and check it in the endpoint",
     },
-    references: &[HOOKS_DOC, WEBHOOK_DOC, "kratos-hardening.md §2"],
+    references: &[
+        HOOKS_DOC,
+        WEBHOOK_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/request/auth.go#L18-L34",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L112-L216",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -343,8 +352,7 @@ static WEBHOOK_WEAK_AUTH: RuleMeta = RuleMeta {
     },
     references: &[
         HOOKS_DOC,
-        "kratos-hardening.md §2",
-        "kratos-hardening.md §6",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L112-L216",
     ],
     versions: Versions::All,
     production_only: false,
@@ -399,7 +407,7 @@ static OIDC_CLIENT_SECRET_INLINE: RuleMeta = RuleMeta {
     references: &[
         OIDC_DOC,
         "https://www.ory.sh/docs/kratos/configuring",
-        "kratos-hardening.md §1.9",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L470-L472",
     ],
     versions: Versions::All,
     production_only: false,
@@ -465,7 +473,10 @@ static OIDC_CLIENT_SECRET_WEAK: RuleMeta = RuleMeta {
         summary: "rotate the client secret at the provider and supply the new one through \
             SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS",
     },
-    references: &[OIDC_DOC, "kratos-hardening.md §1.9"],
+    references: &[
+        OIDC_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L470-L472",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -527,7 +538,10 @@ static OIDC_ENDPOINT_NOT_HTTPS: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "change the URL to https:// (mappers: a `file://` or `base64://` URL)",
     },
-    references: &[OIDC_DOC, "kratos-hardening.md §1.9"],
+    references: &[
+        OIDC_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L473-L500",
+    ],
     versions: Versions::All,
     production_only: true,
 };
@@ -592,7 +606,8 @@ static OIDC_PKCE_DISABLED: RuleMeta = RuleMeta {
         Kratos skips it even when the provider supports it (the default `auto` uses it whenever \
         discovery advertises S256), so an authorization code leaked through a referrer, a log or \
         an open redirect at the provider can be injected into another browser's flow and \
-        redeemed.",
+        redeemed. Under `ciphers.algorithm: noop` the verifier travels readable in the `state` \
+        parameter, so PKCE protects nothing until a real cipher is set.",
     breaks: "When PKCE is used Kratos may call back on `/self-service/methods/oidc/callback` \
         without the provider id, which must then be an allowed redirect URI at the provider.",
     fix: FixMeta {
@@ -600,7 +615,12 @@ static OIDC_PKCE_DISABLED: RuleMeta = RuleMeta {
         summary: "set `pkce: auto` (the default) and allow \
             `<public URL>/self-service/methods/oidc/callback` as a redirect URI at the provider",
     },
-    references: &[OIDC_DOC, "kratos-hardening.md §1.9"],
+    references: &[
+        OIDC_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L571-L577",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/oidc/pkce.go#L37-L60",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/oidc/state.go#L40-L53",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -663,7 +683,7 @@ fn is_http_url(text: &str) -> bool {
 /// Everything Kratos fetches through its shared HTTP client that a config names: web hooks
 /// and their Jsonnet bodies, HTTP courier channels, remote mail templates, identity schemas,
 /// tokenizer keys and mappers, OIDC mappers and providers, Hydra's admin API and a HIBP mirror
-/// (kratos-hardening.md §1.13, K:#HTTPClient).
+/// (`HTTPClient` in `driver/registry_default.go`).
 fn outgoing<'a>(cx: &Context<'a>) -> Vec<Outgoing<'a>> {
     let mut out = Vec::new();
     let mut push = |path: String, node: Option<&'a Node>, derived: Option<&'static str>| {
@@ -797,9 +817,12 @@ static PRIVATE_IP_RANGES_ALLOWED: RuleMeta = RuleMeta {
         and follows redirects. Whoever controls one of those responses or its DNS (a third-party \
         hook or provider, a rebinding attack) can point Kratos at cloud metadata \
         (169.254.169.254), the unauthenticated admin API or internal databases. The production \
-        guide recommends turning the guard on.",
-    breaks: "Web hooks and providers on private addresses stop working unless their exact URLs are \
-        listed in `clients.http.private_ip_exception_urls`.",
+        guide recommends turning the guard on. With it on, each entry of \
+        `clients.http.private_ip_exception_urls` is a glob: a `**`, or a `*` in the host, \
+        reopens the networks the guard closes.",
+    breaks: "Web hooks and providers on private addresses stop working unless their URL matches \
+        an entry of `clients.http.private_ip_exception_urls` (glob patterns matched against the \
+        request URL without its query; `*` stops at `.` and `/`, `**` does not).",
     fix: FixMeta {
         applicability: Applicability::Unsafe,
         summary: "set `clients.http.disallow_private_ip_ranges: true` and list internal hook URLs \
@@ -808,7 +831,9 @@ static PRIVATE_IP_RANGES_ALLOWED: RuleMeta = RuleMeta {
     references: &[
         "https://www.ory.sh/docs/kratos/guides/production",
         CONFIG_DOC,
-        "kratos-hardening.md §1.13",
+        "https://github.com/ory/x/blob/v0.0.660/httpx/ssrf.go#L40-L53",
+        "https://github.com/ory/x/blob/v0.0.660/httpx/resilient_client.go#L99-L105",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/registry_default.go#L839-L857",
     ],
     versions: Versions::All,
     production_only: true,
@@ -865,6 +890,7 @@ impl Rule for PrivateIpRangesAllowed {
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let path = GUARD;
         if cx.bool(path) == Some(true) {
+            broad_exceptions(cx, out);
             return;
         }
         let all = outgoing(cx);
@@ -898,6 +924,46 @@ impl Rule for PrivateIpRangesAllowed {
     }
 }
 
+/// Exception globs that admit far more than one service: `**` crosses every `.` and `/`, and a
+/// `*` in the host admits every name (or address) of that shape.
+fn broad_exceptions(cx: &Context<'_>, out: &mut Sink<'_>) {
+    let Some(list) = cx.get(EXCEPTIONS) else {
+        return;
+    };
+    for (i, item) in list.items().iter().enumerate() {
+        let Some(pattern) = item.as_str() else {
+            continue;
+        };
+        let host = pattern
+            .split_once("://")
+            .map_or(pattern, |(_, rest)| rest)
+            .split('/')
+            .next()
+            .unwrap_or("");
+        let why = if pattern.contains("**") {
+            "`**` matches across every `.` and `/`"
+        } else if host.contains(['*', '?', '[', '{']) {
+            "a wildcard in the host admits every internal host of that shape"
+        } else {
+            continue;
+        };
+        let path = format!("{EXCEPTIONS}.{i}");
+        out.at(
+            &path,
+            format!(
+                "`{path}` (`{}`) is a glob: {why}, so the SSRF guard lets Kratos reach those \
+                 private addresses",
+                shown(pattern)
+            ),
+        )
+        .fix_summary(
+            "list each internal URL Kratos calls as its own entry, without wildcards in the host \
+             and without `**`",
+        )
+        .applicability(Applicability::Manual, None);
+    }
+}
+
 /// KH435: the Hydra admin API over plain http.
 pub struct HydraAdminNotHttps;
 
@@ -919,8 +985,7 @@ static HYDRA_ADMIN_NOT_HTTPS: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "kratos-hardening.md §1.13",
-        "kratos-hardening.md §4",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2288-L2321",
     ],
     versions: Versions::All,
     production_only: true,
