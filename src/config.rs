@@ -82,6 +82,16 @@ pub enum ConfigError {
         /// What was found instead.
         found: String,
     },
+    /// Helm values without a Kratos config anywhere the chart reads one.
+    #[error(
+        "{files}: no Kratos config in these Helm values: neither `kratos.config` nor \
+         `<alias>.kratos.config` (an umbrella chart's Kratos subchart) is a mapping; pass the \
+         values file that holds it, or add `kratos.config` first"
+    )]
+    NoHelmConfig {
+        /// The values files, comma-separated.
+        files: String,
+    },
     /// A `.toml` config.
     #[error(
         "{file}: TOML configs are not supported yet; convert the file to YAML (Kratos reads both)"
@@ -365,10 +375,14 @@ impl Deployment {
         Provenance::new(source, pos)
     }
 
-    /// True when `node` was written in a config file (not taken from an env file).
+    /// True when `node` was written in a config or Helm values file (committed text, not an
+    /// env file, the environment or the chart's own Secret).
     #[must_use]
     pub fn in_config_file(&self, node: &Node) -> bool {
-        self.source(node.pos.file).kind == SourceKind::Config
+        matches!(
+            self.source(node.pos.file).kind,
+            SourceKind::Config | SourceKind::HelmValues
+        )
     }
 
     /// The source a position points into.

@@ -99,7 +99,8 @@ fn patch_source(
         }
         SourceKind::EnvFile => patch::dotenv::apply(&source.text, ops),
         SourceKind::HelmValues => {
-            let prefixed: Vec<patch::Op> = ops.iter().map(|op| op.under("kratos.config")).collect();
+            let under = &deployment.chart.config_path;
+            let prefixed: Vec<patch::Op> = ops.iter().map(|op| op.under(under)).collect();
             patch::apply(&source.text, json, &prefixed)
         }
         SourceKind::Environment | SourceKind::Chart | SourceKind::IdentitySchema => {

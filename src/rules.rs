@@ -12,6 +12,7 @@ mod crypto;
 mod database;
 mod dos;
 mod flows;
+mod helm;
 mod hooks;
 mod identity;
 mod logging;
@@ -481,6 +482,7 @@ pub static RULES: &[&dyn Rule] = &[
     &secrets::SecretLowVariety,
     &secrets::CipherSecretWrongLength,
     &secrets::ContinuityKeyPairInvalid,
+    &helm::HelmSecretsRegenerated,
     &secrets::SecretReused,
     &secrets::SecretInline,
     &secrets::EnvReferenceLiteral,
@@ -629,6 +631,7 @@ mod tests {
 
     #[test]
     fn every_rule_documents_itself() {
+        let mut problems = Vec::new();
         for rule in RULES {
             let m = rule.meta();
             for (field, text) in [
@@ -644,12 +647,48 @@ mod tests {
                 "{}: the rationale must say why it matters",
                 m.id
             );
-            assert!(
-                m.references.iter().any(|r| r.starts_with("https://")),
-                "{} needs an Ory documentation (or other https) reference",
-                m.id
-            );
+            if m.references.is_empty() {
+                problems.push(format!("{} cites no source", m.id));
+            }
+            for r in m.references {
+                if !r.starts_with("https://") || r.contains(' ') {
+                    problems.push(format!(
+                        "{}: reference {r:?} is not a URL users can open",
+                        m.id
+                    ));
+                }
+                // Source links pin a release, never a moving branch.
+                if let Some(rest) = r.strip_prefix("https://github.com/ory/kratos/blob/")
+                    && !(rest.starts_with("v1.3.1/") || rest.starts_with("v26.2.0/"))
+                {
+                    problems.push(format!("{}: {r} is not at a release tag", m.id));
+                }
+            }
+            for text in [m.title, m.rationale, m.breaks, m.fix.summary] {
+                if private_citation(text) {
+                    problems.push(format!(
+                        "{}: {text:?} cites a file users do not have (K:, S:, X:, kratos-hardening.md)",
+                        m.id
+                    ));
+                }
+            }
         }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// The shorthand of the team's notes (`K:file`, `S:2366`, `S26:…`, `X:…`, `§1.2`), which
+    /// users cannot follow.
+    fn private_citation(text: &str) -> bool {
+        text.contains("kratos-hardening")
+            || text.contains('§')
+            || ["K:", "S:", "S26:", "X:"].iter().any(|tag| {
+                text.match_indices(tag).any(|(i, _)| {
+                    let before = text[..i].chars().next_back();
+                    let after = text[i + tag.len()..].chars().next();
+                    !before.is_some_and(|c| c.is_ascii_alphanumeric())
+                        && after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '#')
+                })
+            })
     }
 
     #[test]

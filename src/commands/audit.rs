@@ -185,13 +185,25 @@ fn audit_one(
     let mut findings = rules::check_all(&cx);
     let mut used = vec![false; ignore_entries.len()];
     ignore::suppress(ignore_entries, findings.iter_mut(), today, &mut used);
-    let caveat = deployment.looks_like_helm_values().then(|| {
-        format!(
-            "{} looks like the Ory Helm chart's values file: its Kratos config is under \
+    let umbrella = deployment.chart.helm && deployment.chart.config_path != "kratos.config";
+    let caveat = if umbrella {
+        Some(format!(
+            "the Kratos config was read at `{}` (an umbrella chart's Kratos subchart); fixes go \
+             there",
+            deployment.chart.config_path
+        ))
+    } else {
+        None
+    };
+    let caveat = caveat.or_else(|| {
+        deployment.looks_like_helm_values().then(|| {
+            format!(
+                "{} looks like the Ory Helm chart's values file: its Kratos config is under \
              `kratos.config`; the findings below judge the file as if it were a Kratos \
              config. Audit it with `--helm-values` instead",
-            deployment.sources[0].display
-        )
+                deployment.sources[0].display
+            )
+        })
     });
     let audited = Audited {
         version: cx.version,

@@ -68,7 +68,7 @@ impl<'a> Provenance<'a> {
         let file = &self.source.display;
         let mut text = match (self.variable, self.source.kind, self.pos) {
             (_, SourceKind::Chart, _) => {
-                "Helm chart: generated at install, or the operator's Secret".to_owned()
+                "Helm chart: its generated Secret, or the operator's".to_owned()
             }
             (Some(var), SourceKind::Environment, _) => format!("env {var}"),
             (Some(var), _, Some(p)) => format!("env {var} (from {file}:{})", p.line),

@@ -659,7 +659,7 @@ impl Rule for SecretInline {
             }
             let file = cx.get(&path).map_or(0, |n| n.pos.file);
             let shown = cx.deployment.source(file).display.clone();
-            out.at(
+            let finding = out.at(
                 &path,
                 format!(
                     "`{path}` holds {} secret(s) inline in {shown}; set SECRETS_{} from a secret \
@@ -668,6 +668,13 @@ impl Rule for SecretInline {
                     key.to_ascii_uppercase()
                 ),
             );
+            if cx.deployment.chart.helm {
+                finding.fix_summary(
+                    "move the values into a Secret you manage (`secret.enabled: false`, \
+                     `secret.nameOverride`, keys `secretsDefault`, `secretsCookie`, \
+                     `secretsCipher`) and delete them from the values file",
+                );
+            }
         }
     }
 }

@@ -194,6 +194,9 @@ impl Rule for AdminApiExposed {
         &ADMIN_API_EXPOSED
     }
     fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        if cx.deployment.chart.helm {
+            return Ok(FixPlan::Manual(UNDER_HELM.to_owned()));
+        }
         // An admin base URL on another host says clients reach the admin API through it (the
         // quickstarts' `http://kratos:4434/`): loopback would cut them off, and which private
         // interface they share is for the operator to say.
@@ -215,32 +218,52 @@ impl Rule for AdminApiExposed {
         )]))
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        let path = "serve.admin.host";
-        match cx.str(path).map(str::trim).filter(|h| !h.is_empty()) {
-            None => {
-                out.at(
-                    path,
-                    format!(
-                        "`{path}` is not set, so the unauthenticated admin API listens on 0.0.0.0 \
+        let start = out.len();
+        admin_host(cx, out);
+        if cx.deployment.chart.helm {
+            for finding in out.since(start) {
+                finding
+                    .fix_summary(UNDER_HELM)
+                    .applicability(Applicability::Manual, None);
+            }
+        }
+    }
+}
+
+/// Under the Helm chart the kubelet probes `/admin/health/*` on the admin port, so the admin
+/// listener must stay on the pod's interface; the cluster network is what to close.
+const UNDER_HELM: &str = "under the Helm chart keep `serve.admin.host` on the pod's interface \
+    (the kubelet's readiness and startup probes call the admin port: 127.0.0.1 keeps pods from \
+    ever becoming Ready); keep `ingress.admin.enabled: false` and allow only the pods that need \
+    the admin API with a NetworkPolicy on port 4434";
+
+/// KH231's check: the admin host, unset or beyond loopback and private networks.
+fn admin_host(cx: &Context<'_>, out: &mut Sink<'_>) {
+    let path = "serve.admin.host";
+    match cx.str(path).map(str::trim).filter(|h| !h.is_empty()) {
+        None => {
+            out.at(
+                path,
+                format!(
+                    "`{path}` is not set, so the unauthenticated admin API listens on 0.0.0.0 \
                          (every interface)"
-                    ),
-                );
-            }
-            Some(host) if is_internal_listen_host(host) => {}
-            Some(host) => {
-                let what = if matches!(host, "0.0.0.0" | "::" | "[::]") {
-                    "every interface"
-                } else {
-                    "an address that is neither loopback nor private"
-                };
-                out.at(
-                    path,
-                    format!(
-                        "`{path}` is '{host}', {what}: the unauthenticated admin API is reachable \
+                ),
+            );
+        }
+        Some(host) if is_internal_listen_host(host) => {}
+        Some(host) => {
+            let what = if matches!(host, "0.0.0.0" | "::" | "[::]") {
+                "every interface"
+            } else {
+                "an address that is neither loopback nor private"
+            };
+            out.at(
+                path,
+                format!(
+                    "`{path}` is '{host}', {what}: the unauthenticated admin API is reachable \
                          there"
-                    ),
-                );
-            }
+                ),
+            );
         }
     }
 }

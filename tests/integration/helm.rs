@@ -116,3 +116,146 @@ fn development_extra_env_and_positions_come_from_the_values_file() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("--helm-values"), "{text}");
 }
+
+fn finding<'a>(doc: &'a Value, id: &str) -> Vec<&'a Value> {
+    doc["deployments"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == id)
+        .collect()
+}
+
+/// The chart fills empty secrets with `randAlphaNum 32` in a `pre-install, pre-upgrade` hook:
+/// KH213 on each upgrade-regenerated secret, gone when the hook keeps the Secret made at
+/// install or when the operator brings their own Secret.
+#[test]
+fn secrets_the_chart_regenerates_on_upgrade_are_high_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "kratos:\n  config:\n    secrets:\n      cipher: [Zk3Qw9Lm2Rt7Xv4Bn8Hc6Jd1Fg5Sp0Ya]\n    serve:\n      public:\n        base_url: https://auth.acme.io/\n";
+    let values = write(dir.path(), "values.yaml", base);
+    let doc = audit_json(&[&values]);
+    let paths: Vec<&str> = finding(&doc, "KH213")
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["secrets.default", "secrets.cookie"],
+        "cipher is set"
+    );
+    assert!(
+        finding(&doc, "KH213")
+            .iter()
+            .all(|f| f["severity"] == "high")
+    );
+    // Inline secrets in values are KH210, as in a config file.
+    assert_eq!(finding(&doc, "KH210").len(), 1);
+
+    let keep = write(
+        dir.path(),
+        "keep.yaml",
+        "secret:\n  secretAnnotations:\n    helm.sh/hook: \"pre-install\"\n",
+    );
+    assert!(finding(&audit_json(&[&values, &keep]), "KH213").is_empty());
+    let both = write(
+        dir.path(),
+        "both.yaml",
+        "secret:\n  secretAnnotations:\n    helm.sh/hook: \"pre-install,pre-upgrade\"\n",
+    );
+    assert_eq!(finding(&audit_json(&[&values, &both]), "KH213").len(), 2);
+    // No hook annotations at all: a release resource, rendered anew on every upgrade.
+    let plain = write(
+        dir.path(),
+        "plain.yaml",
+        "secret:\n  enableDefaultAnnotations: false\n",
+    );
+    assert_eq!(finding(&audit_json(&[&values, &plain]), "KH213").len(), 2);
+    let own = write(dir.path(), "own.yaml", "secret:\n  enabled: false\n");
+    assert!(finding(&audit_json(&[&values, &own]), "KH213").is_empty());
+}
+
+/// Under the chart the kubelet probes the admin port: never loopback, manual advice instead.
+#[test]
+fn the_admin_host_is_never_bound_to_loopback_under_the_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "kratos:\n  config:\n    serve:\n      admin:\n        port: 4434\n      public:\n        base_url: https://auth.acme.io/\n";
+    let values = write(dir.path(), "values.yaml", text);
+    let doc = audit_json(&[&values]);
+    let admin = finding(&doc, "KH231");
+    assert_eq!(admin.len(), 1);
+    assert_eq!(admin[0]["fix"]["applicability"], "manual");
+    let summary = admin[0]["fix"]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("NetworkPolicy") && summary.contains("probes"),
+        "{summary}"
+    );
+    let out = bin()
+        .args([
+            "apply",
+            "--unsafe-fixes",
+            "--only",
+            "KH231",
+            "--helm-values",
+        ])
+        .arg(&values)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&values).unwrap(), text);
+}
+
+/// An umbrella chart nests the Kratos chart under its alias: read and fixed there, and the
+/// report says which subtree it read. Values with no Kratos config are an error, not an
+/// audit of an empty tree.
+#[test]
+fn umbrella_values_are_read_at_the_alias_and_empty_ones_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "global:\n  domain: acme.io\nidentity:\n  kratos:\n    config:\n      log:\n        leak_sensitive_values: true\n";
+    let values = write(dir.path(), "values.yaml", text);
+    let doc = audit_json(&[&values]);
+    assert_eq!(finding(&doc, "KH250").len(), 1);
+    let warnings = doc["warnings"].to_string();
+    assert!(warnings.contains("`identity.kratos.config`"), "{warnings}");
+    let out = bin()
+        .args(["apply", "--only", "KH250", "--helm-values"])
+        .arg(&values)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&values).unwrap(),
+        text.replace(
+            "leak_sensitive_values: true",
+            "leak_sensitive_values: false"
+        )
+    );
+
+    let empty = write(dir.path(), "empty.yaml", "image:\n  tag: v1.3.1\n");
+    for command in ["audit", "apply"] {
+        let out = bin()
+            .args([command, "--helm-values"])
+            .arg(&empty)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("no Kratos config in these Helm values"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{command}: nothing reported");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&empty).unwrap(),
+        "image:\n  tag: v1.3.1\n"
+    );
+}

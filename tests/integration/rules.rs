@@ -39,6 +39,9 @@ pub struct Case {
     /// `none` for a finding with nothing to change).
     #[serde(default)]
     applicability: Option<String>,
+    /// The config is an Ory Helm chart values file (`--helm-values`).
+    #[serde(default)]
+    helm: bool,
     /// Phrases each of which some finding's message, fix summary or breaks text must contain.
     #[serde(default)]
     says: Vec<String>,
@@ -60,8 +63,13 @@ pub fn load_case(case: &Case) -> Result<Loaded, String> {
             .map_err(|e| e.to_string())?;
     }
     let path: PathBuf = dir.path().join("kratos.yml");
-    let deployment = Deployment::from_texts(vec![(path, "kratos.yml".into(), case.config.clone())])
-        .map_err(|e| format!("config does not load: {e}"))?;
+    let files = vec![(path, "kratos.yml".into(), case.config.clone())];
+    let deployment = if case.helm {
+        Deployment::from_helm_values(files)
+    } else {
+        Deployment::from_texts(files)
+    }
+    .map_err(|e| format!("config does not load: {e}"))?;
     let profile = match case.profile.as_deref() {
         Some("development") => Profile::Development,
         _ => Profile::Production,
