@@ -1,4 +1,4 @@
-//! Service compromise through CORS on the public API (kratos-hardening.md §1.3): enabled without
+//! Service compromise through CORS on the public API: enabled without
 //! an origin list (schema default `*`), an explicit `*`, wildcard origins combined with the
 //! default `allow_credentials: true`, plain-http origins and CORS debug logging.
 //!
@@ -156,7 +156,7 @@ static CORS_DEFAULT_WILDCARD: RuleMeta = RuleMeta {
     threat: Threat::ServiceCompromise,
     severity: Severity::High,
     title: "CORS is enabled without `allowed_origins`, which defaults to every origin",
-    rationale: "`serve.public.cors.allowed_origins` defaults to `[\"*\"]` (S:2411) and rs/cors \
+    rationale: "`serve.public.cors.allowed_origins` defaults to `[\"*\"]` and rs/cors \
         treats an empty list the same way, so `cors.enabled: true` on its own lets every website \
         script the public API from its visitors' browsers and read the answers. Browsers withhold \
         cookies only because rs/cors answers `*` instead of the caller's origin: the session \
@@ -168,7 +168,10 @@ static CORS_DEFAULT_WILDCARD: RuleMeta = RuleMeta {
         summary: "list the exact https:// origins of your front-ends in \
             `serve.public.cors.allowed_origins` (or disable CORS if the UI shares Kratos's origin)",
     },
-    references: &[CONFIG_DOC, "kratos-hardening.md §1.3"],
+    references: &[
+        CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2411",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -212,7 +215,7 @@ static CORS_WILDCARD_ORIGIN: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "remove `*` and list the exact https:// origins of your front-ends",
     },
-    references: &[CONFIG_DOC, "kratos-hardening.md §1.3"],
+    references: &[CONFIG_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -249,7 +252,7 @@ static CORS_WILDCARD_SUBDOMAIN: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     title: "A wildcard origin is allowed to make credentialed requests",
     rationale: "rs/cors echoes an origin that matches a pattern such as `https://*.example.org` \
-        back verbatim, and `allow_credentials` defaults to true (S:2484). Script on any matching \
+        back verbatim, and `allow_credentials` defaults to true. Script on any matching \
         origin (a forgotten subdomain taken over, user-hosted content, an XSS on a minor site) \
         then sends the user's session cookie, reads `/sessions/whoami` and the CSRF token of a \
         settings flow, and changes the account. A pattern without a dot after `*` \
@@ -261,7 +264,10 @@ static CORS_WILDCARD_SUBDOMAIN: RuleMeta = RuleMeta {
         summary: "replace the pattern with the exact https:// origins that need access, or set \
             `serve.public.cors.allow_credentials: false` if no cookie-authenticated calls are made",
     },
-    references: &[CONFIG_DOC, "kratos-hardening.md §1.3"],
+    references: &[
+        CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2484",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -334,7 +340,7 @@ static CORS_HTTP_ORIGIN: RuleMeta = RuleMeta {
         summary: "change the origin to https:// (or remove development origins such as \
             http://localhost)",
     },
-    references: &[CONFIG_DOC, "kratos-hardening.md §1.3"],
+    references: &[CONFIG_DOC],
     versions: Versions::All,
     production_only: true,
 };
@@ -376,7 +382,7 @@ static CORS_DEBUG_ENABLED: RuleMeta = RuleMeta {
     threat: Threat::ServiceCompromise,
     severity: Severity::Low,
     title: "CORS debug logging is on",
-    rationale: "`serve.public.cors.debug` (default false, S:2500) makes rs/cors log every CORS \
+    rationale: "`serve.public.cors.debug` (default false) makes rs/cors log every CORS \
         decision with the request's origin and headers. It adds noise to logs that are already \
         sensitive, and documents to anyone reading them exactly which origins are accepted.",
     breaks: "Nothing: only log output changes.",
@@ -384,7 +390,10 @@ static CORS_DEBUG_ENABLED: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `serve.public.cors.debug: false`",
     },
-    references: &[CONFIG_DOC, "kratos-hardening.md §1.3"],
+    references: &[
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2498-L2503",
+        CONFIG_DOC,
+    ],
     versions: Versions::All,
     production_only: false,
 };

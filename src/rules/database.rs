@@ -1,6 +1,6 @@
 //! Weak credentials of, and unverified connections to, the database Kratos stores everything
 //! in (`dsn`): in-memory/SQLite in production, weak or superuser accounts, TLS that does not
-//! authenticate the server, and passwords kept in the file (kratos-hardening.md §1.12, §4).
+//! authenticate the server, and passwords kept in the file.
 
 use serde_json::Value;
 
@@ -127,7 +127,7 @@ static DSN_IN_MEMORY: RuleMeta = RuleMeta {
         summary: "point `dsn` (from the environment) at PostgreSQL, MySQL or CockroachDB and run \
             `kratos migrate sql -e --yes`",
     },
-    references: &[PRODUCTION_DOC, "kratos-hardening.md §1.12"],
+    references: &[PRODUCTION_DOC],
     versions: Versions::All,
     production_only: true,
 };
@@ -180,7 +180,7 @@ static DSN_WEAK_PASSWORD: RuleMeta = RuleMeta {
         summary: "give the database user a generated password of at least 32 characters and pass \
             the DSN through the DSN environment variable",
     },
-    references: &[PRODUCTION_DOC, "kratos-hardening.md §4"],
+    references: &[PRODUCTION_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -251,7 +251,7 @@ static DSN_SUPERUSER: RuleMeta = RuleMeta {
         summary: "create a dedicated `kratos` database user that owns only the Kratos database \
             and use it in the DSN",
     },
-    references: &[PRODUCTION_DOC, "kratos-hardening.md §4"],
+    references: &[PRODUCTION_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -306,7 +306,6 @@ static DSN_TLS_UNVERIFIED: RuleMeta = RuleMeta {
     references: &[
         PRODUCTION_DOC,
         "https://www.postgresql.org/docs/current/libpq-ssl.html",
-        "kratos-hardening.md §4",
     ],
     versions: Versions::All,
     production_only: true,
@@ -533,7 +532,7 @@ static DSN_INLINE_CREDENTIALS: RuleMeta = RuleMeta {
         summary: "delete `dsn` from the file and set the DSN environment variable from a secret \
             store",
     },
-    references: &[CONFIGURING_DOC, PRODUCTION_DOC, "kratos-hardening.md §1.12"],
+    references: &[CONFIGURING_DOC, PRODUCTION_DOC],
     versions: Versions::All,
     production_only: false,
 };

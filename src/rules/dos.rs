@@ -1,4 +1,4 @@
-//! Denial of service on the public API (kratos-hardening.md §0.2, §1.7, §1.9, §1.12, §3): what
+//! Denial of service on the public API: what
 //! open-source Kratos does not defend itself against (rate limiting, database growth) and the
 //! flow settings that widen the window for abuse (long flow lifespans, mail to unknown
 //! recipients, many code submissions).
@@ -41,11 +41,7 @@ static NO_RATE_LIMITING: RuleMeta = RuleMeta {
             /self-service/*/api, form POSTs and /sessions/whoami (`kratos-harden init` writes \
             nginx and Caddy snippets)",
     },
-    references: &[
-        SECURITY_DOC,
-        "kratos-hardening.md §0.2",
-        "kratos-hardening.md §3",
-    ],
+    references: &[SECURITY_DOC],
     versions: Versions::All,
     production_only: true,
 };
@@ -85,11 +81,7 @@ static FLOW_LIFESPAN_LONG: RuleMeta = RuleMeta {
         summary: "set the lifespan to 1h (the Kratos default; 10–15m suits login, registration \
             and settings)",
     },
-    references: &[
-        "https://www.ory.sh/docs/kratos/reference/configuration",
-        "kratos-hardening.md §1.7",
-        "kratos-hardening.md §1.9",
-    ],
+    references: &["https://www.ory.sh/docs/kratos/reference/configuration"],
     versions: Versions::All,
     production_only: false,
 };
@@ -167,7 +159,7 @@ static CLEANUP_UNSCHEDULED: RuleMeta = RuleMeta {
     title: "Expired flows and sessions are only purged by a scheduled `kratos cleanup sql`",
     rationale: "Kratos never deletes expired sessions, continuity containers or login, \
         registration, settings, recovery and verification flows on its own; only \
-        `kratos cleanup sql` does (K:persistence/sql/persister.go#CleanupDatabase), and the Helm \
+        `kratos cleanup sql` does, and the Helm \
         chart's cleanup CronJob is disabled by default. Since every anonymous request to a flow \
         endpoint writes a row, an attacker can grow the database without bound, slowing every \
         query and eventually filling the disk. The `database.cleanup.*` keys only tune the \
@@ -181,8 +173,7 @@ static CLEANUP_UNSCHEDULED: RuleMeta = RuleMeta {
     references: &[
         "https://www.ory.sh/docs/kratos/cli/kratos-cleanup-sql",
         "https://github.com/ory/kratos/issues/952",
-        "kratos-hardening.md §1.12",
-        "kratos-hardening.md §3",
+        "https://github.com/ory/kratos/blob/v1.3.1/persistence/sql/persister.go#L189-L244",
     ],
     versions: Versions::All,
     production_only: false,
@@ -233,10 +224,7 @@ static NOTIFY_UNKNOWN_RECIPIENTS: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `notify_unknown_recipients: false` (the default)",
     },
-    references: &[
-        "https://www.ory.sh/docs/kratos/reference/configuration",
-        "kratos-hardening.md §1.7",
-    ],
+    references: &["https://www.ory.sh/docs/kratos/reference/configuration"],
     versions: Versions::All,
     production_only: false,
 };
@@ -288,11 +276,7 @@ static CODE_MAX_SUBMISSIONS_HIGH: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `selfservice.methods.code.config.max_submissions: 5` (the default)",
     },
-    references: &[
-        "https://www.ory.sh/docs/kratos/reference/configuration",
-        "kratos-hardening.md §1.9",
-        "kratos-hardening.md §3",
-    ],
+    references: &["https://www.ory.sh/docs/kratos/reference/configuration"],
     versions: Versions::V26Only,
     production_only: false,
 };

@@ -1,4 +1,4 @@
-//! Flow bypass through the self-service flow settings (kratos-hardening.md §1.7, §1.9, §1.10):
+//! Flow bypass through the self-service flow settings:
 //! address verification switched off, the legacy `link` strategy for verification and
 //! recovery, legacy one-step registration, and pre-v1 keys that Kratos rejects or ignores.
 
@@ -81,12 +81,12 @@ static VERIFICATION_DISABLED: RuleMeta = RuleMeta {
     threat: Threat::FlowBypass,
     severity: Severity::Medium,
     title: "E-mail/phone verification is disabled",
-    rationale: "`selfservice.flows.verification.enabled` defaults to false (S:1327). Without it no \
+    rationale: "`selfservice.flows.verification.enabled` defaults to false. Without it no \
         address is ever verified: anyone can register with someone else's e-mail address and use \
         the account as theirs, `require_verified_address` can never be satisfied, and recovery \
         codes and notifications go to addresses nobody proved to own. An attacker pre-registers \
         a victim's address (account pre-hijacking) or poses as a colleague by address.",
-    breaks: "Kratos then requires a `courier` configuration (S:3024) and sends a verification \
+    breaks: "Kratos then requires a `courier` configuration and sends a verification \
         message after registration; users see a verification step. Nothing blocks unverified \
         users until `require_verified_address` is added to login hooks.",
     fix: FixMeta {
@@ -94,7 +94,11 @@ static VERIFICATION_DISABLED: RuleMeta = RuleMeta {
         summary: "set `selfservice.flows.verification.enabled: true` and `use: code` (needs a \
             working `courier`)",
     },
-    references: &[VERIFICATION_DOC, "kratos-hardening.md §1.7"],
+    references: &[
+        VERIFICATION_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1327",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L3024",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -154,11 +158,7 @@ static LINK_METHOD_LEGACY: RuleMeta = RuleMeta {
         summary: "set `selfservice.flows.verification.use: code` and \
             `selfservice.flows.recovery.use: code`, then `selfservice.methods.link.enabled: false`",
     },
-    references: &[
-        VERIFICATION_DOC,
-        RECOVERY_DOC,
-        "kratos-hardening.md §1.7, §1.9",
-    ],
+    references: &[VERIFICATION_DOC, RECOVERY_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -237,7 +237,7 @@ static LEGACY_ONE_STEP_REGISTRATION: RuleMeta = RuleMeta {
     threat: Threat::FlowBypass,
     severity: Severity::Info,
     title: "Registration uses the legacy one-step flow",
-    rationale: "`enable_legacy_one_step: true` (S:1281) reverts to the old registration form that \
+    rationale: "`enable_legacy_one_step: true` reverts to the old registration form that \
         asks for profile traits and credentials at once. It is kept only for compatibility: it \
         is deprecated in favour of `registration.style` in the calendar releases (S26) and will \
         be removed, so the flow stays on a code path that gets less attention. No direct \
@@ -249,7 +249,10 @@ static LEGACY_ONE_STEP_REGISTRATION: RuleMeta = RuleMeta {
         summary: "remove `selfservice.flows.registration.enable_legacy_one_step` (two-step \
             registration is the default)",
     },
-    references: &[REGISTRATION_DOC, "kratos-hardening.md §1.7"],
+    references: &[
+        REGISTRATION_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1281",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -372,7 +375,7 @@ static LEGACY_CONFIG_KEYS: RuleMeta = RuleMeta {
             `identity.schemas` + `identity.default_schema_id`, `selfservice.methods`, \
             `selfservice.flows.*`, `secrets.cookie`) and delete the legacy key",
     },
-    references: &[CONFIG_DOC, "kratos-hardening.md §1.6, §1.10"],
+    references: &[CONFIG_DOC],
     versions: Versions::All,
     production_only: false,
 };

@@ -1,4 +1,4 @@
-//! Flow bypass through identity schemas (kratos-hardening.md §1.10): where schemas are loaded
+//! Flow bypass through identity schemas: where schemas are loaded
 //! from, schemas that cannot be read, and what their traits allow. Traits are written by the
 //! identity owner at registration and in the settings profile flow, so anything the
 //! application trusts must not live there; every identifier needs a shape, every address a
@@ -120,7 +120,7 @@ static IDENTITY_SCHEMA_REMOTE: RuleMeta = RuleMeta {
     threat: Threat::FlowBypass,
     severity: Severity::Medium,
     title: "An identity schema is fetched over the network",
-    rationale: "Kratos loads `http(s)://` identity schemas from that host (K:schema/loader.go) \
+    rationale: "Kratos loads `http(s)://` identity schemas from that host \
         instead of from the deployment. Whoever controls the host, its DNS or, with `http://`, \
         the network path can change which traits are identifiers, which addresses get verified \
         and what values are accepted, e.g. drop `format` or `verification.via`; when the host is \
@@ -132,7 +132,10 @@ static IDENTITY_SCHEMA_REMOTE: RuleMeta = RuleMeta {
         summary: "ship the schema with the config and reference it as `file://…` (or embed it as \
             `base64://…`)",
     },
-    references: &[CUSTOMIZE_DOC, "kratos-hardening.md §1.10"],
+    references: &[
+        CUSTOMIZE_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/schema/loader.go",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -186,7 +189,7 @@ static IDENTITY_SCHEMA_UNREADABLE: RuleMeta = RuleMeta {
         summary: "reference the schema as `file://` (relative to the config file) or \
             `base64://`, and audit it where the file exists",
     },
-    references: &[SCHEMA_DOC, "kratos-hardening.md §1.10"],
+    references: &[SCHEMA_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -323,7 +326,7 @@ static AUTHORIZATION_IN_TRAITS: RuleMeta = RuleMeta {
         summary: "move the field out of `traits` into `metadata_admin` (or `metadata_public`) \
             and set it only through the admin API",
     },
-    references: &[METADATA_DOC, PRACTICES_DOC, "kratos-hardening.md §1.10"],
+    references: &[METADATA_DOC, PRACTICES_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -377,7 +380,7 @@ static TRAITS_ALLOW_ADDITIONAL: RuleMeta = RuleMeta {
         summary: "add `\"additionalProperties\": false` to `properties.traits` and to every \
             nested object trait",
     },
-    references: &[CUSTOMIZE_DOC, "kratos-hardening.md §1.10"],
+    references: &[CUSTOMIZE_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -455,7 +458,7 @@ static TRAIT_WITHOUT_MAX_LENGTH: RuleMeta = RuleMeta {
         summary: "add a `maxLength` to every string trait (e.g. 100 for names, 320 for \
             free-form identifiers)",
     },
-    references: &[CUSTOMIZE_DOC, "kratos-hardening.md §1.10"],
+    references: &[CUSTOMIZE_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -508,7 +511,7 @@ static IDENTIFIER_WITHOUT_FORMAT: RuleMeta = RuleMeta {
         summary: "give the identifier `\"format\": \"email\"` (or `tel`), or an anchored \
             `pattern` such as `^[a-z0-9._-]{3,32}$` for user names",
     },
-    references: &[CUSTOMIZE_DOC, PRACTICES_DOC, "kratos-hardening.md §1.10"],
+    references: &[CUSTOMIZE_DOC, PRACTICES_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -568,7 +571,7 @@ static NO_VERIFIABLE_ADDRESS: RuleMeta = RuleMeta {
         summary: "add an e-mail trait with `\"format\": \"email\"` and `\"ory.sh/kratos\": \
             {\"verification\": {\"via\": \"email\"}, \"recovery\": {\"via\": \"email\"}}`",
     },
-    references: &[SCHEMA_DOC, CUSTOMIZE_DOC, "kratos-hardening.md §1.10"],
+    references: &[SCHEMA_DOC, CUSTOMIZE_DOC],
     versions: Versions::All,
     production_only: false,
 };

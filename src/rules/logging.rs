@@ -1,4 +1,4 @@
-//! Service compromise through Kratos's logs (kratos-hardening.md §1.4): sensitive values logged
+//! Service compromise through Kratos's logs: sensitive values logged
 //! unredacted, and trace/debug levels in production.
 
 use serde_json::Value;
@@ -21,7 +21,7 @@ static LEAK_SENSITIVE_VALUES: RuleMeta = RuleMeta {
     title: "`log.leak_sensitive_values` is true",
     rationale: "With it Kratos logs the `Cookie`, `Set-Cookie`, `Authorization` and \
         `X-Session-Token` headers, full query strings and every field marked sensitive \
-        (identifiers, e-mail addresses, one-time codes) in clear (X:logrusx/helper.go). Anyone \
+        (identifiers, e-mail addresses, one-time codes) in clear. Anyone \
         with read access to the log pipeline, a log vendor or a leaked log archive replays live \
         session cookies and tokens and reads recovery codes. Every quickstart ships it as true; \
         Ory's logging docs say it should always be false.",
@@ -30,7 +30,11 @@ static LEAK_SENSITIVE_VALUES: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `log.leak_sensitive_values: false`",
     },
-    references: &[CONFIG_DOC, PRODUCTION_DOC, "kratos-hardening.md §1.4"],
+    references: &[
+        CONFIG_DOC,
+        PRODUCTION_DOC,
+        "https://github.com/ory/x/blob/v0.0.660/logrusx/helper.go",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -71,11 +75,7 @@ static LOG_LEVEL_VERBOSE: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `log.level: info`",
     },
-    references: &[
-        CONFIG_DOC,
-        "kratos-hardening.md §1.4",
-        "kratos-hardening.md §7",
-    ],
+    references: &[CONFIG_DOC],
     versions: Versions::All,
     production_only: true,
 };

@@ -102,7 +102,7 @@ static WHOAMI_AAL_NOT_HIGHEST: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "set `session.whoami.required_aal: highest_available`",
     },
-    references: &[STEP_UP_DOC, MFA_DOC, ADVISORY, "kratos-hardening.md §1.5"],
+    references: &[STEP_UP_DOC, MFA_DOC, ADVISORY],
     versions: Versions::All,
     production_only: false,
 };
@@ -145,7 +145,7 @@ static SETTINGS_AAL_NOT_HIGHEST: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "set `selfservice.flows.settings.required_aal: highest_available`",
     },
-    references: &[SETTINGS_DOC, STEP_UP_DOC, "kratos-hardening.md §1.7"],
+    references: &[SETTINGS_DOC, STEP_UP_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -187,7 +187,7 @@ static PRIVILEGED_SESSION_LONG: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `selfservice.flows.settings.privileged_session_max_age: 15m`",
     },
-    references: &[SETTINGS_DOC, "kratos-hardening.md §1.7"],
+    references: &[SETTINGS_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -259,7 +259,6 @@ static WEBAUTHN_ORIGIN_NOT_HTTPS: RuleMeta = RuleMeta {
     references: &[
         "https://www.ory.sh/docs/kratos/passwordless/passkeys",
         "https://www.ory.sh/docs/kratos/mfa/webauthn-fido-yubikey",
-        "kratos-hardening.md §1.9",
     ],
     versions: Versions::All,
     production_only: true,

@@ -1,4 +1,4 @@
-//! Flow bypass through a weak password policy (kratos-hardening.md §1.9): the breached-password
+//! Flow bypass through a weak password policy: the breached-password
 //! (Have I Been Pwned) check, its tolerance and failure mode, the minimum length and the
 //! password-identifier similarity check. Every rule here is silent when the password method is
 //! disabled (`selfservice.methods.password.enabled` defaults to true, S:1600).
@@ -20,9 +20,9 @@ const SIMILARITY: &str = "selfservice.methods.password.config.identifier_similar
 const MAX_BREACHES: &str = "selfservice.methods.password.config.max_breaches";
 const IGNORE_ERRORS: &str = "selfservice.methods.password.config.ignore_network_errors";
 
-/// The recommended minimum password length (kratos-hardening.md §1.9).
+/// The recommended minimum password length.
 const RECOMMENDED_LENGTH: i64 = 12;
-/// Kratos's default minimum length (S:1636) and NIST's floor.
+/// Kratos's default minimum length (the schema default) and NIST's floor.
 const DEFAULT_LENGTH: i64 = 8;
 
 /// The fix of every rule here: one key set to its recommended value.
@@ -62,7 +62,7 @@ static HIBP_DISABLED: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `selfservice.methods.password.config.haveibeenpwned_enabled: true`",
     },
-    references: &[POLICY_DOC, "kratos-hardening.md §1.9"],
+    references: &[POLICY_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -106,7 +106,7 @@ static MIN_PASSWORD_LENGTH_LOW: RuleMeta = RuleMeta {
     severity: Severity::High,
     title: "The minimum password length is low",
     rationale: "`min_password_length` is the only length rule Kratos enforces (default 8, schema \
-        minimum 6, S:1636). Passwords of 6 or 7 characters fall to online guessing and, after a \
+        minimum 6). Passwords of 6 or 7 characters fall to online guessing and, after a \
         database leak, to offline cracking within hours even when hashed; NIST SP 800-63B sets 8 \
         as the absolute floor. 12 or more characters makes guessing impractical; NIST SP 800-63B-4 \
         asks 15 for passwords used as the only factor. Below 8 is reported as high, 8 to 11 \
@@ -118,7 +118,10 @@ static MIN_PASSWORD_LENGTH_LOW: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `selfservice.methods.password.config.min_password_length: 12`",
     },
-    references: &[POLICY_DOC, "kratos-hardening.md §1.9"],
+    references: &[
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1630-L1640",
+        POLICY_DOC,
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -195,7 +198,7 @@ static IDENTIFIER_SIMILARITY_DISABLED: RuleMeta = RuleMeta {
         summary: "set `selfservice.methods.password.config.identifier_similarity_check_enabled: \
             true`",
     },
-    references: &[POLICY_DOC, "kratos-hardening.md §1.9"],
+    references: &[POLICY_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -227,7 +230,7 @@ static MAX_BREACHES_ALLOWED: RuleMeta = RuleMeta {
     threat: Threat::FlowBypass,
     severity: Severity::Medium,
     title: "Passwords found in breaches are accepted",
-    rationale: "`max_breaches` (default 0, at most 100, S:1622) is how many times a password may \
+    rationale: "`max_breaches` (default 0, at most 100) is how many times a password may \
         appear in the Have I Been Pwned corpus before Kratos rejects it. Any value above 0 admits \
         leaked passwords, and the ones seen a few times are exactly those in attackers' \
         credential-stuffing lists.",
@@ -237,7 +240,11 @@ static MAX_BREACHES_ALLOWED: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `selfservice.methods.password.config.max_breaches: 0`",
     },
-    references: &[POLICY_DOC, CONFIG_DOC, "kratos-hardening.md §1.9"],
+    references: &[
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1618-L1626",
+        POLICY_DOC,
+        CONFIG_DOC,
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -293,7 +300,7 @@ static HIBP_FAIL_OPEN: RuleMeta = RuleMeta {
     threat: Threat::FlowBypass,
     severity: Severity::Low,
     title: "The breached-password check fails open",
-    rationale: "`ignore_network_errors` defaults to true (S:1630): when Kratos cannot reach the \
+    rationale: "`ignore_network_errors` defaults to true: when Kratos cannot reach the \
         Have I Been Pwned API (egress blocked, DNS or TLS failure, API outage) every password is \
         accepted without a breach check and nothing tells the user or the operator. An attacker \
         who can disturb that outbound connection, or a firewall change nobody noticed, silently \
@@ -305,7 +312,10 @@ static HIBP_FAIL_OPEN: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "set `selfservice.methods.password.config.ignore_network_errors: false`",
     },
-    references: &[CONFIG_DOC, "kratos-hardening.md §1.9"],
+    references: &[
+        CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1630",
+    ],
     versions: Versions::All,
     production_only: false,
 };

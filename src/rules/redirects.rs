@@ -1,4 +1,4 @@
-//! Flow bypass through redirects (kratos-hardening.md §0.10, §1.6): the `return_to` allowlist
+//! Flow bypass through redirects: the `return_to` allowlist
 //! `selfservice.allowed_return_urls` (missing, wildcards too wide or dropped, third-party and
 //! development entries, open path prefixes) and plain-http return URLs, judged the way
 //! `K:x/http_secure_redirect.go` and
@@ -381,11 +381,7 @@ static RETURN_URL_WILDCARD_HOST: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "replace the entry with the exact https URLs of your own apps",
     },
-    references: &[
-        REDIRECT_DOC,
-        "https://github.com/ory/kratos/issues/943",
-        "kratos-hardening.md §0.10",
-    ],
+    references: &[REDIRECT_DOC, "https://github.com/ory/kratos/issues/943"],
     versions: Versions::All,
     production_only: false,
 };
@@ -416,7 +412,7 @@ static RETURN_URL_SUFFIX_WILDCARD: RuleMeta = RuleMeta {
     severity: Severity::High,
     title: "A wildcard return URL host has no dot after `*`",
     rationale: "Kratos matches a wildcard host by stripping the `*` and comparing the rest as a \
-        plain string suffix (K:x/http_secure_redirect.go#SecureRedirectToIsAllowedHost). \
+        plain string suffix. \
         `https://*example.com` therefore also allows `https://evilexample.com`, a domain anyone \
         can register, which turns the allowlist into an open redirect for an attacker's phishing \
         page.",
@@ -427,7 +423,10 @@ static RETURN_URL_SUFFIX_WILDCARD: RuleMeta = RuleMeta {
         summary: "insert the dot after `*` (`https://*.example.com`), and list the apex host \
             separately if needed",
     },
-    references: &[REDIRECT_DOC, "kratos-hardening.md §0.10"],
+    references: &[
+        REDIRECT_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/x/http_secure_redirect.go#L72-L77",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -479,7 +478,7 @@ static RETURN_URL_THIRD_PARTY: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "remove the entry; use your app's own https URL or its registered custom scheme",
     },
-    references: &[REDIRECT_DOC, "kratos-hardening.md §1.6"],
+    references: &[REDIRECT_DOC],
     versions: Versions::All,
     production_only: false,
 };
@@ -539,7 +538,7 @@ static RETURN_URL_NOT_HTTPS: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "change the URL to its `https://` form",
     },
-    references: &[REDIRECT_DOC, "kratos-hardening.md §1.6"],
+    references: &[REDIRECT_DOC],
     versions: Versions::All,
     production_only: true,
 };

@@ -1,4 +1,4 @@
-//! Service compromise through how Kratos is served (kratos-hardening.md §0.1, §0.3, §1.2, §1.6):
+//! Service compromise through how Kratos is served:
 //! dev mode, an admin API listening beyond the host, a missing or plain-http public base URL,
 //! plain-http self-service UI URLs, and no TLS on the public listener.
 
@@ -88,7 +88,7 @@ static DEV_MODE_ENABLED: RuleMeta = RuleMeta {
     threat: Threat::ServiceCompromise,
     severity: Severity::Critical,
     title: "Kratos runs in dev mode (`dev: true`)",
-    rationale: "Dev mode (K:driver/config/config.go#IsInsecureDevMode) drops the `Secure` flag \
+    rationale: "Dev mode drops the `Secure` flag \
         from session, CSRF and continuity cookies so they travel over plain http, lets the bcrypt \
         cost fall below 12, guesses http base URLs, makes the admin courier API return message \
         bodies with recovery and verification codes instead of redacting them, and honours \
@@ -103,8 +103,7 @@ static DEV_MODE_ENABLED: RuleMeta = RuleMeta {
     },
     references: &[
         PRODUCTION_DOC,
-        "kratos-hardening.md §0.1",
-        "kratos-hardening.md §1.2",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L1282-L1284",
     ],
     versions: Versions::All,
     production_only: false,
@@ -175,7 +174,7 @@ static ADMIN_API_EXPOSED: RuleMeta = RuleMeta {
     title: "The admin API listens on a public interface",
     rationale: "The admin API has no authentication at all: whoever reaches it lists, edits and \
         deletes identities, reads credentials metadata, issues recovery links for any account and \
-        revokes or creates sessions. `serve.admin.host` defaults to `0.0.0.0` (S:2366), so an \
+        revokes or creates sessions. `serve.admin.host` defaults to `0.0.0.0`, so an \
         unset host listens on every interface; a published port (the quickstart maps 4434) or a \
         flat network hands the whole user base to an attacker or to an SSRF in any neighbour.",
     breaks: "Clients that call the admin API from other hosts or containers lose access; give \
@@ -184,7 +183,11 @@ static ADMIN_API_EXPOSED: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "set `serve.admin.host: 127.0.0.1` (or a private interface or unix socket)",
     },
-    references: &[ACCESS_DOC, DEPLOY_DOC, "kratos-hardening.md §0.3"],
+    references: &[
+        ACCESS_DOC,
+        DEPLOY_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2366",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -278,7 +281,7 @@ static PUBLIC_BASE_URL_MISSING: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     title: "`serve.public.base_url` is not set",
     rationale: "Without it Kratos guesses `https://<hostname>:4433/` (http in dev mode) and only \
-        warns (K:driver/config/config.go#baseURL). The guess drives redirect targets, form action \
+        warns. The guess drives redirect targets, form action \
         URLs, OIDC callback and WebAuthn defaults and the CSRF cookie name: behind a proxy it is \
         the container's host name, so browsers are sent to internal names and redirects, \
         callbacks and WebAuthn break or point somewhere unintended.",
@@ -289,7 +292,11 @@ static PUBLIC_BASE_URL_MISSING: RuleMeta = RuleMeta {
         summary: "set `serve.public.base_url` to the https:// URL under which the reverse proxy \
             serves Kratos's public API",
     },
-    references: &[CONFIG_DOC, PRODUCTION_DOC, "kratos-hardening.md §1.2"],
+    references: &[
+        CONFIG_DOC,
+        PRODUCTION_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L909-L926",
+    ],
     versions: Versions::All,
     production_only: true,
 };
@@ -328,7 +335,7 @@ static PUBLIC_BASE_URL_NOT_HTTPS: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "change `serve.public.base_url` to the https:// URL the reverse proxy serves",
     },
-    references: &[CONFIG_DOC, PRODUCTION_DOC, "kratos-hardening.md §1.2"],
+    references: &[CONFIG_DOC, PRODUCTION_DOC],
     versions: Versions::All,
     production_only: true,
 };
@@ -373,7 +380,7 @@ static UI_URL_NOT_HTTPS: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "change the UI URL to the https:// address the UI is served from",
     },
-    references: &[CONFIG_DOC, "kratos-hardening.md §1.7"],
+    references: &[CONFIG_DOC],
     versions: Versions::All,
     production_only: true,
 };
@@ -413,7 +420,7 @@ static TLS_NOT_CONFIGURED: RuleMeta = RuleMeta {
     threat: Threat::ServiceCompromise,
     severity: Severity::Info,
     title: "Kratos's public listener does not terminate TLS",
-    rationale: "With no `serve.public.tls` certificate and key, TLS is disabled (S:1049) and \
+    rationale: "With no `serve.public.tls` certificate and key, TLS is disabled and \
         Kratos speaks plain http. That is fine behind a TLS-terminating reverse proxy on a private \
         network, which the production guide recommends; it is not if users or the proxy reach \
         Kratos across an untrusted network.",
@@ -423,7 +430,11 @@ static TLS_NOT_CONFIGURED: RuleMeta = RuleMeta {
         summary: "terminate TLS at the reverse proxy and keep Kratos on a private interface, or \
             set `serve.public.tls.cert.path` and `serve.public.tls.key.path`",
     },
-    references: &[PRODUCTION_DOC, DEPLOY_DOC, "kratos-hardening.md §1.2"],
+    references: &[
+        PRODUCTION_DOC,
+        DEPLOY_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1049",
+    ],
     versions: Versions::All,
     production_only: true,
 };

@@ -1,4 +1,4 @@
-//! Service compromise through sessions and cookies (kratos-hardening.md §1.5): long lifespans,
+//! Service compromise through sessions and cookies: long lifespans,
 //! `SameSite=None`, long-lived persistent cookies, cookie domains wider than the public host,
 //! unbounded session extension and (v26) a disabled `Secure` flag.
 
@@ -87,8 +87,8 @@ static SESSION_LIFESPAN_LONG: RuleMeta = RuleMeta {
     threat: Threat::ServiceCompromise,
     severity: Severity::Medium,
     title: "`session.lifespan` is longer than 24h",
-    rationale: "A session cookie or token stays valid for `session.lifespan` (default 24h, \
-        S:2839). A session stolen from a log, a shared computer, malware or an XSS keeps working \
+    rationale: "A session cookie or token stays valid for `session.lifespan` (default \
+        24h). A session stolen from a log, a shared computer, malware or an XSS keeps working \
         for that long; at 720h (30 days) a single theft gives a month of access, and users rarely \
         sign out.",
     breaks: "Users sign in more often; sessions already issued keep their old expiry.",
@@ -96,7 +96,10 @@ static SESSION_LIFESPAN_LONG: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "set `session.lifespan: 24h` (or shorter for sensitive applications)",
     },
-    references: &[CONFIG_DOC, "kratos-hardening.md §1.5"],
+    references: &[
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2836-L2842",
+        CONFIG_DOC,
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -149,14 +152,18 @@ static COOKIE_SAME_SITE_NONE: RuleMeta = RuleMeta {
         anti-CSRF token remains, but the SameSite default Lax is its first layer; None also lets \
         third-party pages that frame or fetch your UI act with the user's session (clickjacking, \
         cross-site leaks of the logged-in state). `session.cookie` \
-        overrides `cookies` for the session cookie only (S:2778, S:2872).",
+        overrides `cookies` for the session cookie only.",
     breaks: "Flows embedded in a third-party site (iframes) or cross-site POSTs stop carrying the \
         cookies.",
     fix: FixMeta {
         applicability: Applicability::Unsafe,
         summary: "set the `same_site` key to `Lax`",
     },
-    references: &[CONFIG_DOC, "kratos-hardening.md §1.5"],
+    references: &[
+        CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2778",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2872",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -192,7 +199,7 @@ static PERSISTENT_COOKIE_LONG: RuleMeta = RuleMeta {
     threat: Threat::ServiceCompromise,
     severity: Severity::Low,
     title: "The session cookie persists across browser restarts for more than a day",
-    rationale: "`session.cookie.persistent` defaults to true (S:2861): the cookie gets a max-age \
+    rationale: "`session.cookie.persistent` defaults to true: the cookie gets a max-age \
         equal to `session.lifespan` and survives closing the browser. With a long lifespan, \
         anyone using the same device or browser profile later (shared or kiosk computers, a lost \
         laptop) is still signed in as the previous user.",
@@ -201,7 +208,10 @@ static PERSISTENT_COOKIE_LONG: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "set `session.cookie.persistent: false` (or shorten `session.lifespan` to 24h)",
     },
-    references: &[CONFIG_DOC, "kratos-hardening.md §1.5"],
+    references: &[
+        CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2861",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -247,7 +257,7 @@ static COOKIE_DOMAIN_BROAD: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     title: "The cookie domain is wider than Kratos's public host",
     rationale: "A cookie `Domain` makes browsers send the session and CSRF cookies to every host \
-        under it (S:2767, S:2850). Set to a parent of the public host, every sibling subdomain \
+        under it. Set to a parent of the public host, every sibling subdomain \
         receives live sessions: a taken-over DNS entry, a marketing site or user content there \
         reads and replays them. A public suffix (`com`, `co.uk`, `github.io`) would share them \
         with unrelated sites; browsers refuse such cookies, so sign-in breaks instead.",
@@ -258,7 +268,11 @@ static COOKIE_DOMAIN_BROAD: RuleMeta = RuleMeta {
         summary: "remove the domain (host-only cookie) or set it to the narrowest host every \
             consuming application shares",
     },
-    references: &[CONFIG_DOC, "kratos-hardening.md §1.5"],
+    references: &[
+        CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2767",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2850",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -314,8 +328,7 @@ static SESSION_EXTEND_UNBOUNDED: RuleMeta = RuleMeta {
     threat: Threat::ServiceCompromise,
     severity: Severity::Low,
     title: "`session.earliest_possible_extend` is not set",
-    rationale: "Unset, it defaults to the whole lifespan (K:driver/config/config.go\
-        #SessionRefreshMinTimeLeft): a session can be extended at any moment, so every extension \
+    rationale: "Unset, it defaults to the whole lifespan: a session can be extended at any moment, so every extension \
         request rewrites it in the database and pushes its end further out. Bounding it limits \
         those writes and keeps session ends predictable. The schema says 'We highly recommend setting this value'.",
     breaks: "Extension requests earlier than one hour before expiry leave the session unchanged.",
@@ -323,7 +336,10 @@ static SESSION_EXTEND_UNBOUNDED: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `session.earliest_possible_extend: 1h`",
     },
-    references: &[CONFIG_DOC, "kratos-hardening.md §1.5"],
+    references: &[
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L1405-L1407",
+        CONFIG_DOC,
+    ],
     versions: Versions::All,
     production_only: false,
 };
