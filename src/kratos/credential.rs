@@ -53,11 +53,32 @@ const MARKERS: &[&str] = &[
     "DUMMY",
 ];
 
-/// True for a published example value or a value that says it is a stand-in.
+/// True for a published example value or a value that says it is a stand-in: the denylist,
+/// a marker word, text in angle brackets (`<client secret>`, `<секрет>`, in any language), or
+/// an instruction such as `your-client-secret`.
 #[must_use]
 pub fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     if DENYLIST.iter().any(|d| d.eq_ignore_ascii_case(v)) {
+        return true;
+    }
+    if v.len() > 2 && v.starts_with('<') && v.ends_with('>') {
+        return true;
+    }
+    let lower = v.to_lowercase();
+    if [
+        "your-",
+        "your_",
+        "your ",
+        "yourclient",
+        "insert-",
+        "insert_",
+        "enter-",
+        "enter_",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+    {
         return true;
     }
     let normal: String = v
@@ -178,6 +199,60 @@ pub fn low_variety(value: &str) -> bool {
     chars.len() < 32 && strength(value, &["kratos", "secret", "cookie", "cipher"]) < 3
 }
 
+/// Words people build service passwords from, besides the names in the context.
+const FILLER_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "pass",
+    "pwd",
+    "dev",
+    "development",
+    "prod",
+    "production",
+    "stage",
+    "staging",
+    "test",
+    "local",
+    "admin",
+    "root",
+    "user",
+    "db",
+    "database",
+    "kratos",
+    "ory",
+    "changeme",
+    "default",
+    "welcome",
+    "letmein",
+    "qwerty",
+];
+
+/// True when `value` is only context names (user, database, project) and filler words with
+/// digits and separators: `bindu_secret`, `kratos_dev_password`, `Acme2024!`-style suffixes.
+fn guessable_compound(value: &str, context: &[&str]) -> bool {
+    let mut rest = value.to_lowercase();
+    let mut words: Vec<String> = context
+        .iter()
+        .map(|w| w.to_lowercase())
+        .filter(|w| w.len() >= 3)
+        .collect();
+    words.extend(FILLER_WORDS.iter().map(|w| (*w).to_owned()));
+    // Longest first, so `password` goes before `pass`.
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    let mut found = false;
+    for word in &words {
+        if rest.contains(word.as_str()) {
+            found = true;
+            rest = rest.replace(word.as_str(), "");
+        }
+    }
+    found
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation() || c.is_whitespace())
+}
+
 /// Why a typed password or key is weak, if it is (never the value itself).
 #[must_use]
 pub fn password_weakness(value: &str, context: &[&str]) -> Option<&'static str> {
@@ -185,6 +260,8 @@ pub fn password_weakness(value: &str, context: &[&str]) -> Option<&'static str> 
         Some("is empty")
     } else if is_placeholder(value) {
         Some("is a published example or placeholder value")
+    } else if guessable_compound(value, context) {
+        Some("is made of names from the config and common words (guessable)")
     } else if value.chars().count() < 12 {
         Some("is shorter than 12 characters")
     } else if strength(value, context) < 3 {
@@ -203,6 +280,31 @@ pub fn describe(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compound_passwords_and_instruction_placeholders() {
+        for (value, context) in [
+            ("bindu_secret", &["bindu"][..]),
+            ("kratos_dev_password", &["kratos"][..]),
+            ("Acme-Prod-2024!", &["acme"][..]),
+            ("identity_db_pass123", &["identity"][..]),
+        ] {
+            assert!(guessable_compound(value, context), "{value}");
+            assert!(password_weakness(value, context).is_some(), "{value}");
+        }
+        for value in ["Xq7vLp2mZt9rWk4b", "bindu-q7vLp2mZt9r"] {
+            assert!(!guessable_compound(value, &["bindu"]), "{value}");
+        }
+        for value in [
+            "<client secret>",
+            "<секрет клиента>",
+            "your-client-secret",
+            "changeme",
+        ] {
+            assert!(is_placeholder(value), "{value}");
+        }
+        assert!(!is_placeholder("<"), "a lone bracket is just odd");
+    }
 
     #[test]
     fn placeholders_from_the_corpus() {
@@ -248,6 +350,10 @@ mod tests {
         );
         assert_eq!(
             password_weakness("kratoskratos", &["kratos"]),
+            Some("is made of names from the config and common words (guessable)")
+        );
+        assert_eq!(
+            password_weakness("qwertyuiopasdfgh", &[]),
             Some("is easy to guess (zxcvbn score below 3)")
         );
         assert_eq!(password_weakness("v9#Qm2!rT8zLw4&k", &[]), None);

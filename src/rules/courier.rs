@@ -364,11 +364,13 @@ static COURIER_HTTP_INSECURE: RuleMeta = RuleMeta {
     name: "courier-http-not-https",
     threat: Threat::WeakCredentials,
     severity: Severity::High,
-    title: "An HTTP mail or SMS channel uses plain http",
+    title: "An HTTP mail or SMS channel, or a message template, uses plain http",
     rationale: "HTTP courier channels post every message (recovery, verification and login codes \
         and links) and the channel's `auth` credential to the provider URL. The schema allows \
         `http://`; over it anyone on the path reads the codes and takes over accounts, or \
-        rewrites a Jsonnet `body` template fetched over http to send the codes elsewhere.",
+        rewrites a Jsonnet `body` template fetched over http to send the codes elsewhere. Mail \
+        and SMS templates (`courier.templates`) fetched over http are the same: whoever \
+        rewrites the recovery template decides where its link or code points.",
     breaks: "The provider endpoint must serve https with a trusted certificate.",
     fix: FixMeta {
         applicability: Applicability::Unsafe,
@@ -377,7 +379,9 @@ static COURIER_HTTP_INSECURE: RuleMeta = RuleMeta {
     references: &[
         SMS_DOC,
         SMTP_DOC,
+        "https://www.ory.sh/docs/kratos/emails-sms/custom-email-templates",
         "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L136-L200",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1073-L1160",
     ],
     versions: Versions::All,
     production_only: true,
@@ -414,6 +418,33 @@ impl Rule for CourierHttpInsecure {
                         );
                 }
             }
+        }
+        if let Some(templates) = cx.get("courier.templates") {
+            plain_http_templates(templates, "courier.templates", out);
+        }
+    }
+}
+
+/// Every string under `courier.templates` (subjects and bodies of each message, valid and
+/// invalid) that is a plain-http URL: the template is fetched from there.
+fn plain_http_templates(node: &Node, path: &str, out: &mut Sink<'_>) {
+    for entry in node.entries() {
+        let at = format!("{path}.{}", entry.key);
+        match entry.node.as_str() {
+            Some(url) if is_plain_http(url) && !is_env_reference(url) => {
+                out.at(
+                    &at,
+                    format!("`{at}` is fetched over plain http: anyone on the path can rewrite it"),
+                )
+                .severity(cleartext_severity(url, Severity::High))
+                .fix_summary(
+                    "serve the template over https, or ship it as a `file://` or `base64://` \
+                     template",
+                )
+                .applicability(Applicability::Manual, None);
+            }
+            Some(_) => {}
+            None => plain_http_templates(&entry.node, &at, out),
         }
     }
 }

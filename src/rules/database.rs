@@ -222,7 +222,11 @@ impl Rule for DsnWeakPassword {
             }
             return;
         };
-        if let Some(why) = password_weakness(&password, &[&user, "kratos"]) {
+        // The database and host names are what such passwords are usually made of.
+        let uri = dsn.uri.as_ref();
+        let database = uri.map_or("", |u| u.path.trim_start_matches('/'));
+        let host = uri.map_or("", |u| u.host.split('.').next().unwrap_or(""));
+        if let Some(why) = password_weakness(&password, &[&user, "kratos", database, host]) {
             out.at(
                 "dsn",
                 format!("`dsn` password for database user `{user}` {why}"),

@@ -68,6 +68,42 @@ fn entries<'a>(cx: &Context<'a>) -> Vec<(String, &'a str)> {
     })
 }
 
+/// The legacy v0.x allowlist key (KH143 reports the key itself).
+const LEGACY_LIST: &str = "selfservice.whitelisted_return_urls";
+
+/// The allowlist entries, then those of the legacy key: an operator who moves the legacy
+/// list over (as KH143 asks) gets exactly these entries, so they are judged the same way.
+fn judged_entries<'a>(cx: &Context<'a>) -> Vec<(String, &'a str)> {
+    let mut all = entries(cx);
+    if let Some(list) = cx.get(LEGACY_LIST) {
+        all.extend(
+            list.items()
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| Some((join(LEGACY_LIST, &i.to_string()), n.as_str()?))),
+        );
+    }
+    all
+}
+
+/// Says, on the findings reported since `start`, which ones sit in the legacy key.
+fn mark_legacy(out: &mut Sink<'_>, start: usize) {
+    for finding in out.since(start) {
+        if finding.path.starts_with(LEGACY_LIST) {
+            finding.message.push_str(
+                " (in the legacy `selfservice.whitelisted_return_urls`: moved to \
+                 `selfservice.allowed_return_urls`, it would allow this)",
+            );
+            finding
+                .fix_summary(
+                    "move the list to `selfservice.allowed_return_urls` (KH143) without this \
+                     entry, or with the entry corrected",
+                )
+                .applicability(super::Applicability::Manual, None);
+        }
+    }
+}
+
 /// Whether `suffix` is a public suffix: `Some(true)` for ICANN ones (Kratos drops `*.<it>`),
 /// `Some(false)` for shared-hosting ones (Kratos keeps `*.<it>`), `None` for ordinary domains.
 fn public_suffix(suffix: &str) -> Option<bool> {
@@ -391,11 +427,13 @@ impl Rule for ReturnUrlWildcardHost {
         &RETURN_URL_WILDCARD_HOST
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        for (path, entry) in entries(cx) {
+        let start = out.len();
+        for (path, entry) in judged_entries(cx) {
             if let Some(sentence) = wide_entry(entry) {
                 out.at(&path, format!("`{path}`: {sentence}"));
             }
         }
+        mark_legacy(out, start);
     }
     fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
         allowlist_ops(cx, env, finding)
@@ -436,7 +474,8 @@ impl Rule for ReturnUrlSuffixWildcard {
         &RETURN_URL_SUFFIX_WILDCARD
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        for (path, entry) in entries(cx) {
+        let start = out.len();
+        for (path, entry) in judged_entries(cx) {
             let Some(rest) = undotted_suffix(entry) else {
                 continue;
             };
@@ -452,6 +491,7 @@ impl Rule for ReturnUrlSuffixWildcard {
                 "change the host to `*.{rest}` and list `{rest}` itself if it is an app"
             ));
         }
+        mark_legacy(out, start);
     }
     fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
         allowlist_ops(cx, env, finding)
@@ -488,7 +528,8 @@ impl Rule for ReturnUrlThirdParty {
         &RETURN_URL_THIRD_PARTY
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        for (path, entry) in entries(cx) {
+        let start = out.len();
+        for (path, entry) in judged_entries(cx) {
             let shown = mask_credentials(entry.trim());
             match third_party(cx, entry) {
                 Some(ThirdParty::Expo(host)) => {
@@ -513,6 +554,7 @@ impl Rule for ReturnUrlThirdParty {
                 None => {}
             }
         }
+        mark_legacy(out, start);
     }
     fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
         allowlist_ops(cx, env, finding)
@@ -550,7 +592,7 @@ fn return_urls<'a>(cx: &Context<'a>) -> Vec<(String, &'a str)> {
     if let Some(url) = cx.str(default) {
         urls.push((default.to_owned(), url));
     }
-    urls.extend(entries(cx));
+    urls.extend(judged_entries(cx));
     let Some(flows) = cx.get("selfservice.flows") else {
         return urls;
     };
@@ -584,6 +626,7 @@ impl Rule for ReturnUrlNotHttps {
         &RETURN_URL_NOT_HTTPS
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let start = out.len();
         for (path, url) in return_urls(cx) {
             if !is_plain_http(url) {
                 continue;
@@ -610,6 +653,7 @@ impl Rule for ReturnUrlNotHttps {
                 .fix_summary(format!("change it to `{}`", mask_credentials(&secure)));
             }
         }
+        mark_legacy(out, start);
     }
     fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
         let Some(url) = cx.str(&finding.path) else {
@@ -670,7 +714,8 @@ impl Rule for ReturnUrlPathPrefix {
         &RETURN_URL_PATH_PREFIX
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        for (path, entry) in entries(cx) {
+        let start = out.len();
+        for (path, entry) in judged_entries(cx) {
             let Some((url_path, relative)) = entry_path(entry) else {
                 continue;
             };
@@ -712,5 +757,6 @@ impl Rule for ReturnUrlPathPrefix {
                 );
             }
         }
+        mark_legacy(out, start);
     }
 }
