@@ -250,6 +250,8 @@ pub struct Deployment {
     /// The process environment's Kratos variables, when layered (kept for re-reading the
     /// deployment after a fix; never shown).
     pub environment: Environment,
+    /// Variables whose text Kratos reads differently (`file:line: NAME is not a boolean…`).
+    pub env_notes: Vec<String>,
 }
 
 /// Kratos variables of the process environment. `Debug` shows the names only.
@@ -301,6 +303,7 @@ impl Deployment {
             hidden: Vec::new(),
             chart: helm::Chart::default(),
             environment: Environment::default(),
+            env_notes: Vec::new(),
         };
         deployment.schemas = schema::load_all(&mut deployment);
         deployment
@@ -350,13 +353,26 @@ impl Deployment {
             kind: SourceKind::Environment,
             text,
         });
-        let hidden = env::layer(&mut self.root, env::from_vars(&used), id);
+        let settings = env::from_vars(&used);
+        self.note_casts("environment", &settings);
+        let hidden = env::layer(&mut self.root, settings, id);
         self.hidden.extend(hidden);
+    }
+
+    /// Keeps the notes of settings whose text Kratos casts to something else.
+    fn note_casts(&mut self, display: &str, settings: &[env::Setting]) {
+        for setting in settings {
+            if let Some(note) = &setting.note {
+                self.env_notes
+                    .push(format!("{display}:{}: {note}", setting.line));
+            }
+        }
     }
 
     /// Layers dotenv text already in memory (`path` and `display` name where it comes from).
     pub fn add_env_text(&mut self, path: &Path, display: String, text: String) {
         let settings = env::parse(&text);
+        self.note_casts(&display, &settings);
         let id = FileId::try_from(self.sources.len()).unwrap_or(FileId::MAX);
         self.sources.push(Source {
             path: path.to_path_buf(),

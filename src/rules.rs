@@ -11,7 +11,7 @@ mod courier;
 mod crypto;
 mod database;
 mod dos;
-mod flows;
+pub(crate) mod flows;
 mod helm;
 mod hooks;
 mod identity;
@@ -268,6 +268,8 @@ impl<'a> Context<'a> {
     /// The node at a dotted path.
     #[must_use]
     pub fn get(&self, path: &str) -> Option<&'a Node> {
+        #[cfg(test)]
+        reads::record(path);
         self.root.get(path)
     }
 
@@ -299,6 +301,34 @@ impl<'a> Context<'a> {
     #[must_use]
     pub fn schemas(&self) -> &'a [IdentitySchema] {
         &self.deployment.schemas
+    }
+}
+
+/// The paths rules read through [`Context::get`], recorded in tests so that the environment
+/// table can be checked to cover every one of them.
+#[cfg(test)]
+pub(crate) mod reads {
+    use std::cell::RefCell;
+    use std::collections::BTreeSet;
+
+    thread_local! {
+        static READ: RefCell<Option<BTreeSet<String>>> = const { RefCell::new(None) };
+    }
+
+    /// Notes `path` when recording is on.
+    pub fn record(path: &str) {
+        READ.with(|r| {
+            if let Some(set) = r.borrow_mut().as_mut() {
+                set.insert(path.to_owned());
+            }
+        });
+    }
+
+    /// Runs `f` and returns the paths read meanwhile on this thread.
+    pub fn during(f: impl FnOnce()) -> BTreeSet<String> {
+        READ.with(|r| *r.borrow_mut() = Some(BTreeSet::new()));
+        f();
+        READ.with(|r| r.borrow_mut().take().unwrap_or_default())
     }
 }
 

@@ -205,6 +205,13 @@ fn audit_one(
             )
         })
     });
+    // Variables Kratos reads differently from their text join the deployment's caveat.
+    let caveat = if deployment.env_notes.is_empty() {
+        caveat
+    } else {
+        let notes = deployment.env_notes.join("; ");
+        Some(caveat.map_or_else(|| notes.clone(), |c| format!("{c}; {notes}")))
+    };
     let audited = Audited {
         version: cx.version,
         findings,

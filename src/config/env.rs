@@ -27,6 +27,9 @@ pub struct Setting {
     pub value: Value,
     /// 1-based line.
     pub line: u32,
+    /// What Kratos makes of a value that does not cast (an invalid boolean reads as false),
+    /// for the report; never the value of a secret.
+    pub note: Option<String>,
 }
 
 /// Reads a dotenv file (`KEY=value`, `export KEY=value`, `#` comments, single or double quotes
@@ -73,35 +76,88 @@ pub fn is_known(name: &str) -> bool {
 
 fn setting(name: &str, value: &str, line: usize) -> Option<Setting> {
     let (path, ty) = resolve(name)?;
+    let (value, note) = cast(value, ty);
     Some(Setting {
+        note: note.map(|n| format!("{name} {n}")),
         path,
-        value: cast(value, ty),
+        value,
         line: u32::try_from(line).unwrap_or(u32::MAX),
     })
 }
 
-/// Casts text as Kratos does for a key of type `ty`. Text that does not cast stays a string
-/// (Kratos would refuse to start; the rules see what was written).
-fn cast(value: &str, ty: Type) -> Value {
+/// Casts text as Kratos does for a key of type `ty` (ory/x `configx/koanf_env.go` with
+/// spf13/cast): booleans by `strconv.ParseBool`, anything else false; integers in base 0
+/// (`010` is 8, `0x10` 16), anything else 0; a list as a JSON array, a JSON value that is no
+/// array as nothing, else CSV. The note says when Kratos's reading differs from the text.
+fn cast(value: &str, ty: Type) -> (Value, Option<&'static str>) {
     match ty {
-        Type::Str => Value::Str(value.to_owned()),
+        Type::Str => (Value::Str(value.to_owned()), None),
         Type::Bool => match value {
-            "1" | "t" | "T" | "true" | "TRUE" | "True" => Value::Bool(true),
-            "0" | "f" | "F" | "false" | "FALSE" | "False" => Value::Bool(false),
-            _ => Value::Str(value.to_owned()),
+            "1" | "t" | "T" | "true" | "TRUE" | "True" => (Value::Bool(true), None),
+            "0" | "f" | "F" | "false" | "FALSE" | "False" => (Value::Bool(false), None),
+            _ => (
+                Value::Bool(false),
+                Some("is not a boolean Go reads (true/false/1/0/t/f): Kratos takes it as false"),
+            ),
         },
-        Type::Int => value
-            .trim()
-            .parse::<i64>()
-            .map_or_else(|_| Value::Str(value.to_owned()), Value::Int),
-        Type::Json => json(value).unwrap_or_else(|| Value::Str(value.to_owned())),
-        Type::List => Value::Seq(
-            list(value)
-                .into_iter()
-                .map(|s| Node::new(Value::Str(s)))
-                .collect(),
+        Type::Int => match base0(value.trim()) {
+            Some(n) => (Value::Int(n), None),
+            None => (
+                Value::Int(0),
+                Some("is not an integer: Kratos takes it as 0"),
+            ),
+        },
+        Type::Json => (
+            json(value).unwrap_or_else(|| Value::Str(value.to_owned())),
+            None,
         ),
+        Type::List => {
+            if serde_json::from_str::<serde_json::Value>(value).is_ok_and(|v| !v.is_array()) {
+                return (
+                    Value::Null,
+                    Some("is JSON but not an array: Kratos sets the list to nothing"),
+                );
+            }
+            (
+                Value::Seq(
+                    list(value)
+                        .into_iter()
+                        .map(|s| Node::new(Value::Str(s)))
+                        .collect(),
+                ),
+                None,
+            )
+        }
     }
+}
+
+/// An integer the way Go's `strconv.ParseInt(s, 0, 64)` reads it: a sign, then `0x`, `0o`,
+/// `0b` or a leading `0` (octal) prefix, `_` between digits allowed only with a prefix.
+fn base0(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let lower = digits.to_ascii_lowercase();
+    let (radix, body) = if let Some(b) = lower.strip_prefix("0x") {
+        (16, b.replace('_', ""))
+    } else if let Some(b) = lower.strip_prefix("0o") {
+        (8, b.replace('_', ""))
+    } else if let Some(b) = lower.strip_prefix("0b") {
+        (2, b.replace('_', ""))
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].replace('_', ""))
+    } else {
+        if lower.contains('_') {
+            return None;
+        }
+        (10, lower)
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let n = i64::from_str_radix(&body, radix).ok()?;
+    Some(if negative { -n } else { n })
 }
 
 /// A JSON value as a tree (positions are stamped with the env line when layered); `None` when
@@ -372,6 +428,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn values_cast_as_kratos_casts_them() {
+        let one = |name: &str, value: &str| {
+            let s = setting(name, value, 1).expect("known variable");
+            (s.value, s.note)
+        };
+        assert_eq!(
+            one("DEV", "yes").0,
+            Value::Bool(false),
+            "invalid bool is false"
+        );
+        assert!(
+            one("DEV", "yes")
+                .1
+                .is_some_and(|n| n.contains("takes it as false"))
+        );
+        assert_eq!(one("DEV", "True"), (Value::Bool(true), None));
+        assert_eq!(
+            one("SERVE_PUBLIC_PORT", "010").0,
+            Value::Int(8),
+            "base 0: octal"
+        );
+        assert_eq!(one("SERVE_PUBLIC_PORT", "0x10").0, Value::Int(16));
+        assert_eq!(one("SERVE_PUBLIC_PORT", "4433").0, Value::Int(4433));
+        assert_eq!(one("SERVE_PUBLIC_PORT", "44a").0, Value::Int(0));
+        assert_eq!(
+            one("SECRETS_COOKIE", "5").0,
+            Value::Null,
+            "JSON, not an array"
+        );
+        assert_eq!(one("SECRETS_COOKIE", "{\"a\":1}").0, Value::Null);
+        assert!(matches!(one("SECRETS_COOKIE", "a,b").0, Value::Seq(ref v) if v.len() == 2));
+        assert!(matches!(one("SECRETS_COOKIE", "[\"a\"]").0, Value::Seq(ref v) if v.len() == 1));
+    }
+
+    #[test]
     fn env_arrays_merge_element_wise() {
         let mut root: Node =
             serde_saphyr::from_str("secrets:\n  cookie: [a, b]\n").expect("parses");
@@ -448,9 +539,9 @@ mod tests {
             Some(false)
         );
         assert_eq!(
-            root.get("dev").and_then(Node::as_str),
-            Some("maybe"),
-            "text that does not cast stays as written"
+            root.get("dev").and_then(Node::as_bool),
+            Some(false),
+            "an invalid boolean reads as false, as spf13/cast reads it"
         );
     }
 

@@ -208,6 +208,14 @@ fn extra_env(values: &Node, deployment: &mut Deployment) {
         };
         settings.extend(env::settings_at(name, &text, value.pos));
     }
+    for (setting, pos) in &settings {
+        if let Some(note) = &setting.note {
+            let file = &deployment.source(pos.file).display;
+            deployment
+                .env_notes
+                .push(format!("{file}:{}: {note}", pos.line));
+        }
+    }
     let hidden = env::layer_at(&mut deployment.root, settings);
     deployment.hidden.extend(hidden);
 }

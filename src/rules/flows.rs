@@ -302,6 +302,12 @@ const fn legacy(path: &'static str, replacement: &'static str) -> LegacyKey {
 
 /// Well-known keys of v0.x configs (and `courier.sms`, removed in v26), each absent from the
 /// v1.3.1 schema (and from v26.2.0).
+/// The legacy keys' paths (absent from the schema, so no variable sets them).
+#[cfg(test)]
+pub(crate) fn legacy_paths() -> impl Iterator<Item = &'static str> {
+    LEGACY_KEYS.iter().map(|k| k.path)
+}
+
 static LEGACY_KEYS: &[LegacyKey] = &[
     legacy(
         "selfservice.whitelisted_return_urls",

@@ -154,3 +154,30 @@ fn a_process_variable_is_left_to_the_operator_by_name() {
         "nothing written"
     );
 }
+
+/// A variable Kratos casts differently from its text is reported where it is written: an
+/// invalid boolean turns a setting off (here `LOG_LEAK_SENSITIVE_VALUES=yes` is false).
+#[test]
+fn an_env_value_kratos_casts_otherwise_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "kratos.yml", CONFIG);
+    let env = write(
+        dir.path(),
+        "kratos.env",
+        "# ops\nLOG_LEAK_SENSITIVE_VALUES=yes\n",
+    );
+    let out = bin()
+        .args(["audit", "--format", "json", "--fail-on", "none", "-c"])
+        .arg(&config)
+        .arg("--env-file")
+        .arg(&env)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let warnings = doc["warnings"].to_string();
+    assert!(
+        warnings.contains("kratos.env:2: LOG_LEAK_SENSITIVE_VALUES is not a boolean")
+            && warnings.contains("takes it as false"),
+        "{warnings}"
+    );
+}

@@ -146,6 +146,31 @@ const FIXED: &[(&str, Type)] = &[
     ("security.account_enumeration.mitigate", Bool),
     ("oauth2_provider.url", Str),
     ("feature_flags.use_continue_with_transitions", Bool),
+    ("feature_flags.legacy_require_verified_login_error", Bool),
+    ("selfservice.flows.recovery.notify_unknown_recipients", Bool),
+    (
+        "selfservice.flows.verification.notify_unknown_recipients",
+        Bool,
+    ),
+    ("selfservice.flows", Json),
+    (
+        "selfservice.methods.password.config.migrate_hook.enabled",
+        Bool,
+    ),
+    (
+        "selfservice.methods.password.config.migrate_hook.config",
+        Json,
+    ),
+    ("selfservice.methods.webauthn.config.rp.display_name", Str),
+    ("selfservice.methods.webauthn.config.rp.origin", Str),
+    ("selfservice.methods.passkey.config.rp.display_name", Str),
+    ("selfservice.methods.passkey.config.rp.origin", Str),
+    // A boolean on v1 has no such key; v26 types it as a string, cast by Kratos later.
+    ("session.cookie.secure", Str),
+    ("session.whoami.tokenizer.templates", Json),
+    ("courier.templates", Json),
+    ("hashers.argon2", Json),
+    ("oauth2_provider", Json),
 ];
 
 /// Fields of one OIDC provider (`selfservice.methods.oidc.config.providers.*.<field>`).
@@ -236,6 +261,13 @@ pub fn known() -> &'static [(String, Type)] {
             if *ty == List {
                 out.push((format!("{path}.*"), Str));
             }
+        }
+        // `SELFSERVICE_METHODS_<M>_ENABLED` for every method.
+        for method in METHODS {
+            out.push((format!("selfservice.methods.{method}.enabled"), Bool));
+        }
+        for (field, ty) in [("id", Str), ("url", Str)] {
+            out.push((format!("identity.schemas.*.{field}"), ty));
         }
         for (field, ty) in OIDC_FIELDS {
             out.push((
@@ -333,5 +365,82 @@ mod tests {
         assert_eq!(ty("SECRETS_DEFAULT"), Some(List));
         assert_eq!(ty("SECRETS_DEFAULT_0"), Some(Str));
         assert_eq!(ty("SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS"), Some(Json));
+    }
+
+    /// Every path a rule reads (recorded while the catalog runs over every fixture config) is
+    /// one an environment variable can set: the path itself, or a list or JSON value holding it.
+    #[test]
+    fn every_path_the_rules_read_is_settable_by_env() {
+        use crate::config::Deployment;
+        use crate::rules::{Context, check_all, reads};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules");
+        let mut read = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(&dir).expect("fixtures") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+            let fixture: serde_json::Value = serde_saphyr::from_str(&text).expect("fixture");
+            for case in fixture["cases"].as_array().expect("cases") {
+                let config = case["config"].as_str().expect("config").to_owned();
+                let files = vec![(dir.join("kratos.yml"), "kratos.yml".to_owned(), config)];
+                let deployment = if case["helm"].as_bool() == Some(true) {
+                    Deployment::from_helm_values(files)
+                } else {
+                    Deployment::from_texts(files)
+                };
+                let Ok(deployment) = deployment else { continue };
+                for version in [
+                    crate::config::KratosVersion::V1,
+                    crate::config::KratosVersion::V26,
+                ] {
+                    read.extend(reads::during(|| {
+                        let cx = Context::new(
+                            &deployment,
+                            crate::rules::Profile::Production,
+                            Some(version),
+                        );
+                        let _ = check_all(&cx);
+                    }));
+                }
+            }
+        }
+        let pattern = |path: &str| -> String {
+            path.split('.')
+                .map(|s| {
+                    if s.bytes().all(|b| b.is_ascii_digit()) {
+                        "*"
+                    } else {
+                        s
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        let table: std::collections::HashMap<&str, Type> =
+            known().iter().map(|(p, t)| (p.as_str(), *t)).collect();
+        let covered = |path: &str| {
+            let segments: Vec<&str> = path.split('.').collect();
+            (1..=segments.len()).rev().any(|n| {
+                let prefix = segments[..n].join(".");
+                match table.get(prefix.as_str()) {
+                    Some(_) if n == segments.len() => true,
+                    Some(Json | List) => true,
+                    _ => false,
+                }
+            })
+        };
+        // KH143 reads legacy keys to say they are no longer in the schema: no variable sets them.
+        let legacy: Vec<&str> = crate::rules::flows::legacy_paths().collect();
+        let missing: Vec<String> = read
+            .iter()
+            .map(|p| pattern(p))
+            .filter(|p| !covered(p) && !legacy.contains(&p.as_str()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{} path(s) rules read that no variable sets:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
     }
 }
