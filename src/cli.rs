@@ -57,6 +57,10 @@ pub struct Layers {
     /// `cleanup.enabled`. Fixes go under `kratos.config`.
     #[arg(long, value_name = "FILE", conflicts_with = "config")]
     pub helm_values: Vec<PathBuf>,
+    /// The config is a template that envsubst, Terraform or a chart renders before Kratos
+    /// reads it: `${VAR}` values count as set elsewhere instead of as literal text.
+    #[arg(long)]
+    pub template: bool,
 }
 
 /// `--fail-on` threshold.

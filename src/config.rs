@@ -250,6 +250,9 @@ pub struct Deployment {
     /// The process environment's Kratos variables, when layered (kept for re-reading the
     /// deployment after a fix; never shown).
     pub environment: Environment,
+    /// The files are templates rendered before Kratos reads them (`--template`): `${VAR}`
+    /// values are set elsewhere, not literal text.
+    pub template: bool,
     /// Variables whose text Kratos reads differently (`file:line: NAME is not a boolean…`).
     pub env_notes: Vec<String>,
 }
@@ -304,6 +307,7 @@ impl Deployment {
             chart: helm::Chart::default(),
             environment: Environment::default(),
             env_notes: Vec::new(),
+            template: false,
         };
         deployment.schemas = schema::load_all(&mut deployment);
         deployment
@@ -357,6 +361,27 @@ impl Deployment {
         self.note_casts("environment", &settings);
         let hidden = env::layer(&mut self.root, settings, id);
         self.hidden.extend(hidden);
+    }
+
+    /// Share of the string values written as `${…}`, and how many there are: most values of a
+    /// file rendered by envsubst or Terraform look like that.
+    #[must_use]
+    pub fn template_share(&self) -> (usize, usize) {
+        fn walk(node: &Node, total: &mut usize, refs: &mut usize) {
+            if let Some(s) = node.as_str() {
+                *total += 1;
+                if s.contains("${") {
+                    *refs += 1;
+                }
+            }
+            node.items().iter().for_each(|n| walk(n, total, refs));
+            node.entries()
+                .iter()
+                .for_each(|e| walk(&e.node, total, refs));
+        }
+        let (mut total, mut refs) = (0, 0);
+        walk(&self.root, &mut total, &mut refs);
+        (refs, total)
     }
 
     /// Keeps the notes of settings whose text Kratos casts to something else.

@@ -23,6 +23,7 @@ pub(super) fn load_layered(
     helm: bool,
     env_files: &[PathBuf],
     environment: Option<&[(String, String)]>,
+    template: bool,
 ) -> Result<Deployment, ConfigError> {
     let mut deployment = if helm {
         Deployment::load_helm_values(files)?
@@ -35,6 +36,7 @@ pub(super) fn load_layered(
     if let Some(vars) = environment {
         deployment.add_environment(vars);
     }
+    deployment.template = template;
     Ok(deployment)
 }
 
@@ -44,7 +46,13 @@ pub(super) fn load_with(paths: &[PathBuf], layers: &Layers) -> Result<Deployment
     let helm = !layers.helm_values.is_empty();
     let files = named(if helm { &layers.helm_values } else { paths });
     let environment = layers.use_env.then(process_environment);
-    load_layered(files, helm, &layers.env_file, environment.as_deref())
+    load_layered(
+        files,
+        helm,
+        &layers.env_file,
+        environment.as_deref(),
+        layers.template,
+    )
 }
 
 /// Paths with the names they are shown under.
@@ -180,6 +188,7 @@ fn audit_one(
         !args.layers.helm_values.is_empty(),
         &args.layers.env_file,
         args.layers.use_env.then_some(environment),
+        args.layers.template,
     )?;
     let cx = Context::new(&deployment, args.profile, args.kratos_version);
     let mut findings = rules::check_all(&cx);
@@ -202,6 +211,16 @@ fn audit_one(
              `kratos.config`; the findings below judge the file as if it were a Kratos \
              config. Audit it with `--helm-values` instead",
                 deployment.sources[0].display
+            )
+        })
+    });
+    let (refs, strings) = deployment.template_share();
+    let caveat = caveat.or_else(|| {
+        (!deployment.template && refs >= 5 && refs * 2 >= strings).then(|| {
+            format!(
+                "{refs} of {strings} string values are `${{…}}` placeholders, which Kratos reads \
+                 literally: if the file is rendered (envsubst, Terraform) before Kratos reads \
+                 it, audit it with `--template`"
             )
         })
     });

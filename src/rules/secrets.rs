@@ -711,6 +711,10 @@ impl Rule for EnvReferenceLiteral {
         &ENV_REFERENCE_LITERAL
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        // A template (`--template`) is rendered before Kratos reads it.
+        if cx.deployment.template {
+            return;
+        }
         for (path, _) in cx.root.find_strings(&is_env_reference) {
             let variable = path.to_ascii_uppercase().replace('.', "_");
             out.at(

@@ -11,6 +11,7 @@ use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Thr
 use crate::config::node::Node;
 use crate::finding::Finding;
 use crate::fix::{FixEnv, FixPlan, FixResult, set};
+use crate::kratos::credential::is_env_reference;
 use crate::kratos::uri::{
     Uri, is_internal_listen_host, is_loopback_host, is_plain_http, mask_credentials,
 };
@@ -254,6 +255,8 @@ fn admin_host(cx: &Context<'_>, out: &mut Sink<'_>) {
             );
         }
         Some(host) if is_internal_listen_host(host) => {}
+        // Rendered before Kratos reads it (`--template`): the host is set elsewhere.
+        Some(host) if cx.deployment.template && is_env_reference(host) => {}
         Some(host) => {
             let what = if matches!(host, "0.0.0.0" | "::" | "[::]") {
                 "every interface"

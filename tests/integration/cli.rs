@@ -652,3 +652,39 @@ fn provenance_names_the_file_or_the_variable() {
         .expect("findings");
     assert!(!findings.iter().any(|f| f["rule"] == "KH401"));
 }
+
+/// A config rendered by envsubst or Terraform: a hint names `--template` when most values are
+/// `${…}`, and with it those values count as set elsewhere (no KH211, no admin-host guess).
+#[test]
+fn template_configs_get_a_hint_and_the_template_flag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(
+        dir.path(),
+        "kratos.yml",
+        "dsn: ${DSN}\nserve:\n  public:\n    base_url: ${PUBLIC_URL}\n  admin:\n    host: ${ADMIN_HOST}\nsecrets:\n  cookie: [\"${COOKIE}\"]\ncourier:\n  smtp:\n    connection_uri: ${SMTP_URI}\n",
+    );
+    let rules_of = |doc: &Value| -> Vec<String> {
+        doc["deployments"][0]["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    let plain = json_of(bin().arg("audit").arg(&config).args(["--format", "json"]));
+    assert!(plain["warnings"].to_string().contains("`--template`"));
+    assert_eq!(rules_of(&plain).iter().filter(|r| *r == "KH211").count(), 5);
+    let template =
+        json_of(
+            bin()
+                .arg("audit")
+                .arg(&config)
+                .args(["--template", "--format", "json"]),
+        );
+    assert_eq!(template["warnings"].as_array().map(Vec::len), Some(0));
+    let found = rules_of(&template);
+    assert!(
+        !found.iter().any(|r| r == "KH211" || r == "KH231"),
+        "{found:?}"
+    );
+}
