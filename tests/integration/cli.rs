@@ -663,14 +663,7 @@ fn template_configs_get_a_hint_and_the_template_flag() {
         "kratos.yml",
         "dsn: ${DSN}\nserve:\n  public:\n    base_url: ${PUBLIC_URL}\n  admin:\n    host: ${ADMIN_HOST}\nsecrets:\n  cookie: [\"${COOKIE}\"]\ncourier:\n  smtp:\n    connection_uri: ${SMTP_URI}\n",
     );
-    let rules_of = |doc: &Value| -> Vec<String> {
-        doc["deployments"][0]["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .map(|f| f["rule"].as_str().unwrap_or("").to_owned())
-            .collect()
-    };
+    let rules_of = crate::common::rule_ids;
     let plain = json_of(bin().arg("audit").arg(&config).args(["--format", "json"]));
     assert!(plain["warnings"].to_string().contains("`--template`"));
     assert_eq!(rules_of(&plain).iter().filter(|r| *r == "KH211").count(), 5);

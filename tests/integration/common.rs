@@ -93,3 +93,13 @@ pub fn unprivileged(what: &str) -> Option<Command> {
         .env_remove("CLICOLOR_FORCE");
     Some(cmd)
 }
+
+/// The rule ids of a JSON report's first deployment, in report order.
+pub fn rule_ids(doc: &serde_json::Value) -> Vec<String> {
+    doc["deployments"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap_or("").to_owned())
+        .collect()
+}

@@ -22,12 +22,23 @@ fn audit_json(args: &[&std::path::Path]) -> Value {
 }
 
 fn rules(doc: &Value) -> Vec<String> {
-    doc["deployments"][0]["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap_or("").to_owned())
-        .collect()
+    crate::common::rule_ids(doc)
+}
+
+/// `apply --helm-values values` with `args`, which must succeed.
+fn apply_values(values: &std::path::Path, args: &[&str]) {
+    let out = bin()
+        .arg("apply")
+        .args(args)
+        .arg("--helm-values")
+        .arg(values)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Secrets missing or not set (KH201–KH203) are false alarms when the chart generates them.
@@ -190,22 +201,7 @@ fn the_admin_host_is_never_bound_to_loopback_under_the_chart() {
         summary.contains("NetworkPolicy") && summary.contains("probes"),
         "{summary}"
     );
-    let out = bin()
-        .args([
-            "apply",
-            "--unsafe-fixes",
-            "--only",
-            "KH231",
-            "--helm-values",
-        ])
-        .arg(&values)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    apply_values(&values, &["--unsafe-fixes", "--only", "KH231"]);
     assert_eq!(std::fs::read_to_string(&values).unwrap(), text);
 }
 
@@ -221,16 +217,7 @@ fn umbrella_values_are_read_at_the_alias_and_empty_ones_refused() {
     assert_eq!(finding(&doc, "KH250").len(), 1);
     let warnings = doc["warnings"].to_string();
     assert!(warnings.contains("`identity.kratos.config`"), "{warnings}");
-    let out = bin()
-        .args(["apply", "--only", "KH250", "--helm-values"])
-        .arg(&values)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    apply_values(&values, &["--only", "KH250"]);
     assert_eq!(
         std::fs::read_to_string(&values).unwrap(),
         text.replace(
