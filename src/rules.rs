@@ -694,6 +694,12 @@ mod tests {
                     problems.push(format!("{}: {r} is not at a release tag", m.id));
                 }
             }
+            // A rule of the calendar releases cites their source, never v1's.
+            if m.versions == Versions::V26Only
+                && !m.references.iter().any(|r| r.contains("/blob/v26.2.0/"))
+            {
+                problems.push(format!("{}: a v26 rule must cite the v26.2.0 source", m.id));
+            }
             for text in [m.title, m.rationale, m.breaks, m.fix.summary] {
                 if private_citation(text) {
                     problems.push(format!(

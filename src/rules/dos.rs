@@ -276,7 +276,12 @@ static CODE_MAX_SUBMISSIONS_HIGH: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `selfservice.methods.code.config.max_submissions: 5` (the default)",
     },
-    references: &["https://www.ory.sh/docs/kratos/reference/configuration"],
+    references: &[
+        "https://www.ory.sh/docs/kratos/reference/configuration",
+        "https://github.com/ory/kratos/blob/v26.2.0/embedx/config.schema.json#L1610-L1616",
+        "https://github.com/ory/kratos/blob/v26.2.0/driver/config/config.go#L1328-L1330",
+        "https://github.com/ory/kratos/blob/v26.2.0/persistence/sql/persister_code.go#L46-L60",
+    ],
     versions: Versions::V26Only,
     production_only: false,
 };
