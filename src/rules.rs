@@ -694,6 +694,16 @@ mod tests {
                     problems.push(format!("{}: {r} is not at a release tag", m.id));
                 }
             }
+            // Every claim about Kratos rests on its source (code or schema) at a tag.
+            if !m.references.iter().any(|r| {
+                r.starts_with("https://github.com/ory/")
+                    && (r.contains("/blob/") || r.contains("/tree/"))
+            }) {
+                problems.push(format!(
+                    "{}: cites no Kratos source or schema at a tag",
+                    m.id
+                ));
+            }
             // A rule of the calendar releases cites their source, never v1's.
             if m.versions == Versions::V26Only
                 && !m.references.iter().any(|r| r.contains("/blob/v26.2.0/"))

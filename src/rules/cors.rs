@@ -215,7 +215,10 @@ static CORS_WILDCARD_ORIGIN: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "remove `*` and list the exact https:// origins of your front-ends",
     },
-    references: &[CONFIG_DOC],
+    references: &[
+        CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2411-L2440",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -340,7 +343,10 @@ static CORS_HTTP_ORIGIN: RuleMeta = RuleMeta {
         summary: "change the origin to https:// (or remove development origins such as \
             http://localhost)",
     },
-    references: &[CONFIG_DOC],
+    references: &[
+        CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2411-L2440",
+    ],
     versions: Versions::All,
     production_only: true,
 };

@@ -127,7 +127,10 @@ static DSN_IN_MEMORY: RuleMeta = RuleMeta {
         summary: "point `dsn` (from the environment) at PostgreSQL, MySQL or CockroachDB and run \
             `kratos migrate sql -e --yes`",
     },
-    references: &[PRODUCTION_DOC],
+    references: &[
+        PRODUCTION_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2003",
+    ],
     versions: Versions::All,
     production_only: true,
 };
@@ -180,7 +183,10 @@ static DSN_WEAK_PASSWORD: RuleMeta = RuleMeta {
         summary: "give the database user a generated password of at least 32 characters and pass \
             the DSN through the DSN environment variable",
     },
-    references: &[PRODUCTION_DOC],
+    references: &[
+        PRODUCTION_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2003",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -255,7 +261,10 @@ static DSN_SUPERUSER: RuleMeta = RuleMeta {
         summary: "create a dedicated `kratos` database user that owns only the Kratos database \
             and use it in the DSN",
     },
-    references: &[PRODUCTION_DOC],
+    references: &[
+        PRODUCTION_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2003",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -310,6 +319,7 @@ static DSN_TLS_UNVERIFIED: RuleMeta = RuleMeta {
     references: &[
         PRODUCTION_DOC,
         "https://www.postgresql.org/docs/current/libpq-ssl.html",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2003",
     ],
     versions: Versions::All,
     production_only: true,
@@ -536,7 +546,11 @@ static DSN_INLINE_CREDENTIALS: RuleMeta = RuleMeta {
         summary: "delete `dsn` from the file and set the DSN environment variable from a secret \
             store",
     },
-    references: &[CONFIGURING_DOC, PRODUCTION_DOC],
+    references: &[
+        CONFIGURING_DOC,
+        PRODUCTION_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2003",
+    ],
     versions: Versions::All,
     production_only: false,
 };

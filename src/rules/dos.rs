@@ -41,7 +41,10 @@ static NO_RATE_LIMITING: RuleMeta = RuleMeta {
             /self-service/*/api, form POSTs and /sessions/whoami (`kratos-harden init` writes \
             nginx and Caddy snippets)",
     },
-    references: &[SECURITY_DOC],
+    references: &[
+        SECURITY_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/cmd/daemon/serve.go#L76-L120",
+    ],
     versions: Versions::All,
     production_only: true,
 };
@@ -81,7 +84,13 @@ static FLOW_LIFESPAN_LONG: RuleMeta = RuleMeta {
         summary: "set the lifespan to 1h (the Kratos default; 10–15m suits login, registration \
             and settings)",
     },
-    references: &["https://www.ory.sh/docs/kratos/reference/configuration"],
+    references: &[
+        "https://www.ory.sh/docs/kratos/reference/configuration",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1207",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1269",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1301",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1344",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -224,7 +233,11 @@ static NOTIFY_UNKNOWN_RECIPIENTS: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `notify_unknown_recipients: false` (the default)",
     },
-    references: &["https://www.ory.sh/docs/kratos/reference/configuration"],
+    references: &[
+        "https://www.ory.sh/docs/kratos/reference/configuration",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1362",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1410",
+    ],
     versions: Versions::All,
     production_only: false,
 };

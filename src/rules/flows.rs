@@ -158,7 +158,12 @@ static LINK_METHOD_LEGACY: RuleMeta = RuleMeta {
         summary: "set `selfservice.flows.verification.use: code` and \
             `selfservice.flows.recovery.use: code`, then `selfservice.methods.link.enabled: false`",
     },
-    references: &[VERIFICATION_DOC, RECOVERY_DOC],
+    references: &[
+        VERIFICATION_DOC,
+        RECOVERY_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1355-L1360",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1403-L1408",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -381,7 +386,10 @@ static LEGACY_CONFIG_KEYS: RuleMeta = RuleMeta {
             `identity.schemas` + `identity.default_schema_id`, `selfservice.methods`, \
             `selfservice.flows.*`, `secrets.cookie`) and delete the legacy key",
     },
-    references: &[CONFIG_DOC],
+    references: &[
+        CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L3102",
+    ],
     versions: Versions::All,
     production_only: false,
 };

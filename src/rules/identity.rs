@@ -189,7 +189,11 @@ static IDENTITY_SCHEMA_UNREADABLE: RuleMeta = RuleMeta {
         summary: "reference the schema as `file://` (relative to the config file) or \
             `base64://`, and audit it where the file exists",
     },
-    references: &[SCHEMA_DOC],
+    references: &[
+        SCHEMA_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2586-L2630",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_extension.schema.json",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -326,7 +330,11 @@ static AUTHORIZATION_IN_TRAITS: RuleMeta = RuleMeta {
         summary: "move the field out of `traits` into `metadata_admin` (or `metadata_public`) \
             and set it only through the admin API",
     },
-    references: &[METADATA_DOC, PRACTICES_DOC],
+    references: &[
+        METADATA_DOC,
+        PRACTICES_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_extension.schema.json",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -380,7 +388,10 @@ static TRAITS_ALLOW_ADDITIONAL: RuleMeta = RuleMeta {
         summary: "add `\"additionalProperties\": false` to `properties.traits` and to every \
             nested object trait",
     },
-    references: &[CUSTOMIZE_DOC],
+    references: &[
+        CUSTOMIZE_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_meta.schema.json",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -458,7 +469,10 @@ static TRAIT_WITHOUT_MAX_LENGTH: RuleMeta = RuleMeta {
         summary: "add a `maxLength` to every string trait (e.g. 100 for names, 320 for \
             free-form identifiers)",
     },
-    references: &[CUSTOMIZE_DOC],
+    references: &[
+        CUSTOMIZE_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_meta.schema.json",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -511,7 +525,11 @@ static IDENTIFIER_WITHOUT_FORMAT: RuleMeta = RuleMeta {
         summary: "give the identifier `\"format\": \"email\"` (or `tel`), or an anchored \
             `pattern` such as `^[a-z0-9._-]{3,32}$` for user names",
     },
-    references: &[CUSTOMIZE_DOC, PRACTICES_DOC],
+    references: &[
+        CUSTOMIZE_DOC,
+        PRACTICES_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_extension.schema.json",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -571,7 +589,11 @@ static NO_VERIFIABLE_ADDRESS: RuleMeta = RuleMeta {
         summary: "add an e-mail trait with `\"format\": \"email\"` and `\"ory.sh/kratos\": \
             {\"verification\": {\"via\": \"email\"}, \"recovery\": {\"via\": \"email\"}}`",
     },
-    references: &[SCHEMA_DOC, CUSTOMIZE_DOC],
+    references: &[
+        SCHEMA_DOC,
+        CUSTOMIZE_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_extension.schema.json",
+    ],
     versions: Versions::All,
     production_only: false,
 };

@@ -75,7 +75,10 @@ static LOG_LEVEL_VERBOSE: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `log.level: info`",
     },
-    references: &[CONFIG_DOC],
+    references: &[
+        CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2545-L2555",
+    ],
     versions: Versions::All,
     production_only: true,
 };

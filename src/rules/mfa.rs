@@ -102,7 +102,12 @@ static WHOAMI_AAL_NOT_HIGHEST: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "set `session.whoami.required_aal: highest_available`",
     },
-    references: &[STEP_UP_DOC, MFA_DOC, ADVISORY],
+    references: &[
+        STEP_UP_DOC,
+        MFA_DOC,
+        ADVISORY,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2797-L2806",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -145,7 +150,11 @@ static SETTINGS_AAL_NOT_HIGHEST: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "set `selfservice.flows.settings.required_aal: highest_available`",
     },
-    references: &[SETTINGS_DOC, STEP_UP_DOC],
+    references: &[
+        SETTINGS_DOC,
+        STEP_UP_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1219-L1226",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -187,7 +196,10 @@ static PRIVILEGED_SESSION_LONG: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `selfservice.flows.settings.privileged_session_max_age: 15m`",
     },
-    references: &[SETTINGS_DOC],
+    references: &[
+        SETTINGS_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1213-L1218",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -259,6 +271,7 @@ static WEBAUTHN_ORIGIN_NOT_HTTPS: RuleMeta = RuleMeta {
     references: &[
         "https://www.ory.sh/docs/kratos/passwordless/passkeys",
         "https://www.ory.sh/docs/kratos/mfa/webauthn-fido-yubikey",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1761-L1800",
     ],
     versions: Versions::All,
     production_only: true,

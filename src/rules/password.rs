@@ -62,7 +62,10 @@ static HIBP_DISABLED: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "set `selfservice.methods.password.config.haveibeenpwned_enabled: true`",
     },
-    references: &[POLICY_DOC],
+    references: &[
+        POLICY_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1616-L1621",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -198,7 +201,10 @@ static IDENTIFIER_SIMILARITY_DISABLED: RuleMeta = RuleMeta {
         summary: "set `selfservice.methods.password.config.identifier_similarity_check_enabled: \
             true`",
     },
-    references: &[POLICY_DOC],
+    references: &[
+        POLICY_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1643-L1648",
+    ],
     versions: Versions::All,
     production_only: false,
 };

@@ -417,7 +417,11 @@ static RETURN_URL_WILDCARD_HOST: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "replace the entry with the exact https URLs of your own apps",
     },
-    references: &[REDIRECT_DOC, "https://github.com/ory/kratos/issues/943"],
+    references: &[
+        REDIRECT_DOC,
+        "https://github.com/ory/kratos/issues/943",
+        "https://github.com/ory/kratos/blob/v1.3.1/x/http_secure_redirect.go#L72-L77",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -518,7 +522,11 @@ static RETURN_URL_THIRD_PARTY: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "remove the entry; use your app's own https URL or its registered custom scheme",
     },
-    references: &[REDIRECT_DOC],
+    references: &[
+        REDIRECT_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1174-L1190",
+        "https://github.com/ory/kratos/blob/v1.3.1/x/http_secure_redirect.go#L126-L147",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -580,7 +588,11 @@ static RETURN_URL_NOT_HTTPS: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "change the URL to its `https://` form",
     },
-    references: &[REDIRECT_DOC],
+    references: &[
+        REDIRECT_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1174-L1190",
+        "https://github.com/ory/kratos/blob/v1.3.1/x/http_secure_redirect.go#L126-L147",
+    ],
     versions: Versions::All,
     production_only: true,
 };

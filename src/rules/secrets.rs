@@ -392,7 +392,11 @@ static SECRET_LOW_VARIETY: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "replace it with a generated random secret; the patterned one is removed",
     },
-    references: &[ROTATION_DOC, PRODUCTION_DOC],
+    references: &[
+        ROTATION_DOC,
+        PRODUCTION_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2637-L2670",
+    ],
     versions: Versions::All,
     production_only: false,
 };
@@ -569,7 +573,10 @@ static SECRET_REUSED: RuleMeta = RuleMeta {
         applicability: Applicability::Safe,
         summary: "remove the duplicate entry, or give the second list its own generated secret",
     },
-    references: &["https://www.ory.sh/docs/kratos/guides/secret-key-rotation"],
+    references: &[
+        "https://www.ory.sh/docs/kratos/guides/secret-key-rotation",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2637-L2670",
+    ],
     versions: Versions::All,
     production_only: false,
 };

@@ -338,7 +338,12 @@ static PUBLIC_BASE_URL_NOT_HTTPS: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "change `serve.public.base_url` to the https:// URL the reverse proxy serves",
     },
-    references: &[CONFIG_DOC, PRODUCTION_DOC],
+    references: &[
+        CONFIG_DOC,
+        PRODUCTION_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2507",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L909-L934",
+    ],
     versions: Versions::All,
     production_only: true,
 };
@@ -383,7 +388,10 @@ static UI_URL_NOT_HTTPS: RuleMeta = RuleMeta {
         applicability: Applicability::Unsafe,
         summary: "change the UI URL to the https:// address the UI is served from",
     },
-    references: &[CONFIG_DOC],
+    references: &[
+        CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1199",
+    ],
     versions: Versions::All,
     production_only: true,
 };
