@@ -115,6 +115,9 @@ pub(super) fn write_changes(
     options: &WriteOptions<'_>,
 ) -> anyhow::Result<Vec<String>> {
     let mut report = Vec::new();
+    if let Some(output) = options.output {
+        refuse_output_over_input(deployment, output)?;
+    }
     match options.secrets_to {
         SecretsTo::EnvFile(path) if !moved.is_empty() => {
             write_env_file(path, moved)?;
@@ -442,11 +445,44 @@ fn next_steps(out: &mut String, deployment: &Deployment, outcome: &Outcome, args
     }
 }
 
+/// `--output` naming one of the files read (the same inode, under any name) would overwrite
+/// the input the report claims to leave unchanged.
+fn refuse_output_over_input(
+    deployment: &Deployment,
+    output: &std::path::Path,
+) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    let Ok(out) = std::fs::metadata(output) else {
+        return Ok(());
+    };
+    for source in &deployment.sources {
+        if let Ok(input) = std::fs::metadata(&source.path)
+            && input.dev() == out.dev()
+            && input.ino() == out.ino()
+        {
+            bail!(
+                "{}: --output names the input {} itself; write elsewhere, or drop --output to \
+                 edit it in place (with a backup). Nothing was written",
+                output.display(),
+                source.display
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Runs `undo`.
 pub fn undo(args: &UndoArgs) -> anyhow::Result<u8> {
     let backup = write::newest_backup(&args.file)?;
     let content = std::fs::read_to_string(&backup)
         .with_context(|| format!("{}: cannot read", backup.display()))?;
+    // Only a backup that is a config is restored: never whatever was planted under the name.
+    crate::config::load::parse(&content, &backup.display().to_string()).with_context(|| {
+        format!(
+            "{}: is not a config kratos-harden could have written; nothing was restored",
+            backup.display()
+        )
+    })?;
     let current = std::fs::read_to_string(&args.file)
         .with_context(|| format!("{}: cannot read", args.file.display()))?;
     write::replace(&args.file, &current, &content, false, false)?;

@@ -4,6 +4,11 @@
 //! original and fsync the folder. A crash leaves either the old or the new file, never half.
 //! A symlinked config is written through: the target changes, the link stays. A read-only
 //! file is left alone.
+//!
+//! What is never written: anything that exists and is not a regular file (a device such as
+//! `/dev/null`, a FIFO, a socket, a folder), a symlink at a path the tool creates (`--output`,
+//! init outputs, backups), and backups over anything at all (they are created with
+//! `create_new`, `O_EXCL`).
 
 use std::fs;
 use std::io::Write as _;
@@ -36,6 +41,8 @@ pub fn replace(
 ) -> anyhow::Result<Written> {
     let target = fs::canonicalize(path)
         .with_context(|| format!("{}: cannot resolve the path", path.display()))?;
+    // Resolved, the config must be a regular file: never a device, FIFO or socket.
+    refuse_special(&target, path)?;
     let current =
         fs::read(&target).with_context(|| format!("{}: cannot read the file", path.display()))?;
     // The loader drops a UTF-8 byte-order mark; compare without it and write it back.
@@ -83,30 +90,98 @@ pub fn replace(
     })
 }
 
-/// Creates `path` with `text` and `mode`; refuses to overwrite unless `force`.
+/// Creates `path` with `text` and `mode`; refuses to overwrite unless `force`, and never
+/// replaces a symlink or anything that is not a regular file (with `force` either).
 pub fn create(path: &Path, text: &str, mode: u32, force: bool) -> anyhow::Result<()> {
-    if path.exists() && !force {
-        bail!(
-            "{}: already exists; pass --force to overwrite it",
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => bail!(
+            "{}: is a symbolic link; kratos-harden does not write through links it did not \
+             read. Remove the link or name the real file; nothing was written",
             path.display()
-        );
+        ),
+        Ok(_) => {
+            refuse_special(path, path)?;
+            if !force {
+                bail!(
+                    "{}: already exists; pass --force to overwrite it",
+                    path.display()
+                );
+            }
+        }
+        Err(_) => {}
     }
     write_new(path, text.as_bytes(), mode, None)
 }
 
+/// Refuses `target` (met as `shown`) unless it is a regular file: renaming over a device, FIFO
+/// or socket would replace it (`/dev/null` as a regular file), and reading one may hang.
+fn refuse_special(target: &Path, shown: &Path) -> anyhow::Result<()> {
+    let meta = fs::metadata(target)
+        .with_context(|| format!("{}: cannot read the file", shown.display()))?;
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    let what = {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_dir() {
+            "a folder"
+        } else if kind.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else {
+            "not a regular file"
+        }
+    };
+    bail!(
+        "{}: is {what}, not a regular file; kratos-harden only writes regular files. Nothing \
+         was written",
+        shown.display()
+    )
+}
+
 /// `FILE.bak.YYYYMMDDTHHMMSS` (with `-N` when that exists), same permissions as the file.
+/// Created with `create_new` (`O_EXCL`): a file or link planted under the name is never
+/// followed or replaced; the next free name is taken instead.
 fn take_backup(target: &Path, content: &[u8], mode: u32) -> anyhow::Result<PathBuf> {
+    use std::os::unix::fs::OpenOptionsExt as _;
     let stamp = crate::ignore::timestamp();
     let base = format!("{}.bak.{stamp}", target.display());
-    let mut candidate = PathBuf::from(&base);
-    let mut n = 1;
-    while candidate.exists() {
-        candidate = PathBuf::from(format!("{base}-{n}"));
-        n += 1;
+    for n in 0..1000 {
+        let candidate = if n == 0 {
+            PathBuf::from(&base)
+        } else {
+            PathBuf::from(format!("{base}-{n}"))
+        };
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(&candidate);
+        let mut file = match file {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!(
+                        "{}: cannot write the backup (it goes beside the file); make the \
+                         folder writable, or write elsewhere with `--output`",
+                        candidate.display()
+                    )
+                });
+            }
+        };
+        // The umask may have narrowed the mode; a wider one is never asked for.
+        fs::set_permissions(&candidate, fs::Permissions::from_mode(mode))?;
+        file.write_all(content)
+            .and_then(|()| file.sync_all())
+            .with_context(|| format!("{}: cannot write the backup", candidate.display()))?;
+        return Ok(candidate);
     }
-    write_new(&candidate, content, mode, None)
-        .with_context(|| format!("{}: cannot write the backup", candidate.display()))?;
-    Ok(candidate)
+    bail!("{base}: a thousand backups with this timestamp exist; nothing was written")
 }
 
 /// Temp file in the same folder, fsync, mode (and owner), rename, fsync the folder.
@@ -169,6 +244,9 @@ pub fn newest_backup(path: &Path) -> anyhow::Result<PathBuf> {
         .to_owned();
     let dir = target.parent().unwrap_or(Path::new("."));
     let prefix = format!("{name}.bak.");
+    let owner = fs::metadata(&target)?.uid();
+    // Only what this tool could have written: the name, a regular file (never a link planted
+    // as the "newest backup"), owned by the config's owner.
     let mut backups: Vec<PathBuf> = fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -176,6 +254,8 @@ pub fn newest_backup(path: &Path) -> anyhow::Result<PathBuf> {
             p.file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.starts_with(&prefix))
+                && fs::symlink_metadata(p)
+                    .is_ok_and(|m| m.file_type().is_file() && m.uid() == owner)
         })
         .collect();
     // Timestamps sort as text; a `-N` suffix sorts after its base.

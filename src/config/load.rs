@@ -59,16 +59,26 @@ pub fn check_json(text: &str, display: &str) -> Result<(), ConfigError> {
         })
 }
 
-/// Reads a file from disk with the size limit, returning its text.
+/// Reads a file from disk with the size limit, returning its text. Only a regular file is read
+/// (a FIFO would block for ever, a device never ends), and the limit is enforced while reading,
+/// not taken from the metadata.
 pub fn read_text(path: &Path, display: &str) -> Result<String, ConfigError> {
-    let meta = std::fs::metadata(path).map_err(|source| ConfigError::Read {
+    use std::io::Read as _;
+    let read_error = |source| ConfigError::Read {
         file: display.to_owned(),
         source,
-    })?;
+    };
+    let meta = std::fs::metadata(path).map_err(read_error)?;
     if meta.is_dir() {
         return Err(ConfigError::IsDirectory {
             file: display.to_owned(),
         });
+    }
+    if !meta.is_file() {
+        return Err(read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, socket or device); name the config file itself",
+        )));
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(ConfigError::TooLarge {
@@ -76,10 +86,11 @@ pub fn read_text(path: &Path, display: &str) -> Result<String, ConfigError> {
             bytes: meta.len(),
         });
     }
-    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
-        file: display.to_owned(),
-        source,
-    })?;
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
     decode(bytes, display)
 }
 

@@ -25,14 +25,14 @@ const CODE_ENABLED: &str = "selfservice.methods.code.enabled";
 const ONE_STEP: &str = "selfservice.flows.registration.enable_legacy_one_step";
 
 /// True when `selfservice.flows.<flow>.enabled` is true (verification and recovery default to
-/// false, S:1327, S:1375).
+/// false in the schema).
 fn flow_enabled(cx: &Context<'_>, flow: &str) -> bool {
     cx.bool(&format!("selfservice.flows.{flow}.enabled")) == Some(true)
 }
 
 /// True when the config names a way to send messages: an SMTP connection URI, or the HTTP
 /// delivery strategy with a URL. Without one, enabling verification either fails the schema
-/// (`courier` is required, S:3024) or mails nothing, and nobody can ever verify.
+/// (it then requires `courier`) or mails nothing, and nobody can ever verify.
 fn courier_configured(cx: &Context<'_>) -> bool {
     let set = |path: &str| cx.str(path).is_some_and(|s| !s.trim().is_empty());
     set("courier.smtp.connection_uri")
@@ -96,8 +96,8 @@ static VERIFICATION_DISABLED: RuleMeta = RuleMeta {
     },
     references: &[
         VERIFICATION_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1327",
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L3024",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1327-L1332",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L3024-L3069",
     ],
     versions: Versions::All,
     production_only: false,
@@ -176,7 +176,7 @@ impl Rule for LinkMethodLegacy {
         let mut used = false;
         for flow in ["verification", "recovery"] {
             let path = format!("selfservice.flows.{flow}.use");
-            // `use` defaults to `code` (S:1355, S:1403); an inactive flow sends nothing.
+            // `use` defaults to `code` in the schema; an inactive flow sends nothing.
             if cx.str(&path) == Some("link") && flow_enabled(cx, flow) {
                 used = true;
                 let code_note = if method_enabled(cx, "code") {
@@ -244,7 +244,7 @@ static LEGACY_ONE_STEP_REGISTRATION: RuleMeta = RuleMeta {
     title: "Registration uses the legacy one-step flow",
     rationale: "`enable_legacy_one_step: true` reverts to the old registration form that \
         asks for profile traits and credentials at once. It is kept only for compatibility: it \
-        is deprecated in favour of `registration.style` in the calendar releases (S26) and will \
+        is deprecated in favour of `registration.style` in the calendar releases and will \
         be removed, so the flow stays on a code path that gets less attention. No direct \
         weakness.",
     breaks: "The registration UI receives the profile step first and the credential step second; \
@@ -256,7 +256,9 @@ static LEGACY_ONE_STEP_REGISTRATION: RuleMeta = RuleMeta {
     },
     references: &[
         REGISTRATION_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1281",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1281-L1286",
+        "https://github.com/ory/kratos/blob/v26.2.0/embedx/config.schema.json#L1297-L1310",
+        "https://github.com/ory/kratos/blob/v26.2.0/driver/config/config.go#L675-L690",
     ],
     versions: Versions::All,
     production_only: false,
@@ -388,6 +390,7 @@ static LEGACY_CONFIG_KEYS: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1166-L1168",
         "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L3102",
     ],
     versions: Versions::All,

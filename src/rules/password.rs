@@ -1,7 +1,7 @@
 //! Flow bypass through a weak password policy: the breached-password
 //! (Have I Been Pwned) check, its tolerance and failure mode, the minimum length and the
 //! password-identifier similarity check. Every rule here is silent when the password method is
-//! disabled (`selfservice.methods.password.enabled` defaults to true, S:1600).
+//! disabled (`selfservice.methods.password.enabled` defaults to true in the schema).
 
 use serde_json::Value;
 
@@ -65,6 +65,8 @@ static HIBP_DISABLED: RuleMeta = RuleMeta {
     references: &[
         POLICY_DOC,
         "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1616-L1621",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/validator.go#L124-L139",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/validator.go#L196-L216",
     ],
     versions: Versions::All,
     production_only: false,
@@ -122,8 +124,9 @@ static MIN_PASSWORD_LENGTH_LOW: RuleMeta = RuleMeta {
         summary: "set `selfservice.methods.password.config.min_password_length: 12`",
     },
     references: &[
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1630-L1640",
         POLICY_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1636-L1642",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/validator.go#L183-L185",
     ],
     versions: Versions::All,
     production_only: false,
@@ -204,6 +207,7 @@ static IDENTIFIER_SIMILARITY_DISABLED: RuleMeta = RuleMeta {
     references: &[
         POLICY_DOC,
         "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1643-L1648",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/validator.go#L187-L194",
     ],
     versions: Versions::All,
     production_only: false,
@@ -247,9 +251,10 @@ static MAX_BREACHES_ALLOWED: RuleMeta = RuleMeta {
         summary: "set `selfservice.methods.password.config.max_breaches: 0`",
     },
     references: &[
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1618-L1626",
         POLICY_DOC,
         CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1622-L1629",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/validator.go#L218-L221",
     ],
     versions: Versions::All,
     production_only: false,
@@ -320,7 +325,8 @@ static HIBP_FAIL_OPEN: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1630",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1630-L1635",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/validator.go#L207-L216",
     ],
     versions: Versions::All,
     production_only: false,

@@ -28,6 +28,9 @@ mod init;
 mod layered;
 /// No secret in any output, file name or error; backups' modes.
 mod leaks;
+/// The tool's own file safety: it writes only regular files it owns, never through planted
+/// links, and never blocks on a FIFO.
+mod owned;
 /// Property test of the patch engine.
 mod patch_props;
 /// `wizard --plain` answered on a pseudo-terminal: decisions written, Ctrl-C writes nothing.

@@ -1,0 +1,127 @@
+//! The tool's own file safety, tried as an attacker with write access to the config's folder
+//! (or a careless user) would: `--output` at a device, a planted symlink or the input itself,
+//! a FIFO named like a config, a symlink or a foreign file planted as the newest backup.
+//! Each is refused with one line naming the path, exit 2, and nothing changes.
+
+use std::os::unix::fs::FileTypeExt as _;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::common::{bin, write};
+
+const LEAK: &str = "log:\n  leak_sensitive_values: true\n";
+
+fn apply_output(config: &Path, output: &Path) -> std::process::Output {
+    bin()
+        .args(["apply", "--only", "KH250", "-c"])
+        .arg(config)
+        .arg("--output")
+        .arg(output)
+        .output()
+        .unwrap()
+}
+
+fn refused(out: &std::process::Output, says: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(says), "{stderr}");
+}
+
+#[test]
+fn output_never_replaces_a_device_a_link_or_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "kratos.yml", LEAK);
+    // A device: renaming over it would turn /dev/null into a regular file.
+    let out = apply_output(&config, Path::new("/dev/null"));
+    refused(&out, "is a device, not a regular file");
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    // A symlink planted at the output name: its target is never written.
+    let victim = write(dir.path(), "victim.txt", "keep me\n");
+    let link = dir.path().join("out.yml");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    refused(&apply_output(&config, &link), "is a symbolic link");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    // The input itself under a second name (a hard link): the "unchanged" original would change.
+    let twin = dir.path().join("twin.yml");
+    std::fs::hard_link(&config, &twin).unwrap();
+    refused(&apply_output(&config, &twin), "names the input");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), LEAK);
+    // A folder.
+    let folder = dir.path().join("folder");
+    std::fs::create_dir(&folder).unwrap();
+    refused(&apply_output(&config, &folder), "is a folder");
+    // A regular file is still written.
+    let fresh = dir.path().join("fresh.yml");
+    assert!(apply_output(&config, &fresh).status.success());
+    assert!(
+        std::fs::read_to_string(&fresh)
+            .unwrap()
+            .contains("leak_sensitive_values: false")
+    );
+}
+
+#[test]
+fn a_fifo_named_like_a_config_is_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("kratos.yml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for command in ["audit", "apply"] {
+        let out = bin()
+            .args([command, "-c"])
+            .arg(&fifo)
+            .timeout(Duration::from_secs(10))
+            .output()
+            .unwrap();
+        refused(&out, "not a regular file");
+    }
+}
+
+#[test]
+fn undo_restores_only_a_backup_it_could_have_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "kratos.yml", LEAK);
+    let done = bin()
+        .args(["apply", "--only", "KH250", "-c"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let fixed = std::fs::read_to_string(&config).unwrap();
+    // A link planted as the newest backup, pointing at a secret file: never followed.
+    let secret = write(dir.path(), "shadow", "root:$6$hash:19000::::::\n");
+    std::os::unix::fs::symlink(&secret, dir.path().join("kratos.yml.bak.99991231T235959")).unwrap();
+    let undo = bin().args(["undo"]).arg(&config).output().unwrap();
+    assert!(
+        undo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&undo.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        LEAK,
+        "the real backup"
+    );
+    // A regular file planted as the newest backup that is no config: refused.
+    std::fs::write(&config, &fixed).unwrap();
+    write(
+        dir.path(),
+        "kratos.yml.bak.99991231T235960",
+        "- not\n- a config\n",
+    );
+    let undo = bin().args(["undo"]).arg(&config).output().unwrap();
+    refused(&undo, "is not a config kratos-harden could have written");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), fixed);
+}
