@@ -185,10 +185,13 @@ fn names(moved: &[(String, String)]) -> String {
 
 /// Updates (or creates) a dotenv file: our variables replaced, every other line kept; 0600.
 fn write_env_file(path: &std::path::Path, moved: &[(String, String)]) -> anyhow::Result<()> {
-    let existing = match std::fs::read_to_string(path) {
-        Ok(text) => Some(text),
+    // Read like every input: a regular file only, within the size limit (a FIFO never blocks).
+    let existing = match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
+        _ => Some(crate::config::load::read_text(
+            path,
+            &path.display().to_string(),
+        )?),
     };
     let mut lines: Vec<String> = existing
         .as_deref()
@@ -474,8 +477,7 @@ fn refuse_output_over_input(
 /// Runs `undo`.
 pub fn undo(args: &UndoArgs) -> anyhow::Result<u8> {
     let backup = write::newest_backup(&args.file)?;
-    let content = std::fs::read_to_string(&backup)
-        .with_context(|| format!("{}: cannot read", backup.display()))?;
+    let content = crate::config::load::read_text(&backup, &backup.display().to_string())?;
     // Only a backup that is a config is restored: never whatever was planted under the name.
     crate::config::load::parse(&content, &backup.display().to_string()).with_context(|| {
         format!(
@@ -483,8 +485,7 @@ pub fn undo(args: &UndoArgs) -> anyhow::Result<u8> {
             backup.display()
         )
     })?;
-    let current = std::fs::read_to_string(&args.file)
-        .with_context(|| format!("{}: cannot read", args.file.display()))?;
+    let current = crate::config::load::read_text(&args.file, &args.file.display().to_string())?;
     write::replace(&args.file, &current, &content, false, false)?;
     print(&format!(
         "Restored {} from {}\n",

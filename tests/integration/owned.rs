@@ -83,6 +83,21 @@ fn a_fifo_named_like_a_config_is_refused_without_blocking() {
             .unwrap();
         refused(&out, "not a regular file");
     }
+    // As the destination of moved secrets, too.
+    let config = write(
+        dir.path(),
+        "real.yml",
+        "secrets:\n  cookie: [q8Vt2mZr7LxN4pWc9KfHs3JdYb6GeTnAuR5w]\n",
+    );
+    let out = bin()
+        .args(["apply", "--only", "KH210", "-c"])
+        .arg(&config)
+        .arg("--secrets-to")
+        .arg(format!("env-file:{}", fifo.display()))
+        .timeout(Duration::from_secs(10))
+        .output()
+        .unwrap();
+    refused(&out, "not a regular file");
 }
 
 #[test]
