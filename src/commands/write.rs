@@ -72,8 +72,10 @@ pub fn replace(
     }
     let tightened = holds_secrets && old_mode & 0o077 != 0;
     let mode = if tightened { 0o600 } else { old_mode };
+    // A backup is owner-only whatever the file's mode: it keeps the old content, which may hold
+    // secrets the new one no longer has (moved out with `--secrets-to`).
     let backup_path = if backup {
-        Some(take_backup(&target, &current, mode)?)
+        Some(take_backup(&target, &current, 0o600)?)
     } else {
         None
     };
@@ -143,7 +145,7 @@ fn refuse_special(target: &Path, shown: &Path) -> anyhow::Result<()> {
     )
 }
 
-/// `FILE.bak.YYYYMMDDTHHMMSS` (with `-N` when that exists), same permissions as the file.
+/// `FILE.bak.YYYYMMDDTHHMMSS` (with `-N` when that exists), with `mode`.
 /// Created with `create_new` (`O_EXCL`): a file or link planted under the name is never
 /// followed or replaced; the next free name is taken instead.
 fn take_backup(target: &Path, content: &[u8], mode: u32) -> anyhow::Result<PathBuf> {

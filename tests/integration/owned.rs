@@ -140,3 +140,43 @@ fn undo_restores_only_a_backup_it_could_have_written() {
     refused(&undo, "is not a config kratos-harden could have written");
     assert_eq!(std::fs::read_to_string(&config).unwrap(), fixed);
 }
+
+/// The backup keeps the old content: owner-only, even when the secrets were moved out of the
+/// (world-readable) config by `--secrets-to`.
+#[test]
+fn a_backup_is_owner_only_even_after_secrets_moved_out() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "kratos.yml",
+        "secrets:\n  cookie: [q8Vt2mZr7LxN4pWc9KfHs3JdYb6GeTnAuR5w]\n",
+    );
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let env = dir.path().join("kratos.env");
+    let out = bin()
+        .args(["apply", "--only", "KH210", "-c"])
+        .arg(&config)
+        .arg("--secrets-to")
+        .arg(format!("env-file:{}", env.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let backups: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".bak."))
+        .collect();
+    assert_eq!(backups.len(), 1);
+    let mode = backups[0].metadata().unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the backup still holds the cookie secret");
+    assert!(
+        std::fs::read_to_string(backups[0].path())
+            .unwrap()
+            .contains("q8Vt2m")
+    );
+}
