@@ -92,6 +92,17 @@ pub enum ConfigError {
         /// The values files, comma-separated.
         files: String,
     },
+    /// One file named twice in one run (the same path, or two names for one inode).
+    #[error(
+        "{second}: is the same file as {first}; name each config or env file once (editing one \
+         file as two would lose one of the edits). Nothing was read or written"
+    )]
+    SameFileTwice {
+        /// The first name.
+        first: String,
+        /// The second name.
+        second: String,
+    },
     /// A `.toml` config.
     #[error(
         "{file}: TOML configs are not supported yet; convert the file to YAML (Kratos reads both)"

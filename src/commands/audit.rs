@@ -25,6 +25,16 @@ pub(super) fn load_layered(
     environment: Option<&[(String, String)]>,
     template: bool,
 ) -> Result<Deployment, ConfigError> {
+    refuse_same_file_twice(
+        files
+            .iter()
+            .map(|(path, display)| (path.as_path(), display.clone()))
+            .chain(
+                env_files
+                    .iter()
+                    .map(|p| (p.as_path(), p.display().to_string())),
+            ),
+    )?;
     let mut deployment = if helm {
         Deployment::load_helm_values(files)?
     } else {
@@ -38,6 +48,28 @@ pub(super) fn load_layered(
     }
     deployment.template = template;
     Ok(deployment)
+}
+
+/// Refuses a run that names one file twice (same device and inode, under any names).
+fn refuse_same_file_twice<'a>(
+    files: impl Iterator<Item = (&'a std::path::Path, String)>,
+) -> Result<(), ConfigError> {
+    use std::os::unix::fs::MetadataExt as _;
+    let mut seen: Vec<((u64, u64), String)> = Vec::new();
+    for (path, display) in files {
+        let Ok(meta) = std::fs::metadata(path) else {
+            continue;
+        };
+        let id = (meta.dev(), meta.ino());
+        if let Some((_, first)) = seen.iter().find(|(s, _)| *s == id) {
+            return Err(ConfigError::SameFileTwice {
+                first: first.clone(),
+                second: display,
+            });
+        }
+        seen.push((id, display));
+    }
+    Ok(())
 }
 
 /// One deployment for `apply` and the wizard: the config files `paths`, or the Helm values

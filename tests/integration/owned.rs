@@ -180,3 +180,26 @@ fn a_backup_is_owner_only_even_after_secrets_moved_out() {
             .contains("q8Vt2m")
     );
 }
+
+/// One file named twice in a run (the same path, or a hard link) is refused before anything is
+/// read or written: two edits of one file would lose one of them.
+#[test]
+fn the_same_file_twice_in_one_run_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "kratos.yml", LEAK);
+    let twin = dir.path().join("twin.yml");
+    std::fs::hard_link(&config, &twin).unwrap();
+    for second in [&config, &twin] {
+        for command in ["audit", "apply"] {
+            let out = bin()
+                .args([command, "-c"])
+                .arg(&config)
+                .arg("-c")
+                .arg(second)
+                .output()
+                .unwrap();
+            refused(&out, "is the same file as");
+        }
+    }
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), LEAK);
+}
