@@ -186,6 +186,41 @@ fn take_backup(target: &Path, content: &[u8], mode: u32) -> anyhow::Result<PathB
     bail!("{base}: a thousand backups with this timestamp exist; nothing was written")
 }
 
+/// Temporary files are `.kratos-harden-XXXXXX.tmp`, so one left by a killed run is known.
+const TEMP_PREFIX: &str = ".kratos-harden-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Removes temporary files a killed run left in `dir` (a kill -9 skips every cleanup): ours by
+/// name, regular files (never links) of this user, untouched for a minute (a run in progress
+/// writes its own within milliseconds). Says so on stderr.
+fn remove_stale_temps(dir: &Path, me: u32, ours: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !(name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)) {
+            continue;
+        }
+        let Ok(meta) = fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age.as_secs() >= 60);
+        let mine = meta.uid() == me && entry.path() != ours;
+        if meta.file_type().is_file() && old && mine && fs::remove_file(entry.path()).is_ok() {
+            eprintln!(
+                "note: removed {}, a temporary file left by an interrupted kratos-harden run",
+                entry.path().display()
+            );
+        }
+    }
+}
+
 /// Temp file in the same folder, fsync, mode (and owner), rename, fsync the folder.
 fn write_new(
     path: &Path,
@@ -208,7 +243,8 @@ fn write_with(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
-        .prefix(".kratos-harden-")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .with_context(|| {
             format!(
@@ -218,6 +254,10 @@ fn write_with(
                 dir.display()
             )
         })?;
+    // Our own temporary file tells whose files are ours (the effective user).
+    if let Ok(meta) = tmp.as_file().metadata() {
+        remove_stale_temps(dir, meta.uid(), tmp.path());
+    }
     fill(tmp.as_file_mut())
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("{}: cannot write", path.display()))?;

@@ -203,3 +203,36 @@ fn the_same_file_twice_in_one_run_is_refused() {
     }
     assert_eq!(std::fs::read_to_string(&config).unwrap(), LEAK);
 }
+
+/// A temporary file left by a killed run (`.kratos-harden-*.tmp`) is removed by the next write
+/// in that folder, with a note; a fresh one (a run in progress) and a link are left alone.
+#[test]
+fn a_temp_file_left_by_a_killed_run_is_cleaned_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "kratos.yml", LEAK);
+    let stale = write(dir.path(), ".kratos-harden-dead01.tmp", "half a config");
+    let old = std::time::SystemTime::now() - Duration::from_secs(600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let fresh = write(dir.path(), ".kratos-harden-live02.tmp", "in progress");
+    let target = write(dir.path(), "keep.txt", "keep\n");
+    let link = dir.path().join(".kratos-harden-link03.tmp");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = bin()
+        .args(["apply", "--only", "KH250", "-c"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stale.exists(), "the stale temp file is gone");
+    assert!(
+        stderr.contains("left by an interrupted kratos-harden run"),
+        "{stderr}"
+    );
+    assert!(fresh.exists() && link.exists() && target.exists());
+}
