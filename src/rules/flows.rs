@@ -32,7 +32,8 @@ fn flow_enabled(cx: &Context<'_>, flow: &str) -> bool {
 
 /// True when the config names a way to send messages: an SMTP connection URI, or the HTTP
 /// delivery strategy with a URL. Without one, enabling verification either fails the schema
-/// (it then requires `courier`) or mails nothing, and nobody can ever verify.
+/// (whose `oneOf` requires `courier` when exactly one of verification and recovery is on) or
+/// mails nothing, and nobody can ever verify.
 fn courier_configured(cx: &Context<'_>) -> bool {
     let set = |path: &str| cx.str(path).is_some_and(|s| !s.trim().is_empty());
     set("courier.smtp.connection_uri")
@@ -60,8 +61,8 @@ pub(super) fn verification_ops(cx: &Context<'_>) -> Result<Vec<Op>, String> {
     if !courier_configured(cx) {
         return Err(
             "no courier is configured in these files: Kratos needs one to send \
-             verification codes (`courier.smtp.connection_uri`, or `delivery_strategy: http`) and \
-             rejects enabled verification without a `courier` section. Configure it first, or if \
+             verification codes (`courier.smtp.connection_uri`, or `delivery_strategy: http`), \
+             and without one nobody can ever verify. Configure it first, or if \
              the environment supplies it (`COURIER_SMTP_CONNECTION_URI`), set \
              `selfservice.flows.verification.enabled: true` and `use: code` by hand"
                 .to_owned(),
@@ -86,8 +87,8 @@ static VERIFICATION_DISABLED: RuleMeta = RuleMeta {
         the account as theirs, `require_verified_address` can never be satisfied, and recovery \
         codes and notifications go to addresses nobody proved to own. An attacker pre-registers \
         a victim's address (account pre-hijacking) or poses as a colleague by address.",
-    breaks: "Kratos then requires a `courier` configuration and sends a verification \
-        message after registration; users see a verification step. Nothing blocks unverified \
+    breaks: "Kratos then needs a working `courier` configuration (its schema also demands one \
+        unless recovery is enabled too) and sends a verification message after registration; users see a verification step. Nothing blocks unverified \
         users until `require_verified_address` is added to login hooks.",
     fix: FixMeta {
         applicability: Applicability::Unsafe,

@@ -14,6 +14,17 @@ use crate::fix::{FixEnv, FixPlan, FixResult, set};
 const POLICY_DOC: &str = "https://www.ory.sh/docs/concepts/password-policy";
 const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
 
+/// A line range of Kratos's password validator at v1.3.1, as a URL.
+macro_rules! validator {
+    ($lines:literal) => {
+        concat!(
+            "https://github.com/ory/kratos/blob/v1.3.1/",
+            "selfservice/strategy/password/validator.go",
+            $lines
+        )
+    };
+}
+
 const HIBP_ENABLED: &str = "selfservice.methods.password.config.haveibeenpwned_enabled";
 const MIN_LENGTH: &str = "selfservice.methods.password.config.min_password_length";
 const SIMILARITY: &str = "selfservice.methods.password.config.identifier_similarity_check_enabled";
@@ -65,8 +76,8 @@ static HIBP_DISABLED: RuleMeta = RuleMeta {
     references: &[
         POLICY_DOC,
         "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1616-L1621",
-        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/validator.go#L124-L139",
-        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/validator.go#L196-L216",
+        validator!("#L124-L139"),
+        validator!("#L196-L216"),
     ],
     versions: Versions::All,
     production_only: false,
@@ -110,8 +121,9 @@ static MIN_PASSWORD_LENGTH_LOW: RuleMeta = RuleMeta {
     threat: Threat::FlowBypass,
     severity: Severity::High,
     title: "The minimum password length is low",
-    rationale: "`min_password_length` is the only length rule Kratos enforces (default 8, schema \
-        minimum 6). Passwords of 6 or 7 characters fall to online guessing and, after a \
+    rationale: "`min_password_length` is the only lower bound Kratos puts on a password's length \
+        (default 8, schema minimum 6; counted in bytes; bcrypt, the default hasher, also refuses \
+        more than 72 bytes). Passwords of 6 or 7 characters fall to online guessing and, after a \
         database leak, to offline cracking within hours even when hashed; NIST SP 800-63B sets 8 \
         as the absolute floor. 12 or more characters makes guessing impractical; NIST SP 800-63B-4 \
         asks 15 for passwords used as the only factor. Below 8 is reported as high, 8 to 11 \
@@ -126,7 +138,8 @@ static MIN_PASSWORD_LENGTH_LOW: RuleMeta = RuleMeta {
     references: &[
         POLICY_DOC,
         "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1636-L1642",
-        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/validator.go#L183-L185",
+        validator!("#L183-L185"),
+        "https://github.com/ory/kratos/blob/v1.3.1/hash/hasher_bcrypt.go#L56-L67",
     ],
     versions: Versions::All,
     production_only: false,
@@ -207,7 +220,7 @@ static IDENTIFIER_SIMILARITY_DISABLED: RuleMeta = RuleMeta {
     references: &[
         POLICY_DOC,
         "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1643-L1648",
-        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/validator.go#L187-L194",
+        validator!("#L187-L194"),
     ],
     versions: Versions::All,
     production_only: false,
@@ -254,7 +267,7 @@ static MAX_BREACHES_ALLOWED: RuleMeta = RuleMeta {
         POLICY_DOC,
         CONFIG_DOC,
         "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1622-L1629",
-        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/validator.go#L218-L221",
+        validator!("#L218-L221"),
     ],
     versions: Versions::All,
     production_only: false,
@@ -326,7 +339,7 @@ static HIBP_FAIL_OPEN: RuleMeta = RuleMeta {
     references: &[
         CONFIG_DOC,
         "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1630-L1635",
-        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/password/validator.go#L207-L216",
+        validator!("#L207-L216"),
     ],
     versions: Versions::All,
     production_only: false,

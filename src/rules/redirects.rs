@@ -1,8 +1,8 @@
 //! Flow bypass through redirects: the `return_to` allowlist
 //! `selfservice.allowed_return_urls` (missing, wildcards too wide or dropped, third-party and
 //! development entries, open path prefixes) and plain-http return URLs, judged the way
-//! `K:x/http_secure_redirect.go` and
-//! `K:driver/config/config.go#SelfServiceBrowserAllowedReturnToDomains` match them: scheme
+//! Kratos's `x/http_secure_redirect.go` and `SelfServiceBrowserAllowedReturnToDomains` in
+//! `driver/config/config.go` match them: scheme
 //! equal, host equal or `*`-suffix, path a raw string prefix.
 
 use serde_json::Value;
@@ -421,6 +421,7 @@ static RETURN_URL_WILDCARD_HOST: RuleMeta = RuleMeta {
         REDIRECT_DOC,
         "https://github.com/ory/kratos/issues/943",
         "https://github.com/ory/kratos/blob/v1.3.1/x/http_secure_redirect.go#L72-L77",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L1008-L1037",
     ],
     versions: Versions::All,
     production_only: false,

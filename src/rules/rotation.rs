@@ -1,4 +1,4 @@
-//! Fixing Kratos's secret lists (kratos-hardening.md §6, secret-key-rotation guide): one
+//! Fixing Kratos's secret lists (as Ory's secret-key-rotation guide describes): one
 //! computation per list that every secret finding shares, so several findings about
 //! `secrets.cookie` produce one and the same operation.
 //!

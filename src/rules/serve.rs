@@ -187,7 +187,7 @@ static ADMIN_API_EXPOSED: RuleMeta = RuleMeta {
     references: &[
         ACCESS_DOC,
         DEPLOY_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2366",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2362-L2367",
     ],
     versions: Versions::All,
     production_only: false,
@@ -298,7 +298,8 @@ static PUBLIC_BASE_URL_MISSING: RuleMeta = RuleMeta {
     references: &[
         CONFIG_DOC,
         PRODUCTION_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L909-L926",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L888-L926",
+        "https://github.com/ory/kratos/blob/v1.3.1/x/nosurf.go#L131-L135",
     ],
     versions: Versions::All,
     production_only: true,
@@ -341,8 +342,9 @@ static PUBLIC_BASE_URL_NOT_HTTPS: RuleMeta = RuleMeta {
     references: &[
         CONFIG_DOC,
         PRODUCTION_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2507",
-        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L909-L934",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2507-L2509",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L7-L9",
+        "https://github.com/ory/kratos/blob/v1.3.1/x/nosurf.go#L131-L141",
     ],
     versions: Versions::All,
     production_only: true,
@@ -390,7 +392,8 @@ static UI_URL_NOT_HTTPS: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1199",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1199-L1206",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/flow/login/handler.go#L592",
     ],
     versions: Versions::All,
     production_only: true,
@@ -444,7 +447,8 @@ static TLS_NOT_CONFIGURED: RuleMeta = RuleMeta {
     references: &[
         PRODUCTION_DOC,
         DEPLOY_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1049",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1049-L1054",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L1565-L1592",
     ],
     versions: Versions::All,
     production_only: true,

@@ -6,7 +6,7 @@ use crate::kratos::uri::{Uri, is_loopback_host};
 use crate::rules::{Context, Severity};
 
 /// Self-service methods and whether Kratos enables them when the key is absent
-/// (S:1568 code, S:1600 password default true; the others default false).
+/// (the schema defaults `code` and `password` to true; the others default false).
 pub const METHODS: &[(&str, bool)] = &[
     ("password", true),
     ("code", true),
@@ -19,7 +19,7 @@ pub const METHODS: &[(&str, bool)] = &[
     ("profile", true),
 ];
 
-/// The secret lists Kratos reads (kratos-hardening.md §1.1).
+/// The secret lists Kratos reads (`pagination` exists in the calendar releases only).
 pub const SECRET_KEYS: &[&str] = &["default", "cookie", "cipher", "pagination"];
 
 /// Every string item of `secrets.<key>` with its path.
