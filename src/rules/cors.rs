@@ -18,7 +18,7 @@ use crate::kratos::uri::{Uri, is_loopback_host, is_plain_http};
 const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
 const ORIGINS: &str = "serve.public.cors.allowed_origins";
 
-/// True when CORS is switched on for the public API (schema default false, S:2406).
+/// True when CORS is switched on for the public API (schema default false).
 fn cors_enabled(cx: &Context<'_>) -> bool {
     cx.bool("serve.public.cors.enabled") == Some(true)
 }
@@ -45,7 +45,7 @@ fn loopback_origin(origin: &str) -> bool {
     Uri::parse(origin).is_some_and(|u| is_loopback_host(u.host.trim_start_matches("*.")))
 }
 
-/// True when credentialed requests are allowed (schema default true, S:2484).
+/// True when credentialed requests are allowed (schema default true).
 fn credentials_allowed(cx: &Context<'_>) -> bool {
     cx.bool("serve.public.cors.allow_credentials") != Some(false)
 }
@@ -170,7 +170,9 @@ static CORS_DEFAULT_WILDCARD: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2411",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2411-L2441",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L520-L527",
+        "https://github.com/ory/kratos/blob/v1.3.1/cmd/daemon/serve.go#L108-L115",
     ],
     versions: Versions::All,
     production_only: false,
@@ -217,7 +219,8 @@ static CORS_WILDCARD_ORIGIN: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2411-L2440",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2411-L2441",
+        "https://github.com/ory/kratos/blob/v1.3.1/cmd/daemon/serve.go#L108-L115",
     ],
     versions: Versions::All,
     production_only: false,
@@ -269,7 +272,8 @@ static CORS_WILDCARD_SUBDOMAIN: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2484",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2484-L2488",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L520-L527",
     ],
     versions: Versions::All,
     production_only: false,
@@ -345,7 +349,8 @@ static CORS_HTTP_ORIGIN: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2411-L2440",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2411-L2441",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2484-L2488",
     ],
     versions: Versions::All,
     production_only: true,
@@ -397,8 +402,9 @@ static CORS_DEBUG_ENABLED: RuleMeta = RuleMeta {
         summary: "set `serve.public.cors.debug: false`",
     },
     references: &[
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2498-L2503",
         CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2500-L2504",
+        "https://github.com/ory/x/blob/v0.0.660/configx/provider.go#L465-L480",
     ],
     versions: Versions::All,
     production_only: false,

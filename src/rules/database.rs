@@ -129,7 +129,8 @@ static DSN_IN_MEMORY: RuleMeta = RuleMeta {
     },
     references: &[
         PRODUCTION_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2003",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L53",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L645-L659",
     ],
     versions: Versions::All,
     production_only: true,
@@ -171,8 +172,9 @@ static DSN_WEAK_PASSWORD: RuleMeta = RuleMeta {
     severity: Severity::High,
     title: "The database password is empty, a published example or guessable",
     rationale: "The Kratos database holds every identity, password hash, session token and \
-        recovery code HMAC. Quickstart DSNs (`kratos:secret`, `root:secret`, \
-        `postgres:postgres`, `cockroach://root@` without a password) are public, and short \
+        recovery code HMAC. The quickstarts' DSNs (`kratos:secret`, `root:secret`, \
+        `cockroach://root@` without a password) and tutorial ones such as `postgres:postgres` \
+        are public, and short \
         passwords fall to online guessing by anyone who can reach the database port, for example \
         from another compromised container in the same network. With the database an attacker \
         signs in as anyone by inserting a session.",
@@ -185,7 +187,9 @@ static DSN_WEAK_PASSWORD: RuleMeta = RuleMeta {
     },
     references: &[
         PRODUCTION_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2003",
+        "https://github.com/ory/kratos/blob/v1.3.1/quickstart-postgres.yml#L10",
+        "https://github.com/ory/kratos/blob/v1.3.1/quickstart-mysql.yml#L10",
+        "https://github.com/ory/kratos/blob/v1.3.1/quickstart-crdb.yml#L10",
     ],
     versions: Versions::All,
     production_only: false,
@@ -263,7 +267,9 @@ static DSN_SUPERUSER: RuleMeta = RuleMeta {
     },
     references: &[
         PRODUCTION_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2003",
+        "https://github.com/ory/kratos/blob/v1.3.1/quickstart-mysql.yml#L10",
+        "https://github.com/ory/kratos/blob/v1.3.1/quickstart-crdb.yml#L10",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2003-L2013",
     ],
     versions: Versions::All,
     production_only: false,
@@ -319,7 +325,9 @@ static DSN_TLS_UNVERIFIED: RuleMeta = RuleMeta {
     references: &[
         PRODUCTION_DOC,
         "https://www.postgresql.org/docs/current/libpq-ssl.html",
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2003",
+        "https://github.com/ory/kratos/blob/v1.3.1/go.mod#L116",
+        "https://github.com/ory/kratos/blob/v1.3.1/go.mod#L170",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2003-L2013",
     ],
     versions: Versions::All,
     production_only: true,
@@ -549,7 +557,8 @@ static DSN_INLINE_CREDENTIALS: RuleMeta = RuleMeta {
     references: &[
         CONFIGURING_DOC,
         PRODUCTION_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2003",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L645-L659",
+        "https://github.com/ory/x/blob/v0.0.660/configx/koanf_env.go#L94-L95",
     ],
     versions: Versions::All,
     production_only: false,

@@ -134,7 +134,9 @@ static IDENTITY_SCHEMA_REMOTE: RuleMeta = RuleMeta {
     },
     references: &[
         CUSTOMIZE_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/schema/loader.go",
+        "https://github.com/ory/kratos/blob/v1.3.1/schema/loader.go#L7-L9",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L415-L419",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L484-L500",
     ],
     versions: Versions::All,
     production_only: false,
@@ -191,8 +193,9 @@ static IDENTITY_SCHEMA_UNREADABLE: RuleMeta = RuleMeta {
     },
     references: &[
         SCHEMA_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2586-L2630",
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_extension.schema.json",
+        "https://github.com/ory/kratos/blob/v1.3.1/schema/loader.go#L7-L9",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L484-L500",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_meta.schema.json#L10-L17",
     ],
     versions: Versions::All,
     production_only: false,
@@ -333,7 +336,9 @@ static AUTHORIZATION_IN_TRAITS: RuleMeta = RuleMeta {
     references: &[
         METADATA_DOC,
         PRACTICES_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_extension.schema.json",
+        "https://github.com/ory/kratos/blob/v1.3.1/identity/identity.go#L100-L105",
+        "https://github.com/ory/kratos/blob/v1.3.1/identity/identity.go#L123-L128",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/profile/strategy.go#L171-L177",
     ],
     versions: Versions::All,
     production_only: false,
@@ -390,7 +395,8 @@ static TRAITS_ALLOW_ADDITIONAL: RuleMeta = RuleMeta {
     },
     references: &[
         CUSTOMIZE_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_meta.schema.json",
+        "https://github.com/ory/kratos/blob/v1.3.1/identity/identity.go#L100-L105",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/profile/strategy.go#L177",
     ],
     versions: Versions::All,
     production_only: false,
@@ -471,7 +477,7 @@ static TRAIT_WITHOUT_MAX_LENGTH: RuleMeta = RuleMeta {
     },
     references: &[
         CUSTOMIZE_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_meta.schema.json",
+        "https://github.com/ory/kratos/blob/v1.3.1/cmd/daemon/serve.go#L119",
     ],
     versions: Versions::All,
     production_only: false,
@@ -528,7 +534,9 @@ static IDENTIFIER_WITHOUT_FORMAT: RuleMeta = RuleMeta {
     references: &[
         CUSTOMIZE_DOC,
         PRACTICES_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_extension.schema.json",
+        "https://github.com/ory/kratos/blob/v1.3.1/identity/extension_credentials.go#L58-L64",
+        "https://github.com/ory/kratos/blob/v1.3.1/identity/extension_verification.go#L57-L73",
+        "https://github.com/ory/kratos/blob/v1.3.1/identity/extension_recovery.go#L30-L34",
     ],
     versions: Versions::All,
     production_only: false,
@@ -543,7 +551,7 @@ impl Rule for IdentifierWithoutFormat {
             for t in traits(root) {
                 let identifier = t.flag("credentials.password.identifier")
                     || t.flag("credentials.webauthn.identifier");
-                // Kratos checks the address format itself for these (K:identity/extension_*.go).
+                // Kratos checks the address format itself for these (`identity/extension_*.go`).
                 let checked_by_kratos = t.extension("verification.via").is_some()
                     || t.extension("recovery.via").is_some()
                     || t.flag("credentials.code.identifier");
@@ -592,7 +600,9 @@ static NO_VERIFIABLE_ADDRESS: RuleMeta = RuleMeta {
     references: &[
         SCHEMA_DOC,
         CUSTOMIZE_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_extension.schema.json",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/identity_extension.schema.json#L66-L85",
+        "https://github.com/ory/kratos/blob/v1.3.1/identity/extension_verification.go#L44-L46",
+        "https://github.com/ory/kratos/blob/v1.3.1/identity/extension_recovery.go#L30-L56",
     ],
     versions: Versions::All,
     production_only: false,

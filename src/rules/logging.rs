@@ -23,7 +23,7 @@ static LEAK_SENSITIVE_VALUES: RuleMeta = RuleMeta {
         `X-Session-Token` headers, full query strings and every field marked sensitive \
         (identifiers, e-mail addresses, one-time codes) in clear. Anyone \
         with read access to the log pipeline, a log vendor or a leaked log archive replays live \
-        session cookies and tokens and reads recovery codes. Every quickstart ships it as true; \
+        session cookies and tokens and reads recovery codes. Most quickstarts ship it as true; \
         Ory's logging docs say it should always be false.",
     breaks: "Nothing functional; debugging sees redacted placeholders instead of header values.",
     fix: FixMeta {
@@ -33,7 +33,9 @@ static LEAK_SENSITIVE_VALUES: RuleMeta = RuleMeta {
     references: &[
         CONFIG_DOC,
         PRODUCTION_DOC,
-        "https://github.com/ory/x/blob/v0.0.660/logrusx/helper.go",
+        "https://github.com/ory/x/blob/v0.0.660/logrusx/helper.go#L57-L70",
+        "https://github.com/ory/x/blob/v0.0.660/logrusx/helper.go#L72-L91",
+        "https://github.com/ory/x/blob/v0.0.660/logrusx/helper.go#L193-L205",
     ],
     versions: Versions::All,
     production_only: false,
@@ -68,8 +70,9 @@ static LOG_LEVEL_VERBOSE: RuleMeta = RuleMeta {
     title: "`log.level` is trace or debug",
     rationale: "Trace and debug levels add request details and stack traces to the logs, \
         multiplying the personal data and internals kept in log storage and making a log leak \
-        more useful to an attacker. Kratos's default is `info`; CSRF failures are logged at warning level with \
-        raw cookies even with redaction on, so logs stay sensitive either way.",
+        more useful to an attacker. Kratos's default is `info`; CSRF failures are logged at \
+        warning level with raw cookies even with redaction on, so logs stay sensitive either \
+        way.",
     breaks: "Less detail in logs when debugging an incident; raise the level temporarily instead.",
     fix: FixMeta {
         applicability: Applicability::Safe,
@@ -77,7 +80,8 @@ static LOG_LEVEL_VERBOSE: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2545-L2555",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2545-L2558",
+        "https://github.com/ory/kratos/blob/v1.3.1/x/nosurf.go#L203-L222",
     ],
     versions: Versions::All,
     production_only: true,

@@ -1,7 +1,6 @@
-//! Flow bypass around multi-factor authentication and privileged actions (kratos-hardening.md
-//! §1.5, §1.7, §1.9; advisory GHSA-wc43-73w7-x2f5): AAL requirements that accept single-factor
-//! sessions, a long privileged-session window for settings, and WebAuthn/passkey origins without
-//! TLS.
+//! Flow bypass around multi-factor authentication and privileged actions (advisory
+//! GHSA-wc43-73w7-x2f5): AAL requirements that accept single-factor sessions, a long
+//! privileged-session window for settings, and WebAuthn/passkey origins without TLS.
 
 use std::time::Duration;
 
@@ -106,7 +105,10 @@ static WHOAMI_AAL_NOT_HIGHEST: RuleMeta = RuleMeta {
         STEP_UP_DOC,
         MFA_DOC,
         ADVISORY,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2797-L2806",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2797-L2799",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L837-L843",
+        "https://github.com/ory/kratos/blob/v1.3.1/session/handler.go#L228-L236",
+        "https://github.com/ory/kratos/blob/v1.3.1/session/manager_http.go#L309-L333",
     ],
     versions: Versions::All,
     production_only: false,
@@ -153,7 +155,10 @@ static SETTINGS_AAL_NOT_HIGHEST: RuleMeta = RuleMeta {
     references: &[
         SETTINGS_DOC,
         STEP_UP_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1219-L1226",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1219-L1221",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L837-L843",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/flow/settings/handler.go#L311-L314",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/flow/settings/handler.go#L222-L225",
     ],
     versions: Versions::All,
     production_only: false,
@@ -199,6 +204,8 @@ static PRIVILEGED_SESSION_LONG: RuleMeta = RuleMeta {
     references: &[
         SETTINGS_DOC,
         "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1213-L1218",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L1354-L1356",
+        "https://github.com/ory/kratos/blob/v1.3.1/selfservice/strategy/profile/strategy.go#L171-L177",
     ],
     versions: Versions::All,
     production_only: false,
@@ -271,7 +278,9 @@ static WEBAUTHN_ORIGIN_NOT_HTTPS: RuleMeta = RuleMeta {
     references: &[
         "https://www.ory.sh/docs/kratos/passwordless/passkeys",
         "https://www.ory.sh/docs/kratos/mfa/webauthn-fido-yubikey",
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1761-L1800",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L1776-L1796",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L1481-L1495",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L1497-L1513",
     ],
     versions: Versions::All,
     production_only: true,
@@ -329,7 +338,8 @@ impl Rule for WebauthnOriginNotHttps {
                 }
                 continue;
             }
-            // v1.3.1 reads the single `origin` for WebAuthn only (K:…config.go#WebAuthnConfig).
+            // v1.3.1 reads the single `origin` for WebAuthn only (`driver/config/config.go`,
+            // `WebAuthnConfig`).
             let origin_path = join(&rp, "origin");
             if let Some(origin) = cx.str(&origin_path).filter(|_| method == "webauthn") {
                 report_origin(out, &origin_path, origin);

@@ -97,8 +97,9 @@ static SESSION_LIFESPAN_LONG: RuleMeta = RuleMeta {
         summary: "set `session.lifespan: 24h` (or shorter for sensitive applications)",
     },
     references: &[
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2836-L2842",
         CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2839-L2846",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L999-L1002",
     ],
     versions: Versions::All,
     production_only: false,
@@ -161,8 +162,9 @@ static COOKIE_SAME_SITE_NONE: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2778",
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2872",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2778-L2784",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2872-L2877",
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L1358-L1372",
     ],
     versions: Versions::All,
     production_only: false,
@@ -210,7 +212,8 @@ static PERSISTENT_COOKIE_LONG: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2861",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2861-L2866",
+        "https://github.com/ory/kratos/blob/v1.3.1/session/manager_http.go#L171-L178",
     ],
     versions: Versions::All,
     production_only: false,
@@ -270,8 +273,10 @@ static COOKIE_DOMAIN_BROAD: RuleMeta = RuleMeta {
     },
     references: &[
         CONFIG_DOC,
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2767",
-        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2850",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2767-L2771",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2850-L2854",
+        "https://github.com/ory/kratos/blob/v1.3.1/session/manager_http.go#L148-L150",
+        "https://github.com/ory/kratos/blob/v1.3.1/x/nosurf.go#L148-L151",
     ],
     versions: Versions::All,
     production_only: false,
@@ -328,17 +333,20 @@ static SESSION_EXTEND_UNBOUNDED: RuleMeta = RuleMeta {
     threat: Threat::ServiceCompromise,
     severity: Severity::Low,
     title: "`session.earliest_possible_extend` is not set",
-    rationale: "Unset, it defaults to the whole lifespan: a session can be extended at any moment, so every extension \
-        request rewrites it in the database and pushes its end further out. Bounding it limits \
-        those writes and keeps session ends predictable. The schema says 'We highly recommend setting this value'.",
+    rationale: "Unset, it defaults to the whole lifespan: a session can be extended at any \
+        moment, so every extension request rewrites it in the database and pushes its end \
+        further out. Bounding it limits those writes and keeps session ends predictable. The \
+        schema says 'We highly recommend setting this value'.",
     breaks: "Extension requests earlier than one hour before expiry leave the session unchanged.",
     fix: FixMeta {
         applicability: Applicability::Safe,
         summary: "set `session.earliest_possible_extend: 1h`",
     },
     references: &[
-        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L1405-L1407",
         CONFIG_DOC,
+        "https://github.com/ory/kratos/blob/v1.3.1/driver/config/config.go#L1405-L1407",
+        "https://github.com/ory/kratos/blob/v1.3.1/session/session.go#L303-L305",
+        "https://github.com/ory/kratos/blob/v1.3.1/embedx/config.schema.json#L2881-L2887",
     ],
     versions: Versions::All,
     production_only: false,
@@ -396,7 +404,10 @@ static COOKIE_SECURE_DISABLED: RuleMeta = RuleMeta {
         "https://github.com/ory/kratos/blob/v26.2.0/driver/config/config.go#L1375-L1380",
         "https://github.com/ory/kratos/blob/v26.2.0/driver/config/config.go#L1441-L1446",
         "https://github.com/ory/kratos/blob/v26.2.0/driver/registry_default.go#L525",
+        "https://github.com/ory/kratos/blob/v26.2.0/driver/registry_default.go#L551",
         "https://github.com/ory/kratos/blob/v26.2.0/x/nosurfx/nosurf.go#L171",
+        "https://github.com/ory/kratos/blob/v26.2.0/embedx/config.schema.json#L2777-L2781",
+        "https://github.com/ory/kratos/blob/v26.2.0/embedx/config.schema.json#L2883-L2887",
     ],
     versions: Versions::V26Only,
     production_only: false,
