@@ -59,11 +59,16 @@ const THIRD_PARTY: &[(&str, &str)] = &[
 
 /// Every string entry of `selfservice.allowed_return_urls` with its path.
 fn entries<'a>(cx: &Context<'a>) -> Vec<(String, &'a str)> {
-    cx.get(LIST).map_or_else(Vec::new, |list| {
+    string_items(cx, LIST)
+}
+
+/// Every string item of the list at `path`, with its own path.
+fn string_items<'a>(cx: &Context<'a>, path: &str) -> Vec<(String, &'a str)> {
+    cx.get(path).map_or_else(Vec::new, |list| {
         list.items()
             .iter()
             .enumerate()
-            .filter_map(|(i, n)| Some((join(LIST, &i.to_string()), n.as_str()?)))
+            .filter_map(|(i, n)| Some((join(path, &i.to_string()), n.as_str()?)))
             .collect()
     })
 }
@@ -75,14 +80,7 @@ const LEGACY_LIST: &str = "selfservice.whitelisted_return_urls";
 /// list over (as KH143 asks) gets exactly these entries, so they are judged the same way.
 fn judged_entries<'a>(cx: &Context<'a>) -> Vec<(String, &'a str)> {
     let mut all = entries(cx);
-    if let Some(list) = cx.get(LEGACY_LIST) {
-        all.extend(
-            list.items()
-                .iter()
-                .enumerate()
-                .filter_map(|(i, n)| Some((join(LEGACY_LIST, &i.to_string()), n.as_str()?))),
-        );
-    }
+    all.extend(string_items(cx, LEGACY_LIST));
     all
 }
 
