@@ -186,7 +186,13 @@ fn names(moved: &[(String, String)]) -> String {
 /// Updates (or creates) a dotenv file: our variables replaced, every other line kept; 0600.
 fn write_env_file(path: &std::path::Path, moved: &[(String, String)]) -> anyhow::Result<()> {
     // Read like every input: a regular file only, within the size limit (a FIFO never blocks).
+    // A destination, like `--output`: a link planted there is never written through.
     let existing = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => bail!(
+            "{}: is a symbolic link; kratos-harden does not write secrets through links. Name \
+             the real file; nothing was written",
+            path.display()
+        ),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         _ => Some(crate::config::load::read_text(
             path,

@@ -236,3 +236,30 @@ fn a_temp_file_left_by_a_killed_run_is_cleaned_up() {
     );
     assert!(fresh.exists() && link.exists() && target.exists());
 }
+
+/// The destination of moved secrets is never a planted link: its target would receive them.
+#[test]
+fn moved_secrets_are_never_written_through_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "kratos.yml",
+        "secrets:\n  cookie: [q8Vt2mZr7LxN4pWc9KfHs3JdYb6GeTnAuR5w]\n",
+    );
+    let victim = write(dir.path(), "victim", "keep\n");
+    let link = dir.path().join("kratos.env");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let out = bin()
+        .args(["apply", "--only", "KH210", "-c"])
+        .arg(&config)
+        .arg("--secrets-to")
+        .arg(format!("env-file:{}", link.display()))
+        .output()
+        .unwrap();
+    refused(&out, "is a symbolic link");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep\n");
+    assert!(
+        std::fs::read_to_string(&config).unwrap().contains("q8Vt2m"),
+        "config unchanged"
+    );
+}
