@@ -41,10 +41,16 @@ pub fn replace(
 ) -> anyhow::Result<Written> {
     let target = fs::canonicalize(path)
         .with_context(|| format!("{}: cannot resolve the path", path.display()))?;
-    // Resolved, the config must be a regular file: never a device, FIFO or socket.
-    refuse_special(&target, path)?;
-    let current =
-        fs::read(&target).with_context(|| format!("{}: cannot read the file", path.display()))?;
+    // Resolved, the config must be a regular file: never a device, FIFO or socket. The check is
+    // made on the opened file, and the content compared is read from that same open file.
+    let mut file = open_regular_file(&target, path)?;
+    let meta = file.metadata()?;
+    let mut current = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(&mut file, crate::config::load::MAX_FILE_BYTES + 1),
+        &mut current,
+    )
+    .with_context(|| format!("{}: cannot read the file", path.display()))?;
     // The loader drops a UTF-8 byte-order mark; compare without it and write it back.
     let bom = current.starts_with(BOM);
     let body = if bom {
@@ -59,7 +65,6 @@ pub fn replace(
             path.display()
         );
     }
-    let meta = fs::metadata(&target)?;
     let old_mode = meta.permissions().mode() & 0o7777;
     // A rename would replace a read-only file as easily as any other (and root may write
     // anything): the mode says the operator meant it not to change.
@@ -84,7 +89,7 @@ pub fn replace(
     } else {
         text.as_bytes().to_vec()
     };
-    write_new(&target, &bytes, mode, Some((meta.uid(), meta.gid())))?;
+    write_new(&target, &bytes, mode, Some((meta.uid(), meta.gid())), true)?;
     Ok(Written {
         path: target,
         backup: backup_path,
@@ -101,8 +106,13 @@ pub fn create(path: &Path, text: &str, mode: u32, force: bool) -> anyhow::Result
              read. Remove the link or name the real file; nothing was written",
             path.display()
         ),
-        Ok(_) => {
-            refuse_special(path, path)?;
+        Ok(meta) => {
+            if !meta.file_type().is_file() {
+                return Err(not_regular(
+                    path,
+                    crate::config::load::special_kind(meta.file_type()),
+                ));
+            }
             if !force {
                 bail!(
                     "{}: already exists; pass --force to overwrite it",
@@ -112,33 +122,27 @@ pub fn create(path: &Path, text: &str, mode: u32, force: bool) -> anyhow::Result
         }
         Err(_) => {}
     }
-    write_new(path, text.as_bytes(), mode, None)
+    // Without `force`, something created at `path` after the check above is never replaced:
+    // the temporary file is linked in only if the name is still free.
+    write_new(path, text.as_bytes(), mode, None, force)
 }
 
-/// Refuses `target` (met as `shown`) unless it is a regular file: renaming over a device, FIFO
-/// or socket would replace it (`/dev/null` as a regular file), and reading one may hang.
-fn refuse_special(target: &Path, shown: &Path) -> anyhow::Result<()> {
-    let meta = fs::metadata(target)
-        .with_context(|| format!("{}: cannot read the file", shown.display()))?;
-    let kind = meta.file_type();
-    if kind.is_file() {
-        return Ok(());
-    }
-    let what = {
-        use std::os::unix::fs::FileTypeExt as _;
-        if kind.is_dir() {
-            "a folder"
-        } else if kind.is_fifo() {
-            "a FIFO (named pipe)"
-        } else if kind.is_socket() {
-            "a socket"
-        } else if kind.is_char_device() || kind.is_block_device() {
-            "a device"
-        } else {
-            "not a regular file"
+/// Opens `target` (met as `shown`) for reading if it is a regular file: renaming over a
+/// device, FIFO or socket would replace it (`/dev/null` as a regular file), and reading one may
+/// hang. Decided on the opened file, never on a path looked at before.
+fn open_regular_file(target: &Path, shown: &Path) -> anyhow::Result<fs::File> {
+    use crate::config::load::Opened;
+    crate::config::load::open_regular(target).map_err(|e| match e {
+        Opened::Io(e) => {
+            anyhow::Error::new(e).context(format!("{}: cannot read the file", shown.display()))
         }
-    };
-    bail!(
+        Opened::Folder => not_regular(shown, "a folder"),
+        Opened::Special(what) => not_regular(shown, what),
+    })
+}
+
+fn not_regular(shown: &Path, what: &str) -> anyhow::Error {
+    anyhow::anyhow!(
         "{}: is {what}, not a regular file; kratos-harden only writes regular files. Nothing \
          was written",
         shown.display()
@@ -227,8 +231,9 @@ fn write_new(
     bytes: &[u8],
     mode: u32,
     owner: Option<(u32, u32)>,
+    clobber: bool,
 ) -> anyhow::Result<()> {
-    write_with(path, mode, owner, |file| file.write_all(bytes))
+    write_with(path, mode, owner, clobber, |file| file.write_all(bytes))
 }
 
 /// [`write_new`] with the content written by `fill` (tests make it fail like a full disk).
@@ -236,6 +241,7 @@ fn write_with(
     path: &Path,
     mode: u32,
     owner: Option<(u32, u32)>,
+    clobber: bool,
     fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     let dir = path
@@ -266,9 +272,21 @@ fn write_with(
         // Only root can give a file away; for anyone else it already has their ownership.
         let _ = std::os::unix::fs::chown(tmp.path(), Some(uid), Some(gid));
     }
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("{}: cannot replace the file", path.display()))?;
+    if clobber {
+        tmp.persist(path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("{}: cannot replace the file", path.display()))?;
+    } else {
+        tmp.persist_noclobber(path)
+            .map_err(|e| e.error)
+            .with_context(|| {
+                format!(
+                    "{}: cannot create the file (something appeared at that name while \
+                     writing?); nothing was written",
+                    path.display()
+                )
+            })?;
+    }
     if let Ok(folder) = fs::File::open(dir) {
         let _ = folder.sync_all();
     }
@@ -352,7 +370,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("kratos.yml");
         fs::write(&file, "a: 1\n").expect("write");
-        let err = write_with(&file, 0o644, None, |f| {
+        let err = write_with(&file, 0o644, None, true, |f| {
             f.write_all(b"a: ")?;
             Err(std::io::Error::from(std::io::ErrorKind::StorageFull))
         })

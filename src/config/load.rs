@@ -68,30 +68,71 @@ pub fn read_text(path: &Path, display: &str) -> Result<String, ConfigError> {
         file: display.to_owned(),
         source,
     };
-    let meta = std::fs::metadata(path).map_err(read_error)?;
-    if meta.is_dir() {
-        return Err(ConfigError::IsDirectory {
+    let file = open_regular(path).map_err(|e| match e {
+        Opened::Folder => ConfigError::IsDirectory {
             file: display.to_owned(),
-        });
-    }
-    if !meta.is_file() {
-        return Err(read_error(std::io::Error::new(
+        },
+        Opened::Special(what) => read_error(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            "not a regular file (a FIFO, socket or device); name the config file itself",
-        )));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(ConfigError::TooLarge {
-            file: display.to_owned(),
-            bytes: meta.len(),
-        });
-    }
-    let file = std::fs::File::open(path).map_err(read_error)?;
+            format!("is {what}, not a regular file; name the file itself"),
+        )),
+        Opened::Io(source) => read_error(source),
+    })?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(read_error)?;
     decode(bytes, display)
+}
+
+/// Why [`open_regular`] gave no file.
+pub enum Opened {
+    /// The path is a folder.
+    Folder,
+    /// The path is a FIFO, socket or device (named).
+    Special(&'static str),
+    /// The open itself failed.
+    Io(std::io::Error),
+}
+
+/// Opens `path` for reading if it is a regular file, deciding from the opened file itself
+/// (`fstat`), so nothing can be swapped in between a check and the open. `O_NONBLOCK` makes
+/// opening a FIFO return at once instead of waiting for a writer; `O_NOCTTY` keeps a terminal
+/// device from becoming ours. Symlinks are followed (a linked config is read through).
+pub fn open_regular(path: &Path) -> Result<std::fs::File, Opened> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(Opened::Io)?;
+    let kind = file.metadata().map_err(Opened::Io)?.file_type();
+    if kind.is_file() {
+        Ok(file)
+    } else if kind.is_dir() {
+        Err(Opened::Folder)
+    } else {
+        Err(Opened::Special(special_kind(kind)))
+    }
+}
+
+/// What a file that is not regular is, for messages.
+#[must_use]
+pub fn special_kind(kind: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    if kind.is_dir() {
+        "a folder"
+    } else if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// Checks UTF-8 (naming the first bad byte's line and column) and drops a leading BOM.

@@ -43,6 +43,8 @@ mod readme;
 mod rules;
 /// The corpus stays valid against Kratos's config schema after apply.
 mod schema;
+/// FIFOs and endless devices wherever a file is read: named, never a hang.
+mod special;
 /// `audit DIR` streams: order, errors on stderr, a reader that goes away.
 mod stream;
 /// The full-screen wizard: every screen and popup snapshotted on a TestBackend, the key table, the binary on a pty.
