@@ -6,6 +6,7 @@ mod audit;
 mod init;
 mod rotate;
 mod rules;
+mod signals;
 mod wizard;
 mod write;
 
@@ -29,6 +30,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if err.use_stderr() { EXIT_ERROR } else { 0 });
         }
     };
+    signals::install();
     let result = match &cli.command {
         // No command: the wizard on a terminal, the help otherwise.
         None => wizard::run_default(),

@@ -94,7 +94,11 @@ pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
     if args.plain {
         prompt::run(&mut session, &mut writer)?;
     } else {
-        tui::run(&mut session, &mut writer)?;
+        // A signal now clears and leaves the wizard's screen before the run ends.
+        super::signals::fullscreen(true);
+        let result = tui::run(&mut session, &mut writer);
+        super::signals::fullscreen(false);
+        result?;
     }
     if let Some(path) = &args.record {
         write::create(

@@ -180,11 +180,18 @@ fn take_backup(target: &Path, content: &[u8], mode: u32) -> anyhow::Result<PathB
                 });
             }
         };
+        let unfinished = super::signals::Unfinished::new(candidate.clone());
         // The umask may have narrowed the mode; a wider one is never asked for.
-        fs::set_permissions(&candidate, fs::Permissions::from_mode(mode))?;
-        file.write_all(content)
-            .and_then(|()| file.sync_all())
-            .with_context(|| format!("{}: cannot write the backup", candidate.display()))?;
+        let filled = fs::set_permissions(&candidate, fs::Permissions::from_mode(mode))
+            .and_then(|()| file.write_all(content))
+            .and_then(|()| file.sync_all());
+        if let Err(e) = filled {
+            // A partial backup would pass for a real one.
+            let _ = fs::remove_file(&candidate);
+            return Err(e)
+                .with_context(|| format!("{}: cannot write the backup", candidate.display()));
+        }
+        unfinished.finish(|| ());
         return Ok(candidate);
     }
     bail!("{base}: a thousand backups with this timestamp exist; nothing was written")
@@ -264,6 +271,7 @@ fn write_with(
     if let Ok(meta) = tmp.as_file().metadata() {
         remove_stale_temps(dir, meta.uid(), tmp.path());
     }
+    let unfinished = super::signals::Unfinished::new(tmp.path().to_owned());
     fill(tmp.as_file_mut())
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("{}: cannot write", path.display()))?;
@@ -272,25 +280,39 @@ fn write_with(
         // Only root can give a file away; for anyone else it already has their ownership.
         let _ = std::os::unix::fs::chown(tmp.path(), Some(uid), Some(gid));
     }
-    if clobber {
-        tmp.persist(path)
-            .map_err(|e| e.error)
-            .with_context(|| format!("{}: cannot replace the file", path.display()))?;
-    } else {
-        tmp.persist_noclobber(path)
-            .map_err(|e| e.error)
-            .with_context(|| {
-                format!(
-                    "{}: cannot create the file (something appeared at that name while \
+    pause_for_tests();
+    // A signal now waits for the rename, or drops the temporary file before it.
+    unfinished.finish(|| {
+        if clobber {
+            tmp.persist(path)
+                .map_err(|e| e.error)
+                .with_context(|| format!("{}: cannot replace the file", path.display()))
+        } else {
+            tmp.persist_noclobber(path)
+                .map_err(|e| e.error)
+                .with_context(|| {
+                    format!(
+                        "{}: cannot create the file (something appeared at that name while \
                      writing?); nothing was written",
-                    path.display()
-                )
-            })?;
-    }
+                        path.display()
+                    )
+                })
+        }
+    })?;
     if let Ok(folder) = fs::File::open(dir) {
         let _ = folder.sync_all();
     }
     Ok(())
+}
+
+/// Debug builds only: with `KRATOS_HARDEN_TEST_PAUSE_WRITE` set, a write stops for a moment
+/// with its temporary file complete and says so on stderr, so the signal tests can land a
+/// signal at exactly that point. A release build has no such hook.
+fn pause_for_tests() {
+    if cfg!(debug_assertions) && std::env::var_os("KRATOS_HARDEN_TEST_PAUSE_WRITE").is_some() {
+        eprintln!("kratos-harden: test pause before the rename");
+        std::thread::sleep(std::time::Duration::from_secs(5));
+    }
 }
 
 /// The newest `FILE.bak.*` next to `path`.

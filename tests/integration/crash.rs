@@ -81,3 +81,131 @@ fn a_killed_apply_leaves_old_or_new_content_and_a_backup() {
     // Both outcomes happened, so the kills did land before and after the rename.
     assert!(saw_old > 0 && saw_new > 0, "old {saw_old}, new {saw_new}");
 }
+
+/// The temporary files of a folder (`.kratos-harden-*.tmp`).
+fn temps(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.starts_with(".kratos-harden-"))
+        .collect()
+}
+
+#[test]
+fn sigint_sigterm_and_sighup_during_a_write_leave_no_temporary_file() {
+    let old = config();
+    let new = old.replacen(
+        "leak_sensitive_values: true",
+        "leak_sensitive_values: false",
+        1,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kratos.yml");
+    std::fs::write(&path, &old).unwrap();
+    let start = Instant::now();
+    let full = std::process::Command::new(env!("CARGO_BIN_EXE_kratos-harden"))
+        .args(["apply", "--only", "KH250", "-c"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(full.status.success());
+    let span = start.elapsed();
+    let (mut stopped, mut finished) = (0, 0);
+    for (signal, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
+        for step in 0..10u32 {
+            for backup in backups(dir.path()) {
+                std::fs::remove_file(backup).unwrap();
+            }
+            std::fs::write(&path, &old).unwrap();
+            let child = std::process::Command::new(env!("CARGO_BIN_EXE_kratos-harden"))
+                .args(["apply", "--only", "KH250", "-c"])
+                .arg(&path)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(span.mul_f64(f64::from(step) / 8.0));
+            let _ = std::process::Command::new("kill")
+                .args([format!("-{signal}"), child.id().to_string()])
+                .status();
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            match out.status.code() {
+                Some(0) => finished += 1,
+                // Before the handler is installed (the first instant), the default action.
+                None if std::os::unix::process::ExitStatusExt::signal(&out.status)
+                    == Some(number) => {}
+                Some(c) if c == 128 + number => {
+                    stopped += 1;
+                    assert!(
+                        stderr.contains(&format!("stopped by SIG{signal}")),
+                        "{stderr}"
+                    );
+                }
+                other => panic!("SIG{signal} step {step}: exit {other:?}: {stderr}"),
+            }
+            assert_eq!(
+                temps(dir.path()),
+                Vec::<String>::new(),
+                "SIG{signal} step {step}"
+            );
+            let now = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                now == old || now == new,
+                "SIG{signal} step {step}: partial config"
+            );
+            // Any backup left is complete: a partial one is removed with the temporary file.
+            for backup in backups(dir.path()) {
+                assert_eq!(
+                    std::fs::read_to_string(&backup).unwrap(),
+                    old,
+                    "partial backup"
+                );
+            }
+            if now == new {
+                assert_eq!(backups(dir.path()).len(), 1, "fixed without a backup");
+            }
+        }
+    }
+    assert!(
+        stopped > 0,
+        "no signal landed during a run ({finished} finished)"
+    );
+}
+
+#[test]
+fn a_signal_while_the_temporary_file_waits_for_its_rename_drops_it_and_keeps_the_original() {
+    use std::io::BufRead;
+    let old = config();
+    for (signal, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kratos.yml");
+        std::fs::write(&path, &old).unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kratos-harden"))
+            .args(["apply", "--only", "KH250", "-c"])
+            .arg(&path)
+            .env("KRATOS_HARDEN_TEST_PAUSE_WRITE", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        while !seen.contains("test pause before the rename") {
+            assert!(stderr.read_line(&mut seen).unwrap() > 0, "no pause: {seen}");
+        }
+        // The temporary file is complete and waiting: it is what the signal must remove.
+        assert_eq!(temps(dir.path()).len(), 1, "{seen}");
+        std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        std::io::Read::read_to_string(&mut stderr, &mut seen).unwrap();
+        assert_eq!(status.code(), Some(128 + number), "SIG{signal}: {seen}");
+        assert!(seen.contains(&format!("stopped by SIG{signal}")), "{seen}");
+        assert!(seen.contains("unfinished write was dropped"), "{seen}");
+        assert_eq!(temps(dir.path()), Vec::<String>::new(), "SIG{signal}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), old, "SIG{signal}");
+    }
+}
