@@ -4,6 +4,7 @@
 mod apply;
 mod audit;
 mod init;
+mod lock;
 mod rotate;
 mod rules;
 mod signals;
@@ -46,7 +47,10 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            // A file name in the message is untrusted text: no escape sequence reaches the
+            // terminal through it.
+            let message = crate::shown::message(&format!("{err:#}"));
+            let _ = writeln!(std::io::stderr(), "error: {message}");
             ExitCode::from(EXIT_ERROR)
         }
     }

@@ -45,12 +45,22 @@ pub enum ConfigError {
         file: String,
     },
     /// The file is larger than [`load::MAX_FILE_BYTES`].
-    #[error("{file}: the file is {bytes} bytes; configs over 10 MB are refused")]
+    // Reading stops one byte past the limit, so `bytes` is a lower bound, not the size.
+    #[error("{file}: the file is larger than 10 MB; configs over 10 MB are refused")]
     TooLarge {
         /// The file.
         file: String,
-        /// Its size.
+        /// Bytes read before stopping (the limit plus one).
         bytes: u64,
+    },
+    /// A file that is not a config (ignore file, answers file) that cannot be used as one, with
+    /// a message about what that file is for.
+    #[error("{file}: {message}")]
+    Unusable {
+        /// The file.
+        file: String,
+        /// What is wrong and what to change.
+        message: String,
     },
     /// The file is not UTF-8.
     #[error("{file}:{line}:{column}: the file is not valid UTF-8; save it as UTF-8")]
@@ -286,7 +296,7 @@ impl Deployment {
         Self::load_named(
             paths
                 .iter()
-                .map(|p| (p.clone(), p.display().to_string()))
+                .map(|p| (p.clone(), crate::shown::path(p)))
                 .collect(),
         )
     }
@@ -342,7 +352,7 @@ impl Deployment {
 
     /// Layers a dotenv file over the config, as Kratos layers environment variables.
     pub fn add_env_file(&mut self, path: &Path) -> Result<(), ConfigError> {
-        let display = path.display().to_string();
+        let display = crate::shown::path(path);
         let text = load::read_text(path, &display)?;
         self.add_env_text(path, display, text);
         Ok(())

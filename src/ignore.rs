@@ -48,9 +48,41 @@ impl Entry {
 
 /// Reads and validates an ignore file.
 pub fn load_file(path: &Path) -> Result<Vec<Entry>, ConfigError> {
-    let display = path.display().to_string();
-    let text = load::read_text(path, &display)?;
-    parse(&text, &display)
+    let display = crate::shown::path(path);
+    let unusable = |message: String| ConfigError::Unusable {
+        file: display.clone(),
+        message,
+    };
+    // The generic messages speak of configs; this file lists accepted findings.
+    let text = load::read_text(path, &display).map_err(|e| match e {
+        ConfigError::IsDirectory { .. } => unusable(
+            "is a folder; --ignore-file takes the YAML file that lists the accepted findings \
+             (e.g. .kratos-harden-ignore.yml)"
+                .to_owned(),
+        ),
+        ConfigError::TooLarge { .. } => unusable(
+            "is larger than 10 MB; an ignore file lists a few accepted findings and is \
+             refused over 10 MB. Is this the right file?"
+                .to_owned(),
+        ),
+        other => other,
+    })?;
+    parse(&text, &display).map_err(|e| match e {
+        ConfigError::Syntax {
+            message,
+            line,
+            column,
+            file,
+        } if message.contains("far more values") => ConfigError::Syntax {
+            file,
+            line,
+            column,
+            message: "the ignore file is too large or complex (an ignore file lists a few \
+                          accepted findings); is this the right file?"
+                .to_owned(),
+        },
+        other => other,
+    })
 }
 
 /// Parses ignore-file text.

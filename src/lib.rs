@@ -22,5 +22,6 @@ pub mod report;
 pub mod review;
 pub mod rules;
 pub mod secret;
+pub mod shown;
 pub mod terminal;
 pub mod tui;

@@ -24,6 +24,17 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
     } else {
         args.config.clone()
     };
+    // Held until the run ends: nobody else writes these folders between our read and write.
+    let _lock = (!args.dry_run && !args.check)
+        .then(|| {
+            super::lock::for_run(
+                &paths,
+                &args.layers,
+                &args.secrets_to.0,
+                &[args.output.as_deref()],
+            )
+        })
+        .transpose()?;
     let deployment = super::audit::load_with(&paths, &args.layers)?;
     let options = Options {
         profile: args.profile,
@@ -482,6 +493,7 @@ fn refuse_output_over_input(
 
 /// Runs `undo`.
 pub fn undo(args: &UndoArgs) -> anyhow::Result<u8> {
+    let _lock = super::lock::hold(&[&args.file])?;
     let backup = write::newest_backup(&args.file)?;
     let content = crate::config::load::read_text(&backup, &backup.display().to_string())?;
     // Only a backup that is a config is restored: never whatever was planted under the name.

@@ -32,7 +32,7 @@ pub(super) fn load_layered(
             .chain(
                 env_files
                     .iter()
-                    .map(|p| (p.as_path(), p.display().to_string())),
+                    .map(|p| (p.as_path(), crate::shown::path(p))),
             ),
     )?;
     let mut deployment = if helm {
@@ -91,7 +91,7 @@ pub(super) fn load_with(paths: &[PathBuf], layers: &Layers) -> Result<Deployment
 pub(super) fn named(paths: &[PathBuf]) -> Vec<(PathBuf, String)> {
     paths
         .iter()
-        .map(|p| (p.clone(), p.display().to_string()))
+        .map(|p| (p.clone(), crate::shown::path(p)))
         .collect()
 }
 

@@ -25,26 +25,12 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
     } else {
         args.config.clone()
     };
+    let _lock = (!args.dry_run)
+        .then(|| super::lock::paths(&paths))
+        .transpose()?;
     let deployment = Deployment::load(&paths)?;
     let cx = Context::new(&deployment, Profile::Production, None);
-    let mut keys: Vec<&str> = Vec::new();
-    for key in &args.secret {
-        match key {
-            SecretKey::Default => keys.push("default"),
-            SecretKey::Cookie => keys.push("cookie"),
-            SecretKey::Cipher => keys.push("cipher"),
-            SecretKey::Pagination => keys.push("pagination"),
-            SecretKey::All => {
-                keys.extend(["default", "cookie", "cipher"]);
-                if cx.get("secrets.pagination").is_some()
-                    || cx.version == crate::config::KratosVersion::V26
-                {
-                    keys.push("pagination");
-                }
-            }
-        }
-    }
-    keys.dedup();
+    let keys = chosen(&cx, &args.secret);
     let mut rng = OsSecrets;
     let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);
     let mut by_file: Vec<(FileId, Vec<Op>)> = Vec::new();
@@ -120,6 +106,29 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
     }
     print(&out)?;
     Ok(0)
+}
+
+/// The `secrets.*` keys `--secret` names, `all` expanded for this deployment.
+fn chosen(cx: &Context<'_>, asked: &[SecretKey]) -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = Vec::new();
+    for key in asked {
+        match key {
+            SecretKey::Default => keys.push("default"),
+            SecretKey::Cookie => keys.push("cookie"),
+            SecretKey::Cipher => keys.push("cipher"),
+            SecretKey::Pagination => keys.push("pagination"),
+            SecretKey::All => {
+                keys.extend(["default", "cookie", "cipher"]);
+                if cx.get("secrets.pagination").is_some()
+                    || cx.version == crate::config::KratosVersion::V26
+                {
+                    keys.push("pagination");
+                }
+            }
+        }
+    }
+    keys.dedup();
+    keys
 }
 
 /// What remains of `secrets.<key>` and when the old entries can go.

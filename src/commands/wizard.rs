@@ -62,6 +62,9 @@ pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
             dir.display()
         );
     }
+    let secrets_to = args.secrets_to.clone().map(|s| s.0).unwrap_or_default();
+    // Held until the wizard exits: a second run cannot read the same file and write over ours.
+    let _lock = super::lock::for_run(&paths, &args.layers, &secrets_to, &[args.record.as_deref()])?;
     let deployment = super::audit::load_with(&paths, &args.layers)?;
     // Say so before the walk, not after it: the write at the end would be refused.
     if let Some(source) = deployment.sources.iter().find(|s| {
@@ -81,7 +84,6 @@ pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
         version: args.kratos_version,
         ..Options::default()
     };
-    let secrets_to = args.secrets_to.clone().map(|s| s.0).unwrap_or_default();
     let mut session = review::start(
         deployment,
         &options,

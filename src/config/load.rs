@@ -173,7 +173,7 @@ pub fn parse(text: &str, display: &str) -> Result<Node, ConfigError> {
     // collecting them takes a tenth off the load.
     options.emit_comments = false;
     let root: Node = serde_saphyr::from_str_with_options(text, options)
-        .map_err(|err| syntax_error(&err, display))?;
+        .map_err(|err| syntax_error(&err, display, text.contains('&')))?;
     match root.value {
         Value::Map(_) => Ok(root),
         Value::Null => Err(ConfigError::NotMapping {
@@ -187,7 +187,8 @@ pub fn parse(text: &str, display: &str) -> Result<Node, ConfigError> {
     }
 }
 
-fn syntax_error(err: &serde_saphyr::Error, display: &str) -> ConfigError {
+/// `anchors`: the text defines anchors, so a value budget breached is likely an alias bomb.
+fn syntax_error(err: &serde_saphyr::Error, display: &str, anchors: bool) -> ConfigError {
     let (line, column) = err
         .location()
         .map_or((1, 1), |l| (l.line().max(1), l.column().max(1)));
@@ -196,14 +197,18 @@ fn syntax_error(err: &serde_saphyr::Error, display: &str) -> ConfigError {
     let text = raw
         .rsplit_once(" at line ")
         .map_or(raw.as_str(), |(head, _)| head);
-    let message = if let Some(rest) = text.strip_prefix("duplicate mapping key: ") {
-        let key = rest.split(',').next().unwrap_or(rest);
-        format!("duplicate key '{key}': Kratos refuses duplicate keys; keep one of them")
+    let message = if text.starts_with("duplicate mapping key") {
+        // The key is not repeated here: a pasted secret used as a key would be printed.
+        "this key is already set above in the same mapping; Kratos refuses duplicate keys, so \
+         keep one of them"
+            .to_owned()
     } else if text.starts_with("multiple YAML documents") {
         "the file holds several YAML documents ('---'); Kratos reads one document per file, \
          so split them into separate files passed with -c"
             .to_owned()
-    } else if text.contains("budget breached: Nodes") || text.contains("budget breached: Alias") {
+    } else if text.contains("budget breached: Alias")
+        || (anchors && text.contains("budget breached: Nodes"))
+    {
         "the aliases expand to too many values (an alias bomb?); a Kratos config is far smaller, \
          so write the values out or remove the aliases"
             .to_owned()
@@ -211,7 +216,7 @@ fn syntax_error(err: &serde_saphyr::Error, display: &str) -> ConfigError {
         "the values are nested too deeply for a Kratos config; check the brackets and indentation"
             .to_owned()
     } else if text.contains("budget breached") {
-        "the file is too large or complex for a Kratos config".to_owned()
+        "the file has far more values than a Kratos config; is this the right file?".to_owned()
     } else {
         format!("invalid YAML/JSON: {text}")
     };
@@ -232,7 +237,8 @@ mod tests {
         let err = parse("a: 1\na: 2\n", "k.yml").expect_err("duplicate");
         assert_eq!(
             err.to_string(),
-            "k.yml:2:1: duplicate key 'a': Kratos refuses duplicate keys; keep one of them"
+            "k.yml:2:1: this key is already set above in the same mapping; Kratos refuses \
+             duplicate keys, so keep one of them"
         );
     }
 

@@ -80,7 +80,7 @@ fn load_one(
     let text = if let Some(rest) = url.strip_prefix("file://") {
         let relative = PathBuf::from(rest);
         let (path, display) = if relative.is_absolute() {
-            (relative.clone(), relative.display().to_string())
+            (relative.clone(), crate::shown::path(&relative))
         } else {
             // Shown next to the config as the user named it, not as an absolute path.
             let shown = std::path::Path::new(&deployment.source(file).display)
@@ -89,7 +89,7 @@ fn load_one(
                 .join(&relative);
             (
                 deployment.folder_of(file).join(relative),
-                shown.display().to_string(),
+                crate::shown::path(&shown),
             )
         };
         schema.location = SchemaLocation::File(path.clone());

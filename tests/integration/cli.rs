@@ -345,7 +345,7 @@ fn bad_input_is_one_clear_error_with_position() {
     bad_input(
         "kratos.yml",
         b"log:\n  level: info\nlog:\n  level: debug\n",
-        "kratos.yml:3:1: duplicate key 'log'",
+        "kratos.yml:3:1: this key is already set above in the same mapping",
     );
     bad_input(
         "kratos.yml",

@@ -34,7 +34,7 @@ fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         (
             "dup.yml",
             b"dsn: a\ndsn: b\n".to_vec(),
-            "dup.yml:2:1: duplicate key 'dsn'",
+            "dup.yml:2:1: this key is already set above in the same mapping",
         ),
         ("bomb.yml", alias_bomb().into_bytes(), "alias bomb"),
         (

@@ -22,12 +22,16 @@ mod golden;
 mod helm;
 /// Malformed and hostile inputs: one clear error, exit 2, no panic, file unchanged.
 mod hostile;
+/// Output about hostile input: no duplicate key's text, escaped file names, ignore-file messages.
+mod hygiene;
 /// `init` from flags and on a pty: clean audit, schema-valid result, refusals.
 mod init;
 /// `apply` on env files, Helm values and the process environment.
 mod layered;
 /// No secret in any output, file name or error; backups' modes.
 mod leaks;
+/// One writer per folder: a second run is refused naming the first one's PID.
+mod lock;
 /// The tool's own file safety: it writes only regular files it owns, never through planted
 /// links, and never blocks on a FIFO.
 mod owned;

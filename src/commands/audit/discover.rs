@@ -26,7 +26,7 @@ pub fn jobs(
     paths: &[PathBuf],
 ) -> anyhow::Result<Box<dyn Iterator<Item = Result<Job, ConfigError>> + Send>> {
     let job = |p: PathBuf| {
-        let name = p.display().to_string();
+        let name = crate::shown::path(&p);
         vec![(p, name)]
     };
     let mut roots = Vec::with_capacity(paths.len());
@@ -98,7 +98,7 @@ impl Iterator for Walk {
                 Ok(entries) => self.stack.push(entries.into_iter()),
                 Err(source) => {
                     return Some(Err(ConfigError::Folder {
-                        folder: path.display().to_string(),
+                        folder: crate::shown::path(&path),
                         source,
                     }));
                 }

@@ -1,0 +1,178 @@
+//! One writer per folder: `apply`, `wizard`, `rotate` and `undo` hold an advisory lock on each
+//! folder they may write in, from before they read until they exit, so two runs never read the
+//! same file and then both replace it (the second would silently drop the first's fixes and
+//! secrets). `audit` never takes it: reading needs no lock.
+//!
+//! The lock is `flock` on the folder itself, not on a lock file: nothing is created that an
+//! attacker could pre-plant as a link or FIFO, nothing is left behind, and the config is
+//! replaced by rename (a lock on the file would stay on the old inode). The kernel drops the
+//! lock when the process ends, even by SIGKILL, so a crash never leaves a stale lock.
+
+use std::fs::{self, File, TryLockError};
+use std::os::unix::fs::MetadataExt as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::bail;
+
+/// Held locks; released when dropped (or at exit).
+#[derive(Debug)]
+pub struct Held {
+    _folders: Vec<File>,
+}
+
+/// Locks the folders of everything a run may write: its config files (or Helm values), env
+/// files, and the other destinations given (`--output`, `--secrets-to`, `--record`).
+pub fn for_run(
+    configs: &[PathBuf],
+    layers: &crate::cli::Layers,
+    secrets_to: &crate::fix::SecretsTo,
+    others: &[Option<&Path>],
+) -> anyhow::Result<Held> {
+    let files = if layers.helm_values.is_empty() {
+        configs
+    } else {
+        &layers.helm_values
+    };
+    let mut paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    paths.extend(layers.env_file.iter().map(PathBuf::as_path));
+    if let crate::fix::SecretsTo::EnvFile(path) | crate::fix::SecretsTo::K8sSecret(path) =
+        secrets_to
+    {
+        paths.push(path);
+    }
+    paths.extend(others.iter().flatten());
+    hold(&paths)
+}
+
+/// [`hold`] for owned paths.
+pub fn paths(paths: &[PathBuf]) -> anyhow::Result<Held> {
+    hold(&paths.iter().map(PathBuf::as_path).collect::<Vec<_>>())
+}
+
+/// The folders writes to `paths` land in: a file's resolved folder (a config that is a link is
+/// written through to its target), or the folder a new file would be created in.
+fn folders(paths: &[&Path]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for path in paths {
+        let resolved = fs::canonicalize(path).ok();
+        let folder = if let Some(target) = &resolved {
+            target.parent().map(Path::to_path_buf)
+        } else {
+            let parent = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            fs::canonicalize(parent).ok()
+        };
+        if let Some(folder) = folder
+            && !out.contains(&folder)
+        {
+            out.push(folder);
+        }
+    }
+    out
+}
+
+/// Locks the folders of `paths`, or says which run holds one. A folder that cannot be opened
+/// is left to the write itself to report (it fails there with its own message).
+pub fn hold(paths: &[&Path]) -> anyhow::Result<Held> {
+    let mut held = Vec::new();
+    let mut seen = Vec::new();
+    for folder in folders(paths) {
+        let Ok(handle) = File::open(&folder) else {
+            continue;
+        };
+        let Ok(meta) = handle.metadata() else {
+            continue;
+        };
+        if !meta.is_dir() || seen.contains(&(meta.dev(), meta.ino())) {
+            continue;
+        }
+        seen.push((meta.dev(), meta.ino()));
+        match handle.try_lock() {
+            Ok(()) => held.push(handle),
+            Err(TryLockError::WouldBlock) => {
+                let by = holder(meta.dev(), meta.ino())
+                    .map(|pid| format!(" (PID {pid})"))
+                    .unwrap_or_default();
+                bail!(
+                    "{}: in use by another kratos-harden run{by} that may write there; nothing \
+                     was read or written. Run again when it has finished",
+                    crate::shown::path(&folder)
+                );
+            }
+            // A file system without flock (some network mounts): run unlocked rather than
+            // refuse every write there.
+            Err(TryLockError::Error(_)) => {}
+        }
+    }
+    Ok(Held { _folders: held })
+}
+
+/// The process holding a `flock` on the inode, from `/proc/locks`
+/// (`N: FLOCK ADVISORY WRITE PID MAJOR:MINOR:INODE 0 EOF`, major and minor in hex).
+fn holder(dev: u64, ino: u64) -> Option<u32> {
+    let locks = fs::read_to_string("/proc/locks").ok()?;
+    let (major, minor) = split_dev(dev);
+    let wanted = format!("{major:02x}:{minor:02x}:{ino}");
+    locks.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // A waiting lock is listed as `N: -> FLOCK …`; only the holder counts.
+        if fields.get(1) != Some(&"FLOCK") || fields.get(5) != Some(&wanted.as_str()) {
+            return None;
+        }
+        fields.get(4)?.parse().ok()
+    })
+}
+
+/// Linux's `dev_t` split into major and minor (glibc's `gnu_dev_major`/`gnu_dev_minor` layout).
+fn split_dev(dev: u64) -> (u64, u64) {
+    let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & 0xffff_f000);
+    let minor = (dev & 0xff) | ((dev >> 12) & 0xffff_ff00);
+    (major, minor)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // test code: a failed assumption is a test failure
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_lock_on_the_folder_is_refused_and_names_this_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("kratos.yml");
+        fs::write(&file, "dsn: memory\n").unwrap();
+        let first = hold(&[&file]).unwrap();
+        // flock locks belong to the open file: a second open in this process conflicts too.
+        let error = hold(&[&file]).unwrap_err().to_string();
+        assert!(
+            error.contains("in use by another kratos-harden run"),
+            "{error}"
+        );
+        assert!(
+            error.contains(&format!("PID {}", std::process::id())),
+            "{error}"
+        );
+        drop(first);
+        hold(&[&file]).unwrap();
+    }
+
+    #[test]
+    fn a_new_file_locks_its_folder_and_one_folder_is_locked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.yml");
+        let b = dir.path().join("not-yet.yml");
+        fs::write(&a, "dsn: memory\n").unwrap();
+        // Locking one folder twice in one call would conflict with itself.
+        let _held = hold(&[&a, &b]).unwrap();
+        assert!(hold(&[&b]).is_err());
+    }
+
+    #[test]
+    fn dev_numbers_split_as_glibc_does() {
+        // makedev(8, 1) and makedev(259, 3) in the glibc layout.
+        assert_eq!(split_dev(0x801), (8, 1));
+        assert_eq!(split_dev((259 << 8) | 3), (259, 3));
+        assert_eq!(split_dev(0x0000_1000_0000_0000 | (1 << 8)), (0x1001, 0));
+    }
+}
