@@ -200,6 +200,28 @@ pub fn run(
     })
 }
 
+/// The deployment as it would be with `ops` applied to `file` (to judge an edited value
+/// before it is accepted); `None` when the editor refuses or cannot verify them.
+pub(crate) fn with_ops(
+    deployment: &Deployment,
+    file: FileId,
+    ops: &[patch::Op],
+) -> Option<Deployment> {
+    let source = deployment.sources.get(usize::from(file))?;
+    let patched = patch_source(deployment, source, ops).ok()?;
+    if !patched.refused.is_empty() {
+        return None;
+    }
+    let change = Change {
+        file,
+        before: source.text.clone(),
+        after: patched.text,
+    };
+    let mut after = reload(deployment, &[change]).ok()?;
+    after.template = deployment.template;
+    Some(after)
+}
+
 /// Takes every secret list out of the config for an env file or Kubernetes Secret: the list's
 /// final value (after this run's fixes) becomes a `SECRETS_<KEY>` variable and the key is
 /// removed from the file, not merely overridden, because env arrays merge element-wise into

@@ -17,7 +17,7 @@ use crate::patch::Op;
 use crate::rules::{Applicability, Threat};
 use crate::secret::{self, Secret};
 
-pub use edit::{EditKind, validate, with_value as edit_ops};
+pub use edit::{EditKind, judge, kind_of, validate, validate_value, with_value as edit_ops};
 pub use preview::Preview;
 
 /// What the operator decided for one proposal.
@@ -163,6 +163,8 @@ pub struct Session {
     pub notice: Option<String>,
     /// The profile the audit judged against.
     pub profile: crate::rules::Profile,
+    /// The Kratos version given on the command line, if any (edits are judged with it).
+    pub version: Option<crate::config::KratosVersion>,
     /// Where secrets go when written.
     pub secrets_to: crate::fix::SecretsTo,
     /// Whether writing keeps a backup.
@@ -231,6 +233,7 @@ impl Session {
             report: Vec::new(),
             notice: None,
             profile: crate::rules::Profile::Production,
+            version: None,
             secrets_to: crate::fix::SecretsTo::Inline,
             backup: true,
             source,
@@ -381,7 +384,10 @@ impl Session {
                     });
                 }
                 Message::Accept | Message::Yes => {
-                    match self.items[item].edit.map(|k| validate(k, &buffer)) {
+                    match self.items[item]
+                        .edit
+                        .map(|k| self.checked(item, k, &buffer))
+                    {
                         Some(Ok(value)) => {
                             self.set_decision(item, Decision::Edited(value));
                             self.popup = None;
@@ -494,6 +500,15 @@ impl Session {
             _ => {}
         }
         None
+    }
+
+    /// Typed text checked by kind, then against Kratos's bounds and the item's rule (the
+    /// replay of an answers file runs the same checks).
+    fn checked(&self, item: usize, kind: EditKind, text: &str) -> Result<Value, String> {
+        let value = validate(kind, text)?;
+        let cx = crate::rules::Context::new(&self.deployment, self.profile, self.version);
+        judge(&cx, self.finding(item), &self.items[item].ops, kind, &value)?;
+        Ok(value)
     }
 
     /// Secrets are typed in clear when editing only if the operator revealed them.
@@ -620,6 +635,7 @@ pub fn start(
     };
     let mut session = Session::new(deployment, outcome, source);
     session.profile = options.profile;
+    session.version = options.version;
     session.secrets_to = secrets_to_for_session;
     Ok(session)
 }

@@ -1,5 +1,7 @@
-//! Editing a proposed value: what kind of value it is, how typed text is checked, and putting
-//! the edited (or regenerated) value back into the operations.
+//! Editing a proposed value: what kind of value it is, how typed text (wizard) or a recorded
+//! value (`apply --answers`) is checked, and putting the edited (or regenerated) value back
+//! into the operations. Both front-ends go through [`validate`] or [`validate_value`], then
+//! [`judge`], so a value the wizard refuses is refused by a replay too.
 
 use serde_json::Value;
 
@@ -7,6 +9,11 @@ use crate::kratos::{duration, uri::Uri};
 use crate::patch::Op;
 use crate::rules::rotation::acceptable;
 use crate::secret::{self, Kind, Secret, SecretError};
+
+mod judge;
+
+use judge::holds_secret;
+pub use judge::judge;
 
 /// What an editable value is, which decides how typed text is checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +63,10 @@ pub fn kind_of(ops: &[Op], generated: &[(String, Secret)]) -> Option<EditKind> {
         };
         return Some(EditKind::Secret(list));
     }
+    if holds_secret(path, value) {
+        // Editing would show the credential and record it in an answers file in plain text.
+        return None;
+    }
     Some(match value {
         Value::Bool(_) => EditKind::Bool,
         Value::Number(_) => EditKind::Integer,
@@ -64,7 +75,8 @@ pub fn kind_of(ops: &[Op], generated: &[(String, Secret)]) -> Option<EditKind> {
         {
             EditKind::Duration
         }
-        Value::String(s) if Uri::parse(s).is_some() => EditKind::Url,
+        // A DSN or SMTP URI is text: only http(s) URLs are checked as URLs.
+        Value::String(s) if Uri::parse(s).is_some_and(|u| is_http(&u)) => EditKind::Url,
         Value::String(_) => EditKind::Text,
         Value::Array(items)
             if items
@@ -100,13 +112,24 @@ pub fn initial_text(kind: EditKind, ops: &[Op], reveal: bool) -> String {
     }
 }
 
-/// Checks typed text; the value to use, or a message saying what is wrong.
+/// Checks typed text; the value to use, or a message saying what is wrong. A message never
+/// repeats a secret or a password typed where it does not belong.
 pub fn validate(kind: EditKind, text: &str) -> Result<Value, String> {
     let text = text.trim();
+    if !matches!(kind, EditKind::Secret(_))
+        && text.split([',', ' ']).any(|t| password_of(t).is_some())
+    {
+        return Err(CREDENTIAL.to_owned());
+    }
     match kind {
-        EditKind::Duration => duration::parse(text)
-            .map(|_| Value::String(text.to_owned()))
-            .ok_or_else(|| format!("'{text}' is not a duration: write e.g. 15m, 1h or 24h")),
+        EditKind::Duration if kratos_duration(text) && duration::parse(text).is_some() => {
+            Ok(Value::String(text.to_owned()))
+        }
+        // Go would parse `1.5h` or `90µs`, but Kratos's schema refuses them before Go sees them.
+        EditKind::Duration => Err(format!(
+            "'{text}' is not a duration Kratos accepts: write whole numbers with a unit (ns, us, \
+             ms, s, m, h), e.g. 15m, 1h or 1h30m"
+        )),
         EditKind::Bool => match text {
             "true" => Ok(Value::Bool(true)),
             "false" => Ok(Value::Bool(false)),
@@ -117,21 +140,11 @@ pub fn validate(kind: EditKind, text: &str) -> Result<Value, String> {
             .map(Value::from)
             .map_err(|_| format!("'{text}' is not a whole number")),
         EditKind::Url => url(text).map(Value::String),
-        EditKind::UrlList => {
-            let items: Result<Vec<Value>, String> = text
-                .split([',', ' '])
-                .filter(|s| !s.is_empty())
-                .map(|s| url(s).map(Value::String))
-                .collect();
-            items.and_then(|list| {
-                if list.is_empty() {
-                    Err("give at least one URL".to_owned())
-                } else {
-                    Ok(Value::Array(list))
-                }
-            })
-        }
+        EditKind::UrlList => url_list(text.split([',', ' ']).filter(|s| !s.is_empty())),
         EditKind::Text if text.is_empty() => Err("the value cannot be empty".to_owned()),
+        EditKind::Text if text.chars().any(char::is_control) => {
+            Err("the value cannot hold line breaks, tabs or other control characters".to_owned())
+        }
         EditKind::Text => Ok(Value::String(text.to_owned())),
         EditKind::Secret(list) => {
             let key = if list == SecretList::Cipher {
@@ -150,12 +163,104 @@ pub fn validate(kind: EditKind, text: &str) -> Result<Value, String> {
     }
 }
 
-fn url(text: &str) -> Result<String, String> {
-    match Uri::parse(text) {
-        Some(u) if (u.scheme_is("https") || u.scheme_is("http")) && !u.host.is_empty() => {
-            Ok(text.to_owned())
+/// Checks a recorded value (an answers file's `value:`) as [`validate`] checks typed text,
+/// after checking its type: a mapping where a boolean belongs is refused, not turned into
+/// text. Numbers and booleans must be written unquoted, as the wizard records them.
+pub fn validate_value(kind: EditKind, value: &Value) -> Result<Value, String> {
+    let text = match (kind, value) {
+        (EditKind::UrlList, Value::Array(items)) => {
+            let texts: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
+            let Some(texts) = texts else {
+                return Err("every entry of the list must be a URL written as a string".to_owned());
+            };
+            if texts.iter().any(|t| password_of(t).is_some()) {
+                return Err(CREDENTIAL.to_owned());
+            }
+            return url_list(texts.into_iter().map(str::trim));
         }
+        (EditKind::Bool, Value::Bool(_)) | (EditKind::Integer, Value::Number(_)) => {
+            value.to_string()
+        }
+        (EditKind::Bool | EditKind::Integer, _) | (_, Value::Bool(_) | Value::Number(_)) => {
+            return Err(wrong_type(kind, value));
+        }
+        (_, Value::String(s)) => s.clone(),
+        _ => return Err(wrong_type(kind, value)),
+    };
+    validate(kind, &text)
+}
+
+fn wrong_type(kind: EditKind, value: &Value) -> String {
+    let found = match value {
+        Value::Null => "empty",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string (quoted)",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    };
+    let wanted = match kind {
+        EditKind::Duration => "a duration such as 15m",
+        EditKind::Bool => "true or false, unquoted",
+        EditKind::Integer => "a whole number, unquoted",
+        EditKind::Url => "an http(s) URL",
+        EditKind::UrlList => "a list of http(s) URLs",
+        EditKind::Text => "text",
+        EditKind::Secret(_) => "a secret",
+    };
+    format!("the value is {found}; this fix takes {wanted}")
+}
+
+/// Refusal for a credential typed or recorded where the value is shown and kept in clear.
+const CREDENTIAL: &str = "the value holds a password or other credential, which would be shown \
+    in the report and kept in an answers file in plain text: leave the credential out (set it \
+    through the environment) and write the rest";
+
+/// The non-empty password of `scheme://user:password@…`, if `text` is such a URI.
+fn password_of(text: &str) -> Option<&str> {
+    Uri::parse(text)
+        .and_then(|u| u.password)
+        .filter(|p| !p.is_empty())
+}
+
+fn is_http(u: &Uri<'_>) -> bool {
+    u.scheme_is("https") || u.scheme_is("http")
+}
+
+/// The duration form Kratos's schema allows: `^([0-9]+(ns|us|ms|s|m|h))+$`.
+fn kratos_duration(text: &str) -> bool {
+    let mut rest = text;
+    while !rest.is_empty() {
+        let after = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        let digits = rest.len() - after.len();
+        let tail = after.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+        let unit = &after[..after.len() - tail.len()];
+        if digits == 0 || !matches!(unit, "ns" | "us" | "ms" | "s" | "m" | "h") {
+            return false;
+        }
+        rest = tail;
+    }
+    !text.is_empty()
+}
+
+fn url(text: &str) -> Result<String, String> {
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("a URL cannot hold spaces, line breaks or control characters".to_owned());
+    }
+    match Uri::parse(text) {
+        Some(u) if is_http(&u) && !u.host.is_empty() => Ok(text.to_owned()),
         _ => Err(format!("'{text}' is not an http(s) URL")),
+    }
+}
+
+fn url_list<'t>(items: impl Iterator<Item = &'t str>) -> Result<Value, String> {
+    let list = items
+        .map(|s| url(s).map(Value::String))
+        .collect::<Result<Vec<Value>, String>>()?;
+    if list.is_empty() {
+        Err("give at least one URL".to_owned())
+    } else {
+        Ok(Value::Array(list))
     }
 }
 
