@@ -213,6 +213,10 @@ pub struct ApplyArgs {
     /// Do not keep a `FILE.bak.<timestamp>` copy of what is replaced.
     #[arg(long)]
     pub no_backup: bool,
+    /// Backups kept per file (`FILE.bak.<timestamp>`); the oldest beyond this are removed
+    /// after a write, and the run says which.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    pub keep: u16,
     /// Show secret values instead of masks in the diff and report.
     #[arg(long)]
     pub show_secrets: bool,
@@ -264,6 +268,10 @@ pub struct RotateArgs {
     /// Do not keep a `FILE.bak.<timestamp>` copy.
     #[arg(long)]
     pub no_backup: bool,
+    /// Backups kept per file (`FILE.bak.<timestamp>`); the oldest beyond this are removed
+    /// after a write, and the run says which.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    pub keep: u16,
     /// Show the new secrets instead of masks.
     #[arg(long)]
     pub show_secrets: bool,
@@ -302,6 +310,10 @@ pub struct WizardArgs {
     /// Do not keep a `FILE.bak.<timestamp>` copy of what is replaced.
     #[arg(long)]
     pub no_backup: bool,
+    /// Backups kept per file (`FILE.bak.<timestamp>`); the oldest beyond this are removed
+    /// after a write, and the run says which.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    pub keep: u16,
 }
 
 /// Arguments of `init`. Every question has a flag; with `--non-interactive` (or without a
@@ -375,9 +387,20 @@ pub struct InitArgs {
 /// Arguments of `undo`.
 #[derive(Debug, Args)]
 pub struct UndoArgs {
-    /// The config file whose newest backup is restored.
+    /// The config file to put back one step (the version before the last write by
+    /// kratos-harden; again for the one before that).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// Show the file's backups (newest last) and which one the next undo restores.
+    #[arg(long, conflicts_with = "to")]
+    pub list: bool,
+    /// Restore the backup with this timestamp (as `--list` shows it, or its file name),
+    /// including the copy an earlier undo kept.
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub to: Option<String>,
+    /// Backups kept per file; the oldest beyond this are removed after the undo's own.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    pub keep: u16,
 }
 
 /// Output format of `rules`.

@@ -3,11 +3,13 @@
 
 mod apply;
 mod audit;
+mod history;
 mod init;
 mod lock;
 mod rotate;
 mod rules;
 mod signals;
+mod undo;
 mod wizard;
 mod write;
 
@@ -39,7 +41,7 @@ pub fn main() -> ExitCode {
         Some(Command::Audit(args)) => audit::run(args),
         Some(Command::Apply(args)) => apply::run(args),
         Some(Command::Init(args)) => init::run(args),
-        Some(Command::Undo(args)) => apply::undo(args),
+        Some(Command::Undo(args)) => undo::run(args),
         Some(Command::Rotate(args)) => rotate::run(args),
         Some(Command::Rules(args)) => rules::list(args),
         Some(Command::Explain(args)) => rules::explain(args),

@@ -3,11 +3,11 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use serde_json::{Value, json};
 
 use super::{print, use_color, write};
-use crate::cli::{ApplyArgs, ApplyFormat, UndoArgs};
+use crate::cli::{ApplyArgs, ApplyFormat};
 use crate::config::Deployment;
 use crate::diff;
 use crate::fix::{FixEnv, SecretsTo, Selection};
@@ -19,6 +19,7 @@ use crate::secret::OsSecrets;
 
 /// Runs `apply`; returns the exit code.
 pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
+    super::history::configure("apply", usize::from(args.keep));
     let paths = if args.config.is_empty() {
         vec![PathBuf::from("kratos.yml")]
     } else {
@@ -175,6 +176,11 @@ pub(super) fn write_changes(
         }
         if done.tightened {
             line.push_str("; mode tightened to 0600 because the file holds secrets");
+        }
+        if !done.pruned.is_empty() {
+            let mut note = String::new();
+            super::undo::pruned_note(&mut note, &done.pruned);
+            let _ = write!(line, "; {}", note.trim_end().trim_end_matches('.'));
         }
         report.push(line);
     }
@@ -489,26 +495,4 @@ fn refuse_output_over_input(
         }
     }
     Ok(())
-}
-
-/// Runs `undo`.
-pub fn undo(args: &UndoArgs) -> anyhow::Result<u8> {
-    let _lock = super::lock::hold(&[&args.file])?;
-    let backup = write::newest_backup(&args.file)?;
-    let content = crate::config::load::read_text(&backup, &backup.display().to_string())?;
-    // Only a backup that is a config is restored: never whatever was planted under the name.
-    crate::config::load::parse(&content, &backup.display().to_string()).with_context(|| {
-        format!(
-            "{}: is not a config kratos-harden could have written; nothing was restored",
-            backup.display()
-        )
-    })?;
-    let current = crate::config::load::read_text(&args.file, &args.file.display().to_string())?;
-    write::replace(&args.file, &current, &content, false, false)?;
-    print(&format!(
-        "Restored {} from {}\n",
-        args.file.display(),
-        backup.display()
-    ))?;
-    Ok(0)
 }

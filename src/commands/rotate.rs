@@ -20,6 +20,7 @@ use crate::secret::OsSecrets;
 
 /// Runs `rotate`; returns the exit code.
 pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
+    super::history::configure("rotate", usize::from(args.keep));
     let paths = if args.config.is_empty() {
         vec![PathBuf::from("kratos.yml")]
     } else {
@@ -84,6 +85,7 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
                     .map(|b| format!(" (backup {})", b.display()))
                     .unwrap_or_default()
             );
+            super::undo::pruned_note(&mut out, &done.pruned);
         }
     }
     for (path, secret) in &env.generated {

@@ -37,6 +37,7 @@ fn interactive() -> bool {
 
 /// Runs the wizard; returns the exit code.
 pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
+    super::history::configure("wizard", usize::from(args.keep));
     if !interactive() {
         bail!(
             "the wizard needs a terminal (stdin and stdout); in scripts and CI use `kratos-harden \

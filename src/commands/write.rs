@@ -26,6 +26,19 @@ pub struct Written {
     pub backup: Option<PathBuf>,
     /// The mode was tightened to 0600 (it was wider and the file holds secrets).
     pub tightened: bool,
+    /// Old backups removed to keep `--keep` of them.
+    pub pruned: Vec<PathBuf>,
+}
+
+/// How `undo` puts a backup back: with the mode and owner the file had when it was taken.
+#[derive(Debug)]
+pub struct Restore {
+    /// The mode to give the file.
+    pub mode: u32,
+    /// Its owner and group (only root can give a file away; others keep theirs).
+    pub owner: (u32, u32),
+    /// The timestamp of the backup restored (recorded with undo's own backup).
+    pub restores: String,
 }
 
 /// The UTF-8 byte-order mark some editors put first.
@@ -38,6 +51,29 @@ pub fn replace(
     text: &str,
     backup: bool,
     holds_secrets: bool,
+) -> anyhow::Result<Written> {
+    replace_as(path, expected, text, backup, holds_secrets, None)
+}
+
+/// [`replace`] for `undo`: the restored content gets the mode and owner `how` names, and the
+/// backup of what it replaces is recorded as undo's (so the next undo walks further back).
+pub fn restore(
+    path: &Path,
+    expected: &str,
+    text: &str,
+    backup: bool,
+    how: &Restore,
+) -> anyhow::Result<Written> {
+    replace_as(path, expected, text, backup, false, Some(how))
+}
+
+fn replace_as(
+    path: &Path,
+    expected: &str,
+    text: &str,
+    backup: bool,
+    holds_secrets: bool,
+    restoring: Option<&Restore>,
 ) -> anyhow::Result<Written> {
     let target = fs::canonicalize(path)
         .with_context(|| format!("{}: cannot resolve the path", path.display()))?;
@@ -76,7 +112,11 @@ pub fn replace(
         );
     }
     let tightened = holds_secrets && old_mode & 0o077 != 0;
-    let mode = if tightened { 0o600 } else { old_mode };
+    let (mode, owner) = match restoring {
+        Some(how) => (how.mode & 0o7777, how.owner),
+        None if tightened => (0o600, (meta.uid(), meta.gid())),
+        None => (old_mode, (meta.uid(), meta.gid())),
+    };
     // A backup is owner-only whatever the file's mode: it keeps the old content, which may hold
     // secrets the new one no longer has (moved out with `--secrets-to`).
     let backup_path = if backup {
@@ -89,11 +129,15 @@ pub fn replace(
     } else {
         text.as_bytes().to_vec()
     };
-    write_new(&target, &bytes, mode, Some((meta.uid(), meta.gid())), true)?;
+    write_new(&target, &bytes, mode, Some(owner), true)?;
+    let pruned = backup_path.as_ref().map_or_else(Vec::new, |b| {
+        super::history::note_backup(&target, b, &meta, restoring.map(|r| r.restores.clone()))
+    });
     Ok(Written {
         path: target,
         backup: backup_path,
         tightened,
+        pruned,
     })
 }
 
@@ -309,53 +353,14 @@ fn write_with(
 /// with its temporary file complete and says so on stderr, so the signal tests can land a
 /// signal at exactly that point. A release build has no such hook.
 fn pause_for_tests() {
-    if cfg!(debug_assertions) && std::env::var_os("KRATOS_HARDEN_TEST_PAUSE_WRITE").is_some() {
+    static PAUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    // Once per run: the first write is the one under test (the history file follows it).
+    if cfg!(debug_assertions)
+        && std::env::var_os("KRATOS_HARDEN_TEST_PAUSE_WRITE").is_some()
+        && !PAUSED.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
         eprintln!("kratos-harden: test pause before the rename");
         std::thread::sleep(std::time::Duration::from_secs(5));
-    }
-}
-
-/// The newest `FILE.bak.*` next to `path`.
-pub fn newest_backup(path: &Path) -> anyhow::Result<PathBuf> {
-    let target = fs::canonicalize(path)
-        .with_context(|| format!("{}: cannot resolve the path", path.display()))?;
-    let name = target
-        .file_name()
-        .and_then(|n| n.to_str())
-        .context("the file has no name")?
-        .to_owned();
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let prefix = format!("{name}.bak.");
-    let owner = fs::metadata(&target)?.uid();
-    // Only what this tool could have written: the name, a regular file (never a link planted
-    // as the "newest backup"), owned by the config's owner.
-    let mut backups: Vec<PathBuf> = fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&prefix))
-                && fs::symlink_metadata(p)
-                    .is_ok_and(|m| m.file_type().is_file() && m.uid() == owner)
-        })
-        .collect();
-    // Timestamps sort as text; a `-N` suffix sorts after its base.
-    backups.sort_by_key(|p| backup_key(p));
-    backups
-        .pop()
-        .with_context(|| format!("{}: no backup ({name}.bak.*) next to it", path.display()))
-}
-
-fn backup_key(path: &Path) -> (String, u32) {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    let stamp = name.rsplit(".bak.").next().unwrap_or_default();
-    match stamp.split_once('-') {
-        Some((base, n)) => (base.to_owned(), n.parse().unwrap_or(0)),
-        None => (stamp.to_owned(), 0),
     }
 }
 
@@ -377,7 +382,8 @@ mod tests {
         );
         let backup = written.backup.expect("backup");
         assert_eq!(fs::read_to_string(&backup).expect("read"), "a: 1\n");
-        assert_eq!(newest_backup(&file).expect("found"), backup);
+        let history = super::super::history::backups(&file.canonicalize().expect("resolve"));
+        assert_eq!(history.expect("listed")[0].path, backup);
         // Secrets tighten the mode.
         let written = replace(&file, "a: 2\n", "a: 3\n", false, true).expect("writes");
         assert!(written.tightened);

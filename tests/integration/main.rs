@@ -53,3 +53,5 @@ mod special;
 mod stream;
 /// The full-screen wizard: every screen and popup snapshotted on a TestBackend, the key table, the binary on a pty.
 mod tui;
+/// `undo` walks the backup history: one step per call, modes, `--to`, `--list`, `--keep`.
+mod undo;

@@ -1,0 +1,131 @@
+//! `undo` as a history: one step back per call, the mode and owner the file had, `--to` any
+//! backup (an undo's own copy too), `--list`, and `--keep` pruning that says what it removed.
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::Path;
+
+use crate::common::{bin, write};
+
+const V0: &str = "log:\n  leak_sensitive_values: true\n  level: trace\n";
+
+fn run(args: &[&str], dir: &Path) -> String {
+    let out = bin().current_dir(dir).args(args).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{args:?}: {text}");
+    text
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn undo_walks_back_one_write_per_call_and_restores_the_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "kratos.yml", V0);
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    run(
+        &["apply", "--only", "KH250", "-c", "kratos.yml"],
+        dir.path(),
+    );
+    let v1 = std::fs::read_to_string(&config).unwrap();
+    // The second write generates secrets: the file is tightened to 0600.
+    run(&["apply", "-c", "kratos.yml"], dir.path());
+    let v2 = std::fs::read_to_string(&config).unwrap();
+    assert_eq!(mode(&config), 0o600);
+    assert!(v1 != V0 && v2 != v1);
+
+    let first = run(&["undo", "kratos.yml"], dir.path());
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), v1, "{first}");
+    assert_eq!(
+        mode(&config),
+        0o644,
+        "the mode the file had before the write"
+    );
+    assert!(first.contains("Another `undo` restores"), "{first}");
+    let second = run(&["undo", "kratos.yml"], dir.path());
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), V0, "{second}");
+    assert!(
+        second.contains("No older write is left to undo"),
+        "{second}"
+    );
+
+    // Nothing further back: refused, file unchanged.
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["undo", "kratos.yml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("undone already"));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), V0);
+
+    // The undos kept what they replaced: `--to` brings the hardened version back, with the
+    // mode it had then.
+    let list = run(&["undo", "--list", "kratos.yml"], dir.path());
+    let v2_copy = list
+        .lines()
+        .find(|l| l.contains("undo") && l.contains("mode 0600"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no undo copy of v2 listed: {list}"))
+        .to_owned();
+    run(&["undo", "--to", &v2_copy, "kratos.yml"], dir.path());
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), v2);
+    assert_eq!(mode(&config), 0o600);
+}
+
+#[test]
+fn keep_prunes_the_oldest_backups_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "kratos.yml", V0);
+    // Old backups from earlier runs (no history): they go first.
+    for stamp in ["20200101T000000", "20200101T000001", "20200101T000002"] {
+        write(dir.path(), &format!("kratos.yml.bak.{stamp}"), V0);
+    }
+    let out = run(
+        &[
+            "apply",
+            "--only",
+            "KH250",
+            "--keep",
+            "2",
+            "-c",
+            "kratos.yml",
+        ],
+        dir.path(),
+    );
+    assert!(out.contains("Removed 2 old backups beyond --keep"), "{out}");
+    assert!(out.contains("kratos.yml.bak.20200101T000000"), "{out}");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.contains(".bak."))
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.contains(&"kratos.yml.bak.20200101T000002".to_owned()));
+}
+
+#[test]
+fn a_planted_history_is_never_followed_or_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "kratos.yml", V0);
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // A link planted as the history, pointing at a file the run must not overwrite.
+    let victim = write(dir.path(), "victim", "precious\n");
+    std::os::unix::fs::symlink(&victim, dir.path().join("kratos.yml.kratos-harden-history"))
+        .unwrap();
+    let out = run(
+        &["apply", "--only", "KH250", "-c", "kratos.yml"],
+        dir.path(),
+    );
+    assert!(out.contains("history was not updated"), "{out}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    // Without a history the backup is still restored, with the file's current mode.
+    run(&["undo", "kratos.yml"], dir.path());
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), V0);
+    assert_eq!(mode(&config), 0o600);
+}
