@@ -65,6 +65,32 @@ fn output_never_replaces_a_device_a_link_or_the_input() {
     );
 }
 
+/// A character device made in the config's own folder (as an attacker with write access there
+/// and CAP_MKNOD could): refused, and still a device afterwards.
+#[test]
+fn output_never_replaces_a_device_made_in_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "kratos.yml", LEAK);
+    let device = dir.path().join("out.yml");
+    let made = std::process::Command::new("mknod")
+        .arg(&device)
+        .args(["c", "1", "3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        assert!(
+            std::env::var_os("CI").is_none_or(|v| v != "true"),
+            "mknod failed under CI=true: run the tests as root"
+        );
+        crate::common::skip("mknod needs root (CAP_MKNOD): --output onto a made device");
+        return;
+    }
+    refused(&apply_output(&config, &device), "is a device, not a regular file");
+    let kind = std::fs::symlink_metadata(&device).unwrap().file_type();
+    assert!(kind.is_char_device(), "the device was replaced");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), LEAK);
+}
+
 #[test]
 fn a_fifo_named_like_a_config_is_refused_without_blocking() {
     let dir = tempfile::tempdir().unwrap();
