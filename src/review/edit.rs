@@ -122,14 +122,17 @@ pub fn validate(kind: EditKind, text: &str) -> Result<Value, String> {
         return Err(CREDENTIAL.to_owned());
     }
     match kind {
-        EditKind::Duration if kratos_duration(text) && duration::parse(text).is_some() => {
-            Ok(Value::String(text.to_owned()))
-        }
-        // Go would parse `1.5h` or `90µs`, but Kratos's schema refuses them before Go sees them.
-        EditKind::Duration => Err(format!(
-            "'{text}' is not a duration Kratos accepts: write whole numbers with a unit (ns, us, \
-             ms, s, m, h), e.g. 15m, 1h or 1h30m"
-        )),
+        EditKind::Duration => match duration::parse(text) {
+            Some(_) if kratos_duration(text) => Ok(Value::String(text.to_owned())),
+            // Go would parse `1.5h` or `90µs`, but Kratos's schema refuses them first.
+            Some(_) => Err(format!(
+                "'{text}' is not a duration Kratos accepts: write whole numbers and a unit (ns, \
+                 us, ms, s, m, h), e.g. 90m or 1h30m"
+            )),
+            None => Err(format!(
+                "'{text}' is not a duration: write e.g. 15m, 1h or 24h"
+            )),
+        },
         EditKind::Bool => match text {
             "true" => Ok(Value::Bool(true)),
             "false" => Ok(Value::Bool(false)),
