@@ -5,10 +5,15 @@
 //! JSON); and **arrays from env are merged element-wise into the file's arrays** (§0.8), so
 //! `SECRETS_COOKIE=new` over `[a, b]` gives `[new, b]`.
 //!
-//! Sources: dotenv files (`--env-file`, docker compose syntax) and, when asked, the process
-//! environment (`--use-env`). The paths known are our own table ([`paths`]).
+//! Sources: dotenv files (`--env-file`, read as docker compose reads them: [`dotenv`]) and,
+//! when asked, the process environment (`--use-env`). The paths known are our own table
+//! ([`paths`]).
 
+pub mod dotenv;
+mod interpolate;
 mod paths;
+mod quote;
+mod rewrite;
 
 use std::path::Path;
 
@@ -32,31 +37,61 @@ pub struct Setting {
     pub note: Option<String>,
 }
 
-/// Reads a dotenv file (`KEY=value`, `export KEY=value`, `#` comments, single or double quotes
-/// as docker compose reads them). Unknown variables are ignored.
+/// Reads a dotenv file as docker compose reads it; a line compose would refuse is a syntax
+/// error naming `file:line:column`. Unknown variables are ignored.
 pub fn read(path: &Path, display: &str) -> Result<Vec<Setting>, ConfigError> {
     let text = load::read_text(path, display)?;
+    check(&text, display)?;
     Ok(parse(&text))
 }
 
-/// Parses dotenv text.
+/// The first line of dotenv `text` that docker compose would refuse, as the error to show.
+pub fn check(text: &str, display: &str) -> Result<(), ConfigError> {
+    dotenv::parse(text)
+        .map(drop)
+        .map_err(|e| syntax(display, &e))
+}
+
+/// A dotenv syntax error as a config error for `display`.
+#[must_use]
+pub fn syntax(display: &str, e: &dotenv::SyntaxError) -> ConfigError {
+    ConfigError::Syntax {
+        file: display.to_owned(),
+        line: e.line.into(),
+        column: e.column.into(),
+        message: e.message.clone(),
+    }
+}
+
+/// The settings dotenv `text` makes, one per variable in force (a name set twice keeps its
+/// later value, and its setting notes the first line). Text after a syntax error is not read:
+/// [`check`] is what reports it.
 #[must_use]
 pub fn parse(text: &str) -> Vec<Setting> {
-    let mut settings = Vec::new();
-    for (index, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((name, value)) = line.split_once('=') else {
-            continue;
-        };
-        if let Some(setting) = setting(name.trim(), &unquote(value.trim()), index + 1) {
-            settings.push(setting);
-        }
-    }
-    settings
+    let (parsed, _) = dotenv::parse_partial(text);
+    parsed
+        .in_force()
+        .into_iter()
+        .filter_map(|(statement, first)| {
+            let mut setting = setting(&statement.name, &statement.value, statement.line as usize)?;
+            let name = &statement.name;
+            let mut notes: Vec<String> = setting.note.take().into_iter().collect();
+            if let Some(first) = first {
+                notes.push(format!(
+                    "{name} is set again (first at line {first}); the later value is used"
+                ));
+            }
+            if !statement.unresolved.is_empty() {
+                notes.push(format!(
+                    "{name} refers to ${}, which docker compose takes from the environment it \
+                     runs in; judged as written",
+                    statement.unresolved.join(", $")
+                ));
+            }
+            setting.note = (!notes.is_empty()).then(|| notes.join("; "));
+            Some(setting)
+        })
+        .collect()
 }
 
 /// The settings among `vars` (name, value), numbered in order: the process environment.
@@ -107,10 +142,15 @@ fn cast(value: &str, ty: Type) -> (Value, Option<&'static str>) {
                 Some("is not an integer: Kratos takes it as 0"),
             ),
         },
-        Type::Json => (
-            json(value).unwrap_or_else(|| Value::Str(value.to_owned())),
-            None,
-        ),
+        // Kept as text for the rules to judge, but said: ory/x decodes only a JSON object or
+        // array here, so Kratos does not get this value.
+        Type::Json => match json(value) {
+            Some(v) => (v, None),
+            None => (
+                Value::Str(value.to_owned()),
+                Some("is not JSON: Kratos cannot read it as this setting's object or list"),
+            ),
+        },
         Type::List => {
             if serde_json::from_str::<serde_json::Value>(value).is_ok_and(|v| !v.is_array()) {
                 return (
@@ -191,15 +231,6 @@ fn from_json(value: serde_json::Value) -> Value {
                 .collect(),
         ),
     }
-}
-
-fn unquote(value: &str) -> String {
-    for q in ['\'', '"'] {
-        if let Some(inner) = value.strip_prefix(q).and_then(|v| v.strip_suffix(q)) {
-            return inner.to_owned();
-        }
-    }
-    value.to_owned()
 }
 
 /// A string array from one variable: a JSON array, else CSV as Go's `encoding/csv` reads one
@@ -588,6 +619,43 @@ mod tests {
             root.get("selfservice.methods.password.config.min_password_length")
                 .and_then(Node::as_i64),
             Some(6)
+        );
+    }
+
+    #[test]
+    fn a_name_set_twice_keeps_the_later_value_and_says_so() {
+        let settings = parse("SECRETS_COOKIE=a,b\nDSN=memory\nSECRETS_COOKIE=c\n");
+        assert_eq!(settings.len(), 2, "the earlier list is not merged in");
+        let cookie = settings
+            .iter()
+            .find(|s| s.path == "secrets.cookie")
+            .expect("set");
+        assert!(matches!(&cookie.value, Value::Seq(items) if items.len() == 1));
+        assert_eq!(cookie.line, 3);
+        assert_eq!(
+            cookie.note.as_deref(),
+            Some("SECRETS_COOKIE is set again (first at line 1); the later value is used")
+        );
+    }
+
+    #[test]
+    fn a_json_setting_that_is_no_json_and_unknown_references_are_noted() {
+        let settings = parse(
+            "SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS=nope\nDSN=postgres://k:${DB_PASS}@db/k\n",
+        );
+        assert!(
+            settings[0]
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("is not JSON"))
+        );
+        assert!(
+            settings[1]
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("refers to $DB_PASS")),
+            "{:?}",
+            settings[1].note
         );
     }
 
