@@ -200,7 +200,7 @@ fn names(moved: &[(String, String)]) -> String {
         .join(", ")
 }
 
-/// Updates (or creates) a dotenv file: our variables replaced, every other line kept; 0600.
+/// Updates (or creates) a dotenv file: our variables replaced, every other byte kept; 0600.
 fn write_env_file(path: &std::path::Path, moved: &[(String, String)]) -> anyhow::Result<()> {
     // Read like every input: a regular file only, within the size limit (a FIFO never blocks).
     // A destination, like `--output`: a link planted there is never written through.
@@ -216,28 +216,19 @@ fn write_env_file(path: &std::path::Path, moved: &[(String, String)]) -> anyhow:
             &path.display().to_string(),
         )?),
     };
-    let mut lines: Vec<String> = existing
-        .as_deref()
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| {
-            !moved
-                .iter()
-                .any(|(n, _)| l.trim_start().starts_with(&format!("{n}=")))
-        })
-        .map(str::to_owned)
-        .collect();
-    if existing.is_none() {
-        lines.push(
-            "# Kratos secrets written by kratos-harden. Keep this file out of version control."
-                .to_owned(),
-        );
-    }
-    for (name, value) in moved {
-        // Single quotes: docker compose and shells take the value literally.
-        lines.push(format!("{name}='{value}'"));
-    }
-    let text = lines.join("\n") + "\n";
+    // Read as docker compose reads it: earlier statements of the moved names go (a
+    // multi-line value whole), every other byte stays, and each value is quoted so compose,
+    // python-dotenv and shells read the same secret; a file compose would refuse, or a value
+    // no quoting carries, stops here, before the config loses its secrets.
+    let shown = crate::shown::path(path);
+    let text = crate::config::env::dotenv::with_values(existing.as_deref(), moved).map_err(
+        |e| match e {
+            crate::config::env::dotenv::RewriteError::Syntax(_) => {
+                anyhow::anyhow!("{shown}:{e}. Nothing was written")
+            }
+            _ => anyhow::anyhow!("{shown}: {e}. Nothing was written"),
+        },
+    )?;
     match existing {
         Some(before) => write::replace(path, &before, &text, false, true).map(|_| ()),
         None => write::create(path, &text, 0o600, false),

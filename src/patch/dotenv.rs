@@ -1,6 +1,9 @@
-//! Fixes on a dotenv file: a fix whose value an env file sets edits that variable's line and
-//! nothing else (comments, order, `export`, quoting style and line endings kept), then the file
-//! is read back and every edited path must hold the intended value.
+//! Fixes on a dotenv file: a fix whose value an env file sets rewrites that variable's value
+//! and not one byte more. The name, `export`, the spacing around `=`, an inline comment, the
+//! line's own ending and every other line (multi-line values, mixed CRLF/LF endings included)
+//! stay as they are; the value keeps its quoting style when that style can carry the new value
+//! for every reader ([`dotenv::quote_as`]). The file is then read back and every edited path
+//! must hold the intended value.
 //!
 //! Only `Set` is supported: the value of an existing variable, or one element of a list
 //! variable (`SECRETS_COOKIE=a,b` with `secrets.cookie.1`). Anything else is refused with the
@@ -9,25 +12,13 @@
 use serde_json::Value;
 
 use super::{Op, PatchError, Patched};
-use crate::config::env;
-use crate::config::node::{Node, Value as NodeValue};
-
-/// One variable line: where it sits and how its value is written.
-struct Line {
-    /// 0-based index in the file's lines.
-    index: usize,
-    /// Text before the value (`export NAME=`), kept as is.
-    head: String,
-    /// The quote around the value, if any.
-    quote: Option<char>,
-    /// The config path the variable sets.
-    path: String,
-}
+use crate::config::env::{self, dotenv};
+use crate::config::node::{Node, Pos, Value as NodeValue};
 
 /// Applies `ops` to dotenv `text` and verifies the result.
 pub fn apply(text: &str, ops: &[Op]) -> Result<Patched, PatchError> {
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut out = text.to_owned();
+    parsed(&out)?;
     let mut refused = Vec::new();
     let mut intended: Vec<(String, Value)> = Vec::new();
     for (i, op) in ops.iter().enumerate() {
@@ -45,7 +36,7 @@ pub fn apply(text: &str, ops: &[Op]) -> Result<Patched, PatchError> {
             refused.push((i, refuse(0, reason)));
             continue;
         }
-        match edit(&mut lines, op) {
+        match edit(&mut out, op) {
             Ok(()) => {
                 if let Op::Set { path, value } = op {
                     intended.push((path.clone(), value.clone()));
@@ -53,10 +44,6 @@ pub fn apply(text: &str, ops: &[Op]) -> Result<Patched, PatchError> {
             }
             Err(reason) => refused.push((i, reason)),
         }
-    }
-    let mut out = lines.join(newline);
-    if text.ends_with('\n') {
-        out.push_str(newline);
     }
     verify(&out, &intended)?;
     Ok(Patched { text: out, refused })
@@ -66,7 +53,17 @@ fn refuse(line: usize, reason: String) -> PatchError {
     PatchError::Refused { line, reason }
 }
 
-fn edit(lines: &mut [String], op: &Op) -> Result<(), PatchError> {
+/// The file as compose reads it; a file compose would refuse is not edited.
+fn parsed(text: &str) -> Result<dotenv::Dotenv, PatchError> {
+    dotenv::parse(text).map_err(|e| {
+        PatchError::Parse(format!(
+            "line {}, column {}: {}",
+            e.line, e.column, e.message
+        ))
+    })
+}
+
+fn edit(text: &mut String, op: &Op) -> Result<(), PatchError> {
     let Op::Set { path, value } = op else {
         return Err(refuse(
             0,
@@ -76,53 +73,49 @@ fn edit(lines: &mut [String], op: &Op) -> Result<(), PatchError> {
             ),
         ));
     };
-    let vars: Vec<Line> = lines
-        .iter()
-        .enumerate()
-        .filter_map(|(i, l)| parse_line(i, l))
+    let file = parsed(text)?;
+    // The statement in force for each Kratos variable (the last one of a name, as read).
+    let vars: Vec<(&dotenv::Statement, String)> = file
+        .in_force()
+        .into_iter()
+        .filter_map(|(s, _)| env::resolve(&s.name).map(|(p, _)| (s, p)))
         .collect();
-    // The last definition wins, as when the file is read.
-    if let Some(var) = vars.iter().rev().find(|v| v.path == *path) {
-        let text = render(value).ok_or_else(|| {
-            refuse(
-                var.index + 1,
-                format!("`{path}` cannot be written as one variable"),
-            )
-        })?;
-        lines[var.index] = format!("{}{}", var.head, quoted(&text, var.quote));
-        return Ok(());
+    if let Some((var, _)) = vars.iter().find(|(_, p)| p == path) {
+        let line = var.line as usize;
+        let new = render(value)
+            .ok_or_else(|| refuse(line, format!("`{path}` cannot be written as one variable")))?;
+        return replace(text, &file, var, &new, path);
     }
     // One element of a list variable.
     if let Some((list_path, element)) = path.rsplit_once('.')
         && let Ok(element) = element.parse::<usize>()
-        && let Some(var) = vars.iter().rev().find(|v| v.path == list_path)
+        && let Some((var, _)) = vars.iter().find(|(_, p)| p == list_path)
     {
-        let current = current_list(&lines[var.index]);
-        let Some(mut items) = current else {
+        let line = var.line as usize;
+        let Some(mut items) = current_list(var) else {
             return Err(refuse(
-                var.index + 1,
+                line,
                 format!("`{list_path}` is not a list of strings here"),
             ));
         };
         let Some(new) = value.as_str() else {
-            return Err(refuse(var.index + 1, format!("`{path}` is not a string")));
+            return Err(refuse(line, format!("`{path}` is not a string")));
         };
         match element.cmp(&items.len()) {
             std::cmp::Ordering::Less => new.clone_into(&mut items[element]),
             std::cmp::Ordering::Equal => items.push(new.to_owned()),
             std::cmp::Ordering::Greater => {
                 return Err(refuse(
-                    var.index + 1,
+                    line,
                     format!("`{path}` is past the end of the list"),
                 ));
             }
         }
-        let text = render(&Value::Array(
+        let rendered = render(&Value::Array(
             items.into_iter().map(Value::String).collect(),
         ))
-        .ok_or_else(|| refuse(var.index + 1, format!("`{list_path}` cannot be written")))?;
-        lines[var.index] = format!("{}{}", var.head, quoted(&text, var.quote));
-        return Ok(());
+        .ok_or_else(|| refuse(line, format!("`{list_path}` cannot be written")))?;
+        return replace(text, &file, var, &rendered, path);
     }
     Err(refuse(
         0,
@@ -130,35 +123,53 @@ fn edit(lines: &mut [String], op: &Op) -> Result<(), PatchError> {
     ))
 }
 
-/// A variable line Kratos reads: `[export ]NAME=value`, value optionally quoted.
-fn parse_line(index: usize, line: &str) -> Option<Line> {
-    let trimmed = line.trim_start();
-    if trimmed.starts_with('#') {
-        return None;
+/// Writes `new` in place of `var`'s value, quoted as the line quotes it when possible. Refused
+/// when the value cannot be quoted for every reader, or when the edit would change another
+/// variable too (one that refers to this one with `$`).
+fn replace(
+    text: &mut String,
+    file: &dotenv::Dotenv,
+    var: &dotenv::Statement,
+    new: &str,
+    path: &str,
+) -> Result<(), PatchError> {
+    let line = var.line as usize;
+    let name = &var.name;
+    let written = dotenv::quote_as(new, var.quote).map_err(|why| {
+        refuse(
+            line,
+            format!(
+                "`{path}`: the new value of {name} cannot be written so that docker compose, \
+                 python-dotenv and shells all read it back: {why}; set it by hand"
+            ),
+        )
+    })?;
+    let mut edited = text.clone();
+    edited.replace_range(var.value_span.clone(), &written);
+    let after = parsed(&edited)?;
+    let others = |f: &dotenv::Dotenv| -> Vec<(String, String)> {
+        f.in_force()
+            .into_iter()
+            .filter(|(s, _)| s.name != *name)
+            .map(|(s, _)| (s.name.clone(), s.value.clone()))
+            .collect()
+    };
+    if others(file) != others(&after) {
+        return Err(refuse(
+            line,
+            format!(
+                "`{path}`: another variable refers to {name} with `$`, so changing it would \
+                 change that one too; edit the env file by hand"
+            ),
+        ));
     }
-    let (name_part, value) = line.split_once('=')?;
-    let name = name_part
-        .trim()
-        .strip_prefix("export ")
-        .unwrap_or(name_part.trim())
-        .trim();
-    let (path, _) = env::resolve(name)?;
-    let value = value.trim();
-    let quote = ['\'', '"']
-        .into_iter()
-        .find(|q| value.len() >= 2 && value.starts_with(*q) && value.ends_with(*q));
-    Some(Line {
-        index,
-        head: format!("{name_part}="),
-        quote,
-        path,
-    })
+    *text = edited;
+    Ok(())
 }
 
 /// The strings of a list variable's current value, as Kratos reads it.
-fn current_list(line: &str) -> Option<Vec<String>> {
-    let settings = env::parse(line);
-    let setting = settings.first()?;
+fn current_list(var: &dotenv::Statement) -> Option<Vec<String>> {
+    let (setting, _) = env::settings_at(&var.name, &var.value, Pos::default())?;
     match &setting.value {
         NodeValue::Seq(items) => items
             .iter()
@@ -190,18 +201,6 @@ fn render(value: &Value) -> Option<String> {
         other => serde_json::to_string(other).ok()?,
     };
     (!text.contains(['\n', '\r'])).then_some(text)
-}
-
-/// `text` in the line's quoting: kept when it can hold the text, single quotes when the text
-/// needs some, bare otherwise.
-fn quoted(text: &str, quote: Option<char>) -> String {
-    let needs = text.is_empty() || text.contains([' ', '#', '"', '\'', '$', '\\']);
-    match quote {
-        Some(q) if !text.contains(q) => format!("{q}{text}{q}"),
-        _ if !needs => text.to_owned(),
-        _ if !text.contains('\'') => format!("'{text}'"),
-        _ => format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
-    }
 }
 
 /// Reads the edited text back: every intended path holds its value.
@@ -310,5 +309,60 @@ mod tests {
         ];
         let out = apply("SECRETS_COOKIE=x\n", &ops).expect("patches");
         assert_eq!(out.refused.len(), 1);
+    }
+
+    #[test]
+    fn other_lines_keep_their_bytes_even_with_mixed_endings_and_multi_line_values() {
+        let text = "A='one\r\ntwo'\nDEV=true # local\r\nB=\"x\ny\"\r\nexport  DSN = \"memory\"\n";
+        let out = apply(
+            text,
+            &[
+                set("dev", json!(false)),
+                set("dsn", json!("postgres://k@db/k")),
+            ],
+        )
+        .expect("patches");
+        assert_eq!(
+            out.text,
+            "A='one\r\ntwo'\nDEV=false # local\r\nB=\"x\ny\"\r\nexport  DSN = \"postgres://k@db/k\"\n"
+        );
+    }
+
+    #[test]
+    fn the_quoting_style_changes_only_when_it_cannot_carry_the_value() {
+        let one = |text: &str, value: &str| {
+            apply(text, &[set("dsn", json!(value))])
+                .expect("patches")
+                .text
+        };
+        assert_eq!(one("DSN=\"a\"\n", "it's"), "DSN=\"it's\"\n");
+        assert_eq!(one("DSN=\"a\"\n", "x$y"), "DSN='x$y'\n");
+        assert_eq!(one("DSN='a'\n", "it's"), "DSN=\"it's\"\n");
+        assert_eq!(one("DSN=a\n", "b"), "DSN=b\n");
+    }
+
+    #[test]
+    fn a_value_no_quoting_carries_is_refused_without_showing_it() {
+        let out = apply("DSN=a\n", &[set("dsn", json!("it's $s3cr3t"))]).expect("patches");
+        assert_eq!(out.text, "DSN=a\n");
+        let reason = out.refused[0].1.to_string();
+        assert!(
+            reason.contains("DSN") && !reason.contains("s3cr3t"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn an_edit_that_would_change_another_variable_is_refused() {
+        let text = "SECRETS_DEFAULT=old\nSECRETS_COOKIE=$SECRETS_DEFAULT\n";
+        let out = apply(text, &[set("secrets.default", json!(["new"]))]).expect("patches");
+        assert_eq!(out.text, text);
+        assert!(out.refused[0].1.to_string().contains("refers to"));
+    }
+
+    #[test]
+    fn a_file_compose_would_refuse_is_not_edited() {
+        let err = apply("DSN='open\n", &[set("dsn", json!("x"))]).expect_err("refused");
+        assert!(err.to_string().contains("line 1, column 5"), "{err}");
     }
 }
