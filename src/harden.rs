@@ -48,6 +48,12 @@ pub struct Outcome {
     /// With `--secrets-to env-file`/`k8s-secret`: the secret lists moved out of the config, as
     /// `(Kratos env variable, value)`; the value is CSV when that is safe, else a JSON array.
     pub moved: Vec<(String, String)>,
+    /// Findings whose fix got a value from an answers file instead of the proposed one (their
+    /// `fix.summary` now describes that value, so reports show what was really set).
+    pub edited: Vec<usize>,
+    /// Warnings of the replay, one line each naming the answers file's line (an answer that
+    /// matches no finding, or a finding with nothing to apply).
+    pub notes: Vec<String>,
 }
 
 /// Why a run failed as a whole.
@@ -56,9 +62,10 @@ pub enum HardenError {
     /// The OS random source failed.
     #[error(transparent)]
     Secret(#[from] SecretError),
-    /// The answers file misses decisions that `--require-answers` demands.
-    #[error("{0}")]
-    Answers(String),
+    /// The answers file cannot be replayed (bad entries, or decisions `--require-answers`
+    /// demands are missing); nothing was changed.
+    #[error(transparent)]
+    Answers(#[from] crate::answers::AnswersError),
     /// A patch did not verify: a bug, reported instead of writing anything.
     #[error("{file}: {error}")]
     Patch {
@@ -143,17 +150,22 @@ pub fn run(
     env: &mut FixEnv<'_>,
 ) -> Result<Outcome, HardenError> {
     let cx = Context::new(deployment, options.profile, options.version);
-    let findings = rules::check_all(&cx);
+    let mut findings = rules::check_all(&cx);
     let mut selection = options.selection.clone();
     if options.answers.is_some() {
         // The answers decide about unsafe fixes one by one.
         selection.unsafe_fixes = true;
     }
     let mut plan = fix::plan(&cx, &findings, &selection, env)?;
+    let mut replay = crate::answers::Replay::default();
     if let Some((answers, require)) = &options.answers {
-        answers
-            .filter(&findings, &mut plan, *require)
-            .map_err(HardenError::Answers)?;
+        replay = answers.filter(&cx, &findings, &mut plan, &env.generated, *require)?;
+        // Reports print the fix summary: it must say the recorded value, not the proposal.
+        for (index, summary) in &replay.edited {
+            if let Some(fix) = findings[*index].fix.as_mut() {
+                fix.summary = summary.clone().into();
+            }
+        }
     }
     let moved = if env.secrets_to == SecretsTo::Inline {
         Vec::new()
@@ -197,6 +209,8 @@ pub fn run(
         changes,
         generated: std::mem::take(&mut env.generated),
         moved,
+        edited: replay.edited.into_iter().map(|(i, _)| i).collect(),
+        notes: replay.notes,
     })
 }
 
