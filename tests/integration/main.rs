@@ -14,6 +14,8 @@ mod common;
 mod corpus;
 /// SIGKILL during apply: old or new content, never partial; a backup with the new.
 mod crash;
+/// Env files: what the quoting writes reads back alike in python-dotenv, bash and compose's rules.
+mod dotenv;
 /// Fixes reach a fixpoint in one run (fixtures, demo, corpus).
 mod fixes;
 /// Golden files: `apply` output byte for byte.
