@@ -354,6 +354,8 @@ impl Deployment {
     pub fn add_env_file(&mut self, path: &Path) -> Result<(), ConfigError> {
         let display = crate::shown::path(path);
         let text = load::read_text(path, &display)?;
+        // A line compose refuses stops the run with its position, as a broken config does.
+        env::check(&text, &display)?;
         self.add_env_text(path, display, text);
         Ok(())
     }

@@ -53,6 +53,9 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
     let mut rng = OsSecrets;
     let mut env = FixEnv::new(&mut rng, args.secrets_to.0.clone());
     let outcome = harden::run(&deployment, &options, &mut env)?;
+    for note in &outcome.notes {
+        eprintln!("warning: {}", crate::shown::message(note));
+    }
     if args.output.is_some() && outcome.changes.len() > 1 {
         bail!(
             "--output takes one file, but fixes change {} files",
@@ -284,6 +287,7 @@ fn json_report(
         "applied": outcome.plan.applied.iter().map(|(i, ops)| json!({
             "rule": finding(*i).rule.id,
             "path": finding(*i).path,
+            "edited": outcome.edited.contains(i),
             "operations": ops.iter().map(|op| op_json(op, deployment, masker)).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "manual": outcome.plan.manual.iter().map(|(i, why)| json!({
@@ -304,6 +308,7 @@ fn json_report(
             "diff": diff::unified(lines, false),
         })).collect::<Vec<_>>(),
         "written": written,
+        "warnings": outcome.notes,
         "config_files": deployment.sources.iter().map(|s| &s.display).collect::<Vec<_>>(),
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();

@@ -460,7 +460,21 @@ fn an_answer_matching_no_finding_is_a_warning_with_its_line() {
         .arg("-c")
         .arg(&config)
         .assert()
-        .code(0);
+        .code(0)
+        .stderr(predicates::str::contains(format!(
+            "warning: {}",
+            outcome.notes[0]
+        )));
+    // The JSON report carries the same warning.
+    let out = bin()
+        .args(["apply", "--dry-run", "--format", "json", "--answers"])
+        .arg(&file)
+        .arg("-c")
+        .arg(&config)
+        .output()
+        .expect("runs");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["warnings"][0], outcome.notes[0].as_str(), "{doc}");
 }
 
 #[test]

@@ -295,7 +295,6 @@ fn a_malformed_env_file_is_exit_2_with_its_line_and_nothing_is_written() {
 /// `audit --env-file` loads env files in `Deployment::add_env_file` (src/config.rs), which
 /// does not call `env::check` yet: until it does, text after a syntax error is dropped there.
 #[test]
-#[ignore = "needs src/config.rs add_env_file to call config::env::check"]
 fn a_malformed_env_file_given_to_audit_is_exit_2_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let config = write(dir.path(), "kratos.yml", CONFIG);

@@ -66,7 +66,7 @@ fn output_never_replaces_a_device_a_link_or_the_input() {
 }
 
 /// A character device made in the config's own folder (as an attacker with write access there
-/// and CAP_MKNOD could): refused, and still a device afterwards.
+/// and `CAP_MKNOD` could): refused, and still a device afterwards.
 #[test]
 fn output_never_replaces_a_device_made_in_the_folder() {
     let dir = tempfile::tempdir().unwrap();
@@ -85,7 +85,10 @@ fn output_never_replaces_a_device_made_in_the_folder() {
         crate::common::skip("mknod needs root (CAP_MKNOD): --output onto a made device");
         return;
     }
-    refused(&apply_output(&config, &device), "is a device, not a regular file");
+    refused(
+        &apply_output(&config, &device),
+        "is a device, not a regular file",
+    );
     let kind = std::fs::symlink_metadata(&device).unwrap().file_type();
     assert!(kind.is_char_device(), "the device was replaced");
     assert_eq!(std::fs::read_to_string(&config).unwrap(), LEAK);
