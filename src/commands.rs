@@ -6,6 +6,7 @@ mod audit;
 mod history;
 mod init;
 mod lock;
+mod plan;
 mod rotate;
 mod rules;
 mod signals;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::bail;
 use serde_json::{Value, json};
 
-use super::{print, use_color, write};
+use super::{print, use_color};
 use crate::cli::{ApplyArgs, ApplyFormat};
 use crate::config::Deployment;
 use crate::diff;
@@ -98,163 +98,17 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
     Ok(u8::from(args.check && pending))
 }
 
-/// How the wizard and `apply` write: secrets destination, `--output`, backups.
-pub(super) struct WriteOptions<'a> {
-    /// Where secrets go.
-    pub secrets_to: &'a SecretsTo,
-    /// `--output FILE`.
-    pub output: Option<&'a std::path::Path>,
-    /// Keep a backup of what is replaced.
-    pub backup: bool,
-}
-
 fn write_all(
     deployment: &Deployment,
     outcome: &Outcome,
     args: &ApplyArgs,
 ) -> anyhow::Result<Vec<String>> {
-    let options = WriteOptions {
+    let options = super::plan::WriteOptions {
         secrets_to: &args.secrets_to.0,
         output: args.output.as_deref(),
         backup: !args.no_backup,
     };
-    write_changes(deployment, &outcome.changes, &outcome.moved, &options)
-}
-
-/// Writes the secrets destination first (so no secret is lost if a later write fails), then
-/// each changed config file. Returns one line per file written.
-pub(super) fn write_changes(
-    deployment: &Deployment,
-    changes: &[crate::harden::Change],
-    moved: &[(String, String)],
-    options: &WriteOptions<'_>,
-) -> anyhow::Result<Vec<String>> {
-    let mut report = Vec::new();
-    if let Some(output) = options.output {
-        refuse_output_over_input(deployment, output)?;
-    }
-    match options.secrets_to {
-        SecretsTo::EnvFile(path) if !moved.is_empty() => {
-            write_env_file(path, moved)?;
-            report.push(format!("{} (mode 0600): {}", path.display(), names(moved)));
-        }
-        SecretsTo::K8sSecret(path) if !moved.is_empty() => {
-            write::create(path, &k8s_secret(moved), 0o600, false)?;
-            report.push(format!(
-                "{} (mode 0600): Kubernetes Secret with {}",
-                path.display(),
-                names(moved)
-            ));
-        }
-        _ => {}
-    }
-    for change in changes {
-        let source = deployment.source(change.file);
-        // Env files are where secrets live: kept (or made) 0600 like a config holding them.
-        let holds_secrets = source.kind == crate::config::SourceKind::EnvFile
-            || !crate::mask::existing(&load_root(&change.after)).is_empty();
-        if let Some(output) = options.output {
-            let mode = if holds_secrets { 0o600 } else { 0o644 };
-            write::create(output, &change.after, mode, true)?;
-            report.push(format!(
-                "{} (the original {} is unchanged)",
-                output.display(),
-                source.display
-            ));
-            continue;
-        }
-        let done = write::replace(
-            &source.path,
-            &change.before,
-            &change.after,
-            options.backup,
-            holds_secrets,
-        )?;
-        let mut line = source.display.clone();
-        if std::fs::symlink_metadata(&source.path).is_ok_and(|m| m.file_type().is_symlink()) {
-            let _ = write!(line, " -> {} (the link is kept)", done.path.display());
-        }
-        if let Some(backup) = &done.backup {
-            let _ = write!(line, " (backup {})", backup.display());
-        }
-        if done.tightened {
-            line.push_str("; mode tightened to 0600 because the file holds secrets");
-        }
-        if !done.pruned.is_empty() {
-            let mut note = String::new();
-            super::undo::pruned_note(&mut note, &done.pruned);
-            let _ = write!(line, "; {}", note.trim_end().trim_end_matches('.'));
-        }
-        report.push(line);
-    }
-    Ok(report)
-}
-
-fn load_root(text: &str) -> crate::config::node::Node {
-    crate::config::load::parse(text, "patched")
-        .unwrap_or_else(|_| crate::config::node::Node::new(crate::config::node::Value::Null))
-}
-
-fn names(moved: &[(String, String)]) -> String {
-    moved
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Updates (or creates) a dotenv file: our variables replaced, every other byte kept; 0600.
-fn write_env_file(path: &std::path::Path, moved: &[(String, String)]) -> anyhow::Result<()> {
-    // Read like every input: a regular file only, within the size limit (a FIFO never blocks).
-    // A destination, like `--output`: a link planted there is never written through.
-    let existing = match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => bail!(
-            "{}: is a symbolic link; kratos-harden does not write secrets through links. Name \
-             the real file; nothing was written",
-            path.display()
-        ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        _ => Some(crate::config::load::read_text(
-            path,
-            &path.display().to_string(),
-        )?),
-    };
-    // Read as docker compose reads it: earlier statements of the moved names go (a
-    // multi-line value whole), every other byte stays, and each value is quoted so compose,
-    // python-dotenv and shells read the same secret; a file compose would refuse, or a value
-    // no quoting carries, stops here, before the config loses its secrets.
-    let shown = crate::shown::path(path);
-    let text = crate::config::env::dotenv::with_values(existing.as_deref(), moved).map_err(
-        |e| match e {
-            crate::config::env::dotenv::RewriteError::Syntax(_) => {
-                anyhow::anyhow!("{shown}:{e}. Nothing was written")
-            }
-            _ => anyhow::anyhow!("{shown}: {e}. Nothing was written"),
-        },
-    )?;
-    match existing {
-        Some(before) => write::replace(path, &before, &text, false, true).map(|_| ()),
-        None => write::create(path, &text, 0o600, false),
-    }
-}
-
-/// A `Secret` manifest with the key names the Ory Helm chart reads its secrets from.
-fn k8s_secret(moved: &[(String, String)]) -> String {
-    let mut out = String::from(
-        "# Kratos secrets written by kratos-harden. Apply with kubectl; keep out of version control.\n\
-         apiVersion: v1\nkind: Secret\nmetadata:\n  name: kratos\ntype: Opaque\nstringData:\n",
-    );
-    for (name, value) in moved {
-        let key = match name.as_str() {
-            "SECRETS_DEFAULT" => "secretsDefault",
-            "SECRETS_COOKIE" => "secretsCookie",
-            "SECRETS_CIPHER" => "secretsCipher",
-            "SECRETS_PAGINATION" => "secretsPagination",
-            other => other,
-        };
-        let _ = writeln!(out, "  {key}: {}", crate::patch::render_string(value));
-    }
-    out
+    super::plan::write_changes(deployment, &outcome.changes, &outcome.moved, &options)
 }
 
 /// One operation with its old and new values as JSON text, secrets masked.
@@ -465,30 +319,4 @@ fn next_steps(out: &mut String, deployment: &Deployment, outcome: &Outcome, args
     for step in steps {
         let _ = writeln!(out, "    - {step}");
     }
-}
-
-/// `--output` naming one of the files read (the same inode, under any name) would overwrite
-/// the input the report claims to leave unchanged.
-fn refuse_output_over_input(
-    deployment: &Deployment,
-    output: &std::path::Path,
-) -> anyhow::Result<()> {
-    use std::os::unix::fs::MetadataExt as _;
-    let Ok(out) = std::fs::metadata(output) else {
-        return Ok(());
-    };
-    for source in &deployment.sources {
-        if let Ok(input) = std::fs::metadata(&source.path)
-            && input.dev() == out.dev()
-            && input.ino() == out.ino()
-        {
-            bail!(
-                "{}: --output names the input {} itself; write elsewhere, or drop --output to \
-                 edit it in place (with a backup). Nothing was written",
-                output.display(),
-                source.display
-            );
-        }
-    }
-    Ok(())
 }

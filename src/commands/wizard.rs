@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, bail};
 use clap::CommandFactory as _;
 
-use super::apply::{WriteOptions, write_changes};
+use super::plan::{WriteOptions, write_changes};
 use super::write;
 use crate::answers::Answers;
 use crate::cli::{Cli, WizardArgs};

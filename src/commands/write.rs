@@ -75,42 +75,13 @@ fn replace_as(
     holds_secrets: bool,
     restoring: Option<&Restore>,
 ) -> anyhow::Result<Written> {
-    let target = fs::canonicalize(path)
-        .with_context(|| format!("{}: cannot resolve the path", path.display()))?;
-    // Resolved, the config must be a regular file: never a device, FIFO or socket. The check is
-    // made on the opened file, and the content compared is read from that same open file.
-    let mut file = open_regular_file(&target, path)?;
-    let meta = file.metadata()?;
-    let mut current = Vec::new();
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(&mut file, crate::config::load::MAX_FILE_BYTES + 1),
-        &mut current,
-    )
-    .with_context(|| format!("{}: cannot read the file", path.display()))?;
-    // The loader drops a UTF-8 byte-order mark; compare without it and write it back.
-    let bom = current.starts_with(BOM);
-    let body = if bom {
-        &current[BOM.len()..]
-    } else {
-        &current[..]
-    };
-    if body != expected.as_bytes() {
-        bail!(
-            "{}: the file changed on disk since it was read; nothing was written. Run the \
-             command again on the new content",
-            path.display()
-        );
-    }
+    let Current {
+        target,
+        meta,
+        bom,
+        bytes: current,
+    } = current(path, expected)?;
     let old_mode = meta.permissions().mode() & 0o7777;
-    // A rename would replace a read-only file as easily as any other (and root may write
-    // anything): the mode says the operator meant it not to change.
-    if old_mode & 0o200 == 0 {
-        bail!(
-            "{}: the file is read-only (mode {old_mode:04o}); nothing was written. Make it \
-             writable (`chmod u+w`) if kratos-harden should change it",
-            path.display()
-        );
-    }
     let tightened = holds_secrets && old_mode & 0o077 != 0;
     let (mode, owner) = match restoring {
         Some(how) => (how.mode & 0o7777, how.owner),
@@ -141,9 +112,102 @@ fn replace_as(
     })
 }
 
+/// The file `replace` is about to replace, checked: resolved, regular, still `expected`,
+/// writable by its mode.
+struct Current {
+    target: PathBuf,
+    meta: fs::Metadata,
+    bom: bool,
+    bytes: Vec<u8>,
+}
+
+fn current(path: &Path, expected: &str) -> anyhow::Result<Current> {
+    let target = fs::canonicalize(path)
+        .with_context(|| format!("{}: cannot resolve the path", path.display()))?;
+    // Resolved, the config must be a regular file: never a device, FIFO or socket. The check is
+    // made on the opened file, and the content compared is read from that same open file.
+    let mut file = open_regular_file(&target, path)?;
+    let meta = file.metadata()?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(&mut file, crate::config::load::MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .with_context(|| format!("{}: cannot read the file", path.display()))?;
+    // The loader drops a UTF-8 byte-order mark; compare without it and write it back.
+    let bom = bytes.starts_with(BOM);
+    let body = if bom { &bytes[BOM.len()..] } else { &bytes[..] };
+    if body != expected.as_bytes() {
+        bail!(
+            "{}: the file changed on disk since it was read; nothing was written. Run the \
+             command again on the new content",
+            path.display()
+        );
+    }
+    let mode = meta.permissions().mode() & 0o7777;
+    // A rename would replace a read-only file as easily as any other (and root may write
+    // anything): the mode says the operator meant it not to change.
+    if mode & 0o200 == 0 {
+        bail!(
+            "{}: the file is read-only (mode {mode:04o}); nothing was written. Make it \
+             writable (`chmod u+w`) if kratos-harden should change it",
+            path.display()
+        );
+    }
+    Ok(Current {
+        target,
+        meta,
+        bom,
+        bytes,
+    })
+}
+
+/// What [`replace`] would refuse, checked before any file of a run is written: the file is
+/// regular, unchanged since read, writable by its mode, and its folder takes a new file.
+pub fn check_replace(path: &Path, expected: &str) -> anyhow::Result<()> {
+    let found = current(path, expected)?;
+    folder_takes_files(&found.target)
+}
+
+/// What [`create`] would refuse, checked before any file of a run is written.
+pub fn check_create(path: &Path, force: bool) -> anyhow::Result<()> {
+    refuse_existing(path, force)?;
+    folder_takes_files(path)
+}
+
+/// A temporary file can be made beside `path` (it is removed at once): a folder the user
+/// cannot write to, or a full or read-only file system, fails here instead of half-way.
+fn folder_takes_files(path: &Path) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map(drop)
+        .with_context(|| {
+            format!(
+                "{}: cannot create a file in the folder (the new content is written beside \
+                 the file, then renamed over it); make the folder writable, or write \
+                 elsewhere with `--output`. Nothing was written",
+                dir.display()
+            )
+        })
+}
+
 /// Creates `path` with `text` and `mode`; refuses to overwrite unless `force`, and never
 /// replaces a symlink or anything that is not a regular file (with `force` either).
 pub fn create(path: &Path, text: &str, mode: u32, force: bool) -> anyhow::Result<()> {
+    refuse_existing(path, force)?;
+    // Without `force`, something created at `path` after the check above is never replaced:
+    // the temporary file is linked in only if the name is still free.
+    write_new(path, text.as_bytes(), mode, None, force)
+}
+
+/// A symlink, anything not a regular file, or (without `force`) any file at `path`.
+fn refuse_existing(path: &Path, force: bool) -> anyhow::Result<()> {
     match fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => bail!(
             "{}: is a symbolic link; kratos-harden does not write through links it did not \
@@ -166,9 +230,7 @@ pub fn create(path: &Path, text: &str, mode: u32, force: bool) -> anyhow::Result
         }
         Err(_) => {}
     }
-    // Without `force`, something created at `path` after the check above is never replaced:
-    // the temporary file is linked in only if the name is still free.
-    write_new(path, text.as_bytes(), mode, None, force)
+    Ok(())
 }
 
 /// Opens `target` (met as `shown`) for reading if it is a regular file: renaming over a

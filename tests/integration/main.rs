@@ -41,6 +41,8 @@ mod owned;
 mod patch_props;
 /// `wizard --plain` answered on a pseudo-terminal: decisions written, Ctrl-C writes nothing.
 mod plain;
+/// Writes planned whole: one refusal writes nothing, env file + secrets as one edit, half-way failures named.
+mod plan;
 /// A pseudo-terminal around the real binary (vt100 screen, keys, deadlines) for wizard tests.
 mod pty;
 /// The README's rule table and set-up commands.
