@@ -103,3 +103,33 @@ pub fn rule_ids(doc: &serde_json::Value) -> Vec<String> {
         .map(|f| f["rule"].as_str().unwrap_or("").to_owned())
         .collect()
 }
+
+/// `apply --only KH250 -c path` stopped inside its write (the debug-build pause hook), its
+/// temporary file complete and its lock held; returns the child, its stderr reader and what
+/// it said so far.
+pub fn paused_apply(
+    path: &Path,
+) -> (
+    std::process::Child,
+    std::io::BufReader<std::process::ChildStderr>,
+    String,
+) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kratos-harden"))
+        .args(["apply", "--only", "KH250", "-c"])
+        .arg(path)
+        .env("KRATOS_HARDEN_TEST_PAUSE_WRITE", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = String::new();
+    while !seen.contains("test pause before the rename") {
+        assert!(
+            stderr.read_line(&mut seen).expect("read") > 0,
+            "no pause: {seen}"
+        );
+    }
+    (child, stderr, seen)
+}

@@ -26,6 +26,18 @@ fn backups(dir: &Path) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
+/// How long a full run takes on `path`, to spread the signals over it.
+fn full_run(path: &Path) -> std::time::Duration {
+    let start = Instant::now();
+    let full = std::process::Command::new(env!("CARGO_BIN_EXE_kratos-harden"))
+        .args(["apply", "--only", "KH250", "-c"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(full.status.success());
+    start.elapsed()
+}
+
 #[test]
 fn a_killed_apply_leaves_old_or_new_content_and_a_backup() {
     let old = config();
@@ -38,14 +50,7 @@ fn a_killed_apply_leaves_old_or_new_content_and_a_backup() {
     let path = dir.path().join("kratos.yml");
     // How long a full run takes, to spread the kills over it.
     std::fs::write(&path, &old).unwrap();
-    let start = Instant::now();
-    let full = std::process::Command::new(env!("CARGO_BIN_EXE_kratos-harden"))
-        .args(["apply", "--only", "KH250", "-c"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(full.status.success());
-    let span = start.elapsed();
+    let span = full_run(&path);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), new);
     let (mut saw_old, mut saw_new) = (0, 0);
     for step in 0..24u32 {
@@ -102,14 +107,7 @@ fn sigint_sigterm_and_sighup_during_a_write_leave_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kratos.yml");
     std::fs::write(&path, &old).unwrap();
-    let start = Instant::now();
-    let full = std::process::Command::new(env!("CARGO_BIN_EXE_kratos-harden"))
-        .args(["apply", "--only", "KH250", "-c"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(full.status.success());
-    let span = start.elapsed();
+    let span = full_run(&path);
     let (mut stopped, mut finished) = (0, 0);
     for (signal, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
         for step in 0..10u32 {
@@ -175,25 +173,12 @@ fn sigint_sigterm_and_sighup_during_a_write_leave_no_temporary_file() {
 
 #[test]
 fn a_signal_while_the_temporary_file_waits_for_its_rename_drops_it_and_keeps_the_original() {
-    use std::io::BufRead;
     let old = config();
     for (signal, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kratos.yml");
         std::fs::write(&path, &old).unwrap();
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kratos-harden"))
-            .args(["apply", "--only", "KH250", "-c"])
-            .arg(&path)
-            .env("KRATOS_HARDEN_TEST_PAUSE_WRITE", "1")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-        let mut seen = String::new();
-        while !seen.contains("test pause before the rename") {
-            assert!(stderr.read_line(&mut seen).unwrap() > 0, "no pause: {seen}");
-        }
+        let (mut child, mut stderr, mut seen) = crate::common::paused_apply(&path);
         // The temporary file is complete and waiting: it is what the signal must remove.
         assert_eq!(temps(dir.path()).len(), 1, "{seen}");
         std::process::Command::new("kill")

@@ -292,8 +292,8 @@ fn a_malformed_env_file_is_exit_2_with_its_line_and_nothing_is_written() {
     assert_eq!(std::fs::read_to_string(&config).unwrap(), yaml);
 }
 
-/// `audit --env-file` loads env files in `Deployment::add_env_file` (src/config.rs), which
-/// does not call `env::check` yet: until it does, text after a syntax error is dropped there.
+/// `audit --env-file` refuses a malformed env file as `apply` does (`Deployment::add_env_file`
+/// checks it before layering it).
 #[test]
 fn a_malformed_env_file_given_to_audit_is_exit_2_with_its_line() {
     let dir = tempfile::tempdir().unwrap();

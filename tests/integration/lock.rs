@@ -1,7 +1,6 @@
 //! Runs that write hold a lock on the folder: a second `apply`, `wizard`, `rotate` or `undo` on
 //! a file another run is writing is refused before it reads anything, naming the holder.
 
-use std::io::BufRead as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -21,20 +20,9 @@ fn apply(path: &Path) -> Command {
     command
 }
 
-/// A run that holds the lock (paused inside its write) and how long it is held.
+/// A run that holds the lock (paused inside its write).
 fn holder(path: &Path) -> std::process::Child {
-    let mut child = apply(path)
-        .env("KRATOS_HARDEN_TEST_PAUSE_WRITE", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
-    while !seen.contains("test pause before the rename") {
-        assert!(stderr.read_line(&mut seen).unwrap() > 0, "no pause: {seen}");
-    }
-    child
+    crate::common::paused_apply(path).0
 }
 
 #[test]
