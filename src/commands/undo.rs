@@ -51,13 +51,21 @@ pub fn run(args: &UndoArgs) -> anyhow::Result<u8> {
     };
     let shown_backup = shown::path(&chosen.path);
     let content = crate::config::load::read_text(&chosen.path, &shown_backup)?;
-    // Only a backup that is a config is restored: never whatever was planted under the name.
-    crate::config::load::parse(&content, &shown_backup).with_context(|| {
+    let current = crate::config::load::read_text(&args.file, &shown_file)?;
+    // Only a backup of the file's own kind is restored (a config, or an env file that compose
+    // reads): never whatever was planted under the name.
+    let env_file = crate::config::load::parse(&current, &shown_file).is_err()
+        && crate::config::env::check(&current, &shown_file).is_ok();
+    if env_file {
+        crate::config::env::check(&content, &shown_backup).map(drop)
+    } else {
+        crate::config::load::parse(&content, &shown_backup).map(drop)
+    }
+    .with_context(|| {
         format!(
             "{shown_backup}: is not a config kratos-harden could have written; nothing was restored"
         )
     })?;
-    let current = crate::config::load::read_text(&args.file, &shown_file)?;
     let meta = std::fs::metadata(&target)?;
     let how = write::Restore {
         mode: chosen

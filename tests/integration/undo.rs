@@ -129,3 +129,50 @@ fn a_planted_history_is_never_followed_or_trusted() {
     assert_eq!(std::fs::read_to_string(&config).unwrap(), V0);
     assert_eq!(mode(&config), 0o600);
 }
+
+#[test]
+fn an_env_file_is_undone_like_a_config() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "kratos.yml",
+        "dsn: memory\nsecrets:\n  cookie:\n    - changeme\n",
+    );
+    let env = write(dir.path(), ".env", "LOG_LEAK_SENSITIVE_VALUES=true\n");
+    run(
+        &[
+            "apply",
+            "-c",
+            "kratos.yml",
+            "--env-file",
+            ".env",
+            "--secrets-to",
+            "env-file:.env",
+        ],
+        dir.path(),
+    );
+    assert!(
+        std::fs::read_to_string(&env)
+            .unwrap()
+            .contains("SECRETS_COOKIE=")
+    );
+    let out = run(&["undo", ".env"], dir.path());
+    assert_eq!(
+        std::fs::read_to_string(&env).unwrap(),
+        "LOG_LEAK_SENSITIVE_VALUES=true\n",
+        "{out}"
+    );
+    // A planted backup compose would not read is refused for an env file too.
+    write(
+        dir.path(),
+        ".env.bak.99991231T235959",
+        "NOT A LINE\n'unterminated\n",
+    );
+    let refused = bin()
+        .current_dir(dir.path())
+        .args(["undo", ".env"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is not a config"));
+}
