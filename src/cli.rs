@@ -262,6 +262,10 @@ pub struct RotateArgs {
     /// Which secrets to rotate.
     #[arg(long, value_enum, value_delimiter = ',', required = true)]
     pub secret: Vec<SecretKey>,
+    /// Env files, the process environment, Helm values: a secret is rotated where its
+    /// effective value is set (an env file's variable, `kratos.config` in the values file).
+    #[command(flatten)]
+    pub layers: Layers,
     /// Print the diff and write nothing.
     #[arg(long)]
     pub dry_run: bool,

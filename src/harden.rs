@@ -80,7 +80,7 @@ pub enum HardenError {
 /// subtree of a Helm values file, the variable lines of an env file. The process environment
 /// and the chart's generated values cannot be edited: every operation there is refused with
 /// what to change instead.
-fn patch_source(
+pub(crate) fn patch_source(
     deployment: &Deployment,
     source: &crate::config::Source,
     ops: &[patch::Op],

@@ -44,11 +44,6 @@ pub fn for_run(
     hold(&paths)
 }
 
-/// [`hold`] for owned paths.
-pub fn paths(paths: &[PathBuf]) -> anyhow::Result<Held> {
-    hold(&paths.iter().map(PathBuf::as_path).collect::<Vec<_>>())
-}
-
 /// The folders writes to `paths` land in: a file's resolved folder (a config that is a link is
 /// written through to its target), or the folder a new file would be created in.
 fn folders(paths: &[&Path]) -> Vec<PathBuf> {

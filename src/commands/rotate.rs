@@ -6,15 +6,14 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use super::{print, use_color, write};
+use super::{print, use_color};
 use crate::cli::{RotateArgs, SecretKey};
-use crate::config::Deployment;
 use crate::config::node::FileId;
 use crate::diff;
 use crate::fix::{FixEnv, SecretsTo, set};
 use crate::kratos::duration;
 use crate::mask::Masker;
-use crate::patch::{self, Op};
+use crate::patch::Op;
 use crate::rules::{Context, Profile, rotation};
 use crate::secret::OsSecrets;
 
@@ -27,9 +26,9 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
         args.config.clone()
     };
     let _lock = (!args.dry_run)
-        .then(|| super::lock::paths(&paths))
+        .then(|| super::lock::for_run(&paths, &args.layers, &SecretsTo::Inline, &[]))
         .transpose()?;
-    let deployment = Deployment::load(&paths)?;
+    let deployment = super::audit::load_with(&paths, &args.layers)?;
     let cx = Context::new(&deployment, Profile::Production, None);
     let keys = chosen(&cx, &args.secret);
     let mut rng = OsSecrets;
@@ -55,13 +54,12 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
         Masker::new(&deployment.root, &env.generated)
     };
     let mut out = String::new();
+    let mut changes = Vec::new();
     for (file, ops) in &by_file {
         let source = deployment.source(*file);
-        let json = source
-            .path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        let patched = patch::apply(&source.text, json, ops)
+        // The editor for the source's kind: an env file's variable line, `kratos.config` in
+        // Helm values; the process environment is refused naming its variable.
+        let patched = crate::harden::patch_source(&deployment, source, ops)
             .map_err(|e| anyhow::anyhow!("{}: {e}", source.display))?;
         if let Some((_, reason)) = patched.refused.first() {
             anyhow::bail!("{}: cannot rotate automatically: {reason}", source.display);
@@ -69,23 +67,23 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
         if args.dry_run {
             let lines = diff::lines(&source.display, &source.text, &patched.text, &masker);
             out.push_str(&diff::unified(&lines, use_color(args.color)));
-        } else {
-            let done = write::replace(
-                &source.path,
-                &source.text,
-                &patched.text,
-                !args.no_backup,
-                true,
-            )?;
-            let _ = writeln!(
-                out,
-                "Wrote {}{}",
-                source.display,
-                done.backup
-                    .map(|b| format!(" (backup {})", b.display()))
-                    .unwrap_or_default()
-            );
-            super::undo::pruned_note(&mut out, &done.pruned);
+        }
+        changes.push(crate::harden::Change {
+            file: *file,
+            before: source.text.clone(),
+            after: patched.text,
+        });
+    }
+    if !args.dry_run {
+        // Planned and checked whole, like apply: a file that cannot be written stops the
+        // rotation before any other is.
+        let options = super::plan::WriteOptions {
+            secrets_to: &SecretsTo::Inline,
+            output: None,
+            backup: !args.no_backup,
+        };
+        for line in super::plan::write_changes(&deployment, &changes, &[], &options)? {
+            let _ = writeln!(out, "Wrote {line}");
         }
     }
     for (path, secret) in &env.generated {

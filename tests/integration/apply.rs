@@ -361,6 +361,57 @@ fn rotate_puts_a_new_secret_first_and_keeps_real_ones() {
     );
 }
 
+/// A secret set by an env file is rotated there: the variable's line changes (its quoting and
+/// CRLF kept), the YAML's overridden value does not, and the result reads back as the new list.
+#[test]
+fn rotate_changes_the_secret_where_its_effective_value_is_set() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let real = "q8Vt2mZr7LxN4pWc9KfHs3JdYb6GeTnA";
+    let yaml = "dsn: memory\nsecrets:\n  cookie:\n    - overriddenByTheEnvFileXq7Lm2Np4Rt\n";
+    let config = write(dir.path(), "kratos.yml", yaml);
+    let env = write(
+        dir.path(),
+        "kratos.env",
+        &format!("LOG_LEVEL=info\nSECRETS_COOKIE='{real}'\r\n"),
+    );
+    let out = bin()
+        .args(["rotate", "--secret", "cookie", "-c"])
+        .arg(&config)
+        .arg("--env-file")
+        .arg(&env)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&config).expect("read"), yaml);
+    let text = std::fs::read_to_string(&env).expect("read");
+    assert!(
+        text.starts_with("LOG_LEVEL=info\nSECRETS_COOKIE='"),
+        "{text}"
+    );
+    assert!(text.ends_with("'\r\n"), "{text:?}");
+    let list = text
+        .trim_end()
+        .rsplit_once("SECRETS_COOKIE=")
+        .map(|(_, v)| v.trim_matches('\''))
+        .expect("value");
+    let items: Vec<&str> = list.split(',').collect();
+    assert_eq!(
+        items.len(),
+        3,
+        "new secret, block key, the kept one: {list}"
+    );
+    assert_eq!(items[2], real);
+    assert!(
+        items[..2].iter().all(|s| s.len() == 32 && *s != real),
+        "{list}"
+    );
+}
+
 #[test]
 fn layered_files_each_get_their_own_fixes() {
     let dir = tempfile::tempdir().expect("tempdir");
