@@ -184,13 +184,12 @@ fn popup_step(
             yes_no(Confirm::new(question).with_default(false).prompt())?
         }
         Popup::ConfirmWrite => {
-            let changed: Vec<_> = session.preview().changes.iter().map(|c| c.file).collect();
-            let files: Vec<String> = changed
-                .into_iter()
-                .map(|file| session.deployment.source(file).display.clone())
-                .collect();
-            let question = text::write_question(text::accepted_count(session), &files);
-            match ask(Confirm::new(&question).with_default(false).prompt())? {
+            let preview = session.preview().clone();
+            let asked = session.write_question(&session.files_to_write(&preview));
+            for detail in &asked.details {
+                println!("{detail}");
+            }
+            match ask(Confirm::new(&asked.question).with_default(false).prompt())? {
                 Answer::Given(true) => Message::Yes,
                 Answer::Given(false) | Answer::Cancelled => return Ok(Flow::Stop),
                 Answer::Interrupted => Message::ForceQuit,

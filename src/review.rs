@@ -6,6 +6,7 @@
 mod edit;
 mod preview;
 mod view;
+mod write;
 
 use serde_json::Value;
 
@@ -19,6 +20,7 @@ use crate::secret::{self, Secret};
 
 pub use edit::{EditKind, judge, kind_of, validate, validate_value, with_value as edit_ops};
 pub use preview::Preview;
+pub use write::WriteQuestion;
 
 /// What the operator decided for one proposal.
 #[derive(Clone, Debug, PartialEq)]

@@ -229,35 +229,6 @@ pub fn summary(session: &Session) -> String {
     out
 }
 
-/// The number of proposals that will be written.
-#[must_use]
-pub fn accepted_count(session: &Session) -> usize {
-    session
-        .decisions
-        .iter()
-        .filter(|d| matches!(d, Decision::Accept | Decision::Edited(_)))
-        .count()
-}
-
-/// `Write 3 changes to kratos.yml (backup kept)?`
-#[must_use]
-pub fn write_question(count: usize, files: &[String]) -> String {
-    let target = match files {
-        [] => "the config".to_owned(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    };
-    let backup = if files.len() > 1 {
-        "backups kept"
-    } else {
-        "backup kept"
-    };
-    format!(
-        "Write {} to {target} ({backup})?",
-        plural(count, "change", "changes")
-    )
-}
-
 /// True when a proposal's operations carry a secret generated in this session.
 #[must_use]
 pub fn has_generated_secret(item: &Item, generated: &[(String, Secret)]) -> bool {

@@ -4,7 +4,6 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::patch::Op;
 use crate::review::{Message, Popup, Screen, Session};
 use crate::rules::Applicability;
 
@@ -304,19 +303,8 @@ pub fn viewer_close() -> Option<&'static Binding> {
     KEYS.iter().find(|b| b.modes == [Viewer])
 }
 
-/// True when a proposal writes a secret generated in this session (`r` makes a new one).
+/// Whether proposal `item` writes a secret generated in this session (the session decides).
 #[must_use]
 pub fn has_generated_secret(session: &Session, item: usize) -> bool {
-    session.items.get(item).is_some_and(|item| {
-        item.ops.iter().any(|op| match op {
-            Op::Set { value, .. } | Op::Prepend { value, .. } => {
-                let text = value.to_string();
-                session
-                    .generated
-                    .iter()
-                    .any(|(_, s)| text.contains(s.expose()))
-            }
-            Op::Remove { .. } => false,
-        })
-    })
+    session.writes_generated_secret(item)
 }

@@ -144,9 +144,12 @@ fn decisions_are_written_with_a_backup() {
         let prompt = wizard.prompt();
         let question = prompt.question.clone();
         if question.contains("Write ") {
+            assert!(question.contains("Write 2 changes to"), "{question}");
+            // The session model's details, printed above the question.
+            let transcript = wizard.pty.transcript();
             assert!(
-                question.contains("Write 2 changes to") && question.contains("(backup kept)"),
-                "{question}"
+                transcript.contains("A backup ") && transcript.contains(".bak.<timestamp> is kept"),
+                "{transcript}"
             );
             wizard.answer("y\r");
             break;
@@ -234,6 +237,43 @@ fn decisions_are_written_with_a_backup() {
         !wizard.pty.transcript().contains("PLEASE-CHANGE-ME"),
         "a secret was shown in clear"
     );
+}
+
+/// `--no-backup`: the line mode says no backup is kept (it used to promise one), and none is.
+#[test]
+fn no_backup_is_said_and_kept() {
+    let (dir, config) = copy_of_config();
+    let mut wizard = Wizard::start_with(&config, &["--no-backup"]);
+    loop {
+        let prompt = wizard.prompt();
+        if prompt.question.contains("Write ") {
+            let transcript = wizard.pty.transcript();
+            assert!(
+                transcript.contains("No backup is kept (--no-backup)."),
+                "{transcript}"
+            );
+            assert!(
+                !transcript.contains(".bak.<timestamp> is kept"),
+                "{transcript}"
+            );
+            wizard.answer("y\r");
+            break;
+        }
+        match rule_of(&prompt.question) {
+            "KH250" => wizard.choose(&prompt, "Accept the fix"),
+            _ if prompt.options.iter().any(|o| o.starts_with("Skip")) => {
+                wizard.choose(&prompt, "Skip");
+            }
+            _ => wizard.choose(&prompt, "Continue"),
+        }
+    }
+    assert_eq!(wizard.pty.wait_exit(), Some(0), "{}", wizard.pty.screen());
+    assert!(
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("leak_sensitive_values: false")
+    );
+    assert!(backups(dir.path()).is_empty());
 }
 
 /// Ctrl-C at the first question leaves the file byte for byte as it was.

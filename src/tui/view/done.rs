@@ -71,7 +71,7 @@ pub fn render(view: &View<'_>, area: Rect, buf: &mut Buffer) {
              out of version control."
                 .to_owned(),
         );
-    } else if super::popup::secrets_accepted(session) > 0 {
+    } else if session.secrets_accepted() > 0 {
         steps.push(
             "The config now holds secrets: keep it out of version control, or move them to \
              SECRETS_* environment variables."

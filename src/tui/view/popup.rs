@@ -87,82 +87,29 @@ fn para(text: &str, style: ratatui::style::Style, max: usize) -> Vec<Line<'stati
         .collect()
 }
 
-/// Accepted proposals that write a secret generated here or typed in an edit.
-#[must_use]
-pub fn secrets_accepted(session: &Session) -> usize {
-    (0..session.items.len())
-        .filter(|i| match &session.decisions[*i] {
-            Decision::Accept => keys::has_generated_secret(session, *i),
-            Decision::Edited(_) => matches!(session.items[*i].edit, Some(EditKind::Secret(_))),
-            Decision::Pending | Decision::Skip => false,
-        })
-        .count()
-}
-
 fn confirm_write(view: &View<'_>, max: usize) -> Vec<Line<'static>> {
     let session = view.session;
-    let (accepted, _, pending, _) = counts(session);
-    let files: Vec<String> = view.preview.map_or_else(Vec::new, |p| {
-        p.changes
-            .iter()
-            .map(|c| session.deployment.source(c.file).display.clone())
-            .collect()
-    });
-    let target = if files.is_empty() {
-        "the config".to_owned()
-    } else {
-        files.join(" and ")
-    };
+    let files = view
+        .preview
+        .map_or_else(Vec::new, |p| session.files_to_write(p));
+    let asked = session.write_question(&files);
     let stats = view
         .preview
         .map(|p| format!(" ({} lines)", diff::stats(&p.lines)))
         .unwrap_or_default();
-    let mut lines = para(
-        &format!(
-            "Write {} to {target}{stats}?",
-            text::plural(accepted, "change", "changes")
-        ),
-        THEME.heading,
-        max,
-    );
-    let backup = files.first().map_or("FILE", String::as_str);
-    let backup_text = if session.backup {
-        format!(
-            "A backup {backup}.bak.<timestamp> is kept next to it; kratos-harden undo restores it."
-        )
-    } else {
-        "No backup is kept (--no-backup).".to_owned()
+    let question = match asked.question.strip_suffix('?') {
+        Some(head) => format!("{head}{stats}?"),
+        None => asked.question.clone(),
     };
-    lines.extend(para(&backup_text, THEME.text, max));
-    let secrets = secrets_accepted(session);
-    if secrets > 0 {
-        lines.extend(para(
-            &format!(
-                "{} go {}; they are shown masked.",
-                text::plural(secrets, "secret", "secrets"),
-                match &session.secrets_to {
-                    crate::fix::SecretsTo::Inline => "inline into the config file".to_owned(),
-                    crate::fix::SecretsTo::EnvFile(p) =>
-                        format!("to the env file {} (0600), out of the config", p.display()),
-                    crate::fix::SecretsTo::K8sSecret(p) => format!(
-                        "to the Kubernetes Secret {} (0600), out of the config",
-                        p.display()
-                    ),
-                }
-            ),
-            THEME.text,
-            max,
-        ));
-    }
-    if pending > 0 {
-        lines.extend(para(
-            &format!(
-                "{} still undecided: not written.",
-                text::plural(pending, "proposal is", "proposals are")
-            ),
-            THEME.muted,
-            max,
-        ));
+    let mut lines = para(&question, THEME.heading, max);
+    for (index, detail) in asked.details.iter().enumerate() {
+        // The last line, about undecided proposals, is a side note.
+        let style = if index > 0 && detail.ends_with("not written.") {
+            THEME.muted
+        } else {
+            THEME.text
+        };
+        lines.extend(para(detail, style, max));
     }
     lines
 }
