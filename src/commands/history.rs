@@ -96,18 +96,48 @@ fn history_path(target: &Path) -> PathBuf {
     target.with_file_name(name)
 }
 
-/// A regular file (not a link) owned by `owner`: something this tool could have written.
-fn ours(path: &Path, owner: u32) -> bool {
-    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file() && m.uid() == owner)
+/// The effective user: `/proc/self` belongs to it. Only files this user owns can be ones this
+/// tool wrote: a file the config's owner planted is not trusted by a run of root.
+fn euid() -> Option<u32> {
+    fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+/// Opens `path` without following a link (`O_NOFOLLOW`), never blocking, and checks on the
+/// opened file that it is a regular file of the effective user with one name (a hard link to
+/// someone else's file is not ours): everything later read comes from this same open file, so
+/// nothing can be swapped in between the check and the read.
+pub fn open_ours(path: &Path) -> Option<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .ok()?;
+    let meta = file.metadata().ok()?;
+    (meta.file_type().is_file() && Some(meta.uid()) == euid() && meta.nlink() == 1).then_some(file)
+}
+
+/// A regular file (not a link) of the effective user: something this tool could have written.
+fn ours(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file() && Some(m.uid()) == euid())
+}
+
+/// `YYYYMMDDTHHMMSS` with an optional `-N`: the only names backups get.
+fn is_stamp(stamp: &str) -> bool {
+    let (base, n) = stamp.split_once('-').unwrap_or((stamp, "1"));
+    let b = base.as_bytes();
+    b.len() == 15
+        && b[8] == b'T'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 8 || c.is_ascii_digit())
+        && !n.is_empty()
+        && n.bytes().all(|c| c.is_ascii_digit())
 }
 
 /// The history's records, oldest first; empty when it is missing or not ours.
-fn records(target: &Path, owner: u32) -> Vec<Record> {
-    let path = history_path(target);
-    if !ours(&path, owner) {
-        return Vec::new();
-    }
-    let Ok(file) = crate::config::load::open_regular(&path) else {
+fn records(target: &Path) -> Vec<Record> {
+    let Some(file) = open_ours(&history_path(target)) else {
         return Vec::new();
     };
     let mut text = String::new();
@@ -128,18 +158,17 @@ pub fn backups(target: &Path) -> anyhow::Result<Vec<Backup>> {
         .and_then(|n| n.to_str())
         .context("the file has no name")?;
     let dir = target.parent().unwrap_or(Path::new("."));
-    let owner = fs::metadata(target)
-        .with_context(|| format!("{}: cannot read the file", crate::shown::path(target)))?
-        .uid();
+    fs::metadata(target)
+        .with_context(|| format!("{}: cannot read the file", crate::shown::path(target)))?;
     let prefix = format!("{name}.bak.");
-    let records = records(target, owner);
+    let records = records(target);
     let mut found: Vec<Backup> = fs::read_dir(dir)?
         .filter_map(Result::ok)
         .filter_map(|entry| {
             let file_name = entry.file_name().into_string().ok()?;
             let stamp = file_name.strip_prefix(&prefix)?.to_owned();
             let path = entry.path();
-            if !ours(&path, owner) {
+            if !is_stamp(&stamp) || !ours(&path) {
                 return None;
             }
             let record = records
@@ -196,7 +225,7 @@ pub fn note_backup(
 ) -> Vec<PathBuf> {
     let run = run();
     let owner = before.uid();
-    let mut records = records(target, owner);
+    let mut records = records(target);
     records.push(Record {
         backup: backup
             .file_name()
@@ -210,17 +239,27 @@ pub fn note_backup(
     });
     let mut pruned = Vec::new();
     if let Ok(all) = backups(target) {
-        let excess = all.len().saturating_sub(run.keep);
-        for old in &all[..excess] {
+        // Only backups this tool recorded are counted and removed (a `.bak.` copy made by hand
+        // is never touched), and never the one just taken.
+        let recorded: Vec<&Backup> = all
+            .iter()
+            .filter(|b| b.record.is_some() || b.path == backup)
+            .collect();
+        let excess = recorded.len().saturating_sub(run.keep);
+        for old in recorded.iter().take(excess).filter(|b| b.path != backup) {
             if fs::remove_file(&old.path).is_ok() {
                 pruned.push(old.path.clone());
             }
         }
-        let kept: Vec<String> = all[excess..]
-            .iter()
-            .filter_map(|b| Some(b.path.file_name()?.to_string_lossy().into_owned()))
-            .collect();
-        records.retain(|r| kept.contains(&r.backup));
+        records.retain(|r| {
+            !pruned
+                .iter()
+                .any(|p| p.file_name().is_some_and(|n| *n == *r.backup))
+        });
+        records.retain(|r| {
+            all.iter()
+                .any(|b| b.path.file_name().is_some_and(|n| *n == *r.backup))
+        });
     }
     let text: String = records
         .iter()
@@ -228,7 +267,10 @@ pub fn note_backup(
         .map(|line| line + "\n")
         .collect();
     if let Err(e) = super::write::create(&history_path(target), &text, 0o600, true) {
-        eprintln!("warning: the backup history was not updated: {e:#}");
+        eprintln!(
+            "warning: the backup history was not updated: {}",
+            crate::shown::message(&format!("{e:#}"))
+        );
     }
     pruned
 }

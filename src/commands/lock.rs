@@ -14,6 +14,20 @@ use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 
+thread_local! {
+    /// The folders this run holds locks on (device, inode), for [`covers`]. Per thread: a run
+    /// locks and writes on its main thread (and unit tests, each on its own, do not mix).
+    static LOCKED: std::cell::RefCell<Vec<(u64, u64)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether a write into `folder` is covered by this run's locks: always when the run took
+/// none (`init`), else only a folder it locked. A link retargeted between the lock and the
+/// write (so the write would land in a folder another run may hold) fails this.
+pub fn covers(folder: &Path) -> bool {
+    let locked = LOCKED.with(|l| l.borrow().clone());
+    locked.is_empty() || fs::metadata(folder).is_ok_and(|m| locked.contains(&(m.dev(), m.ino())))
+}
+
 /// Held locks; released when dropped (or at exit).
 #[derive(Debug)]
 pub struct Held {
@@ -85,7 +99,10 @@ pub fn hold(paths: &[&Path]) -> anyhow::Result<Held> {
         }
         seen.push((meta.dev(), meta.ino()));
         match handle.try_lock() {
-            Ok(()) => held.push(handle),
+            Ok(()) => {
+                LOCKED.with(|l| l.borrow_mut().push((meta.dev(), meta.ino())));
+                held.push(handle);
+            }
             Err(TryLockError::WouldBlock) => {
                 let by = holder(meta.dev(), meta.ino())
                     .map(|pid| format!(" (PID {pid})"))
@@ -161,6 +178,18 @@ mod tests {
         // Locking one folder twice in one call would conflict with itself.
         let _held = hold(&[&a, &b]).unwrap();
         assert!(hold(&[&b]).is_err());
+    }
+
+    #[test]
+    fn only_locked_folders_are_covered_once_a_lock_is_held() {
+        let locked = tempfile::tempdir().unwrap();
+        let other = tempfile::tempdir().unwrap();
+        let file = locked.path().join("kratos.yml");
+        fs::write(&file, "dsn: memory\n").unwrap();
+        let _held = hold(&[&file]).unwrap();
+        assert!(covers(locked.path()));
+        // A link retargeted into this folder after the lock was taken: not covered.
+        assert!(!covers(other.path()));
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub fn run(args: &UndoArgs) -> anyhow::Result<u8> {
         })?,
     };
     let shown_backup = shown::path(&chosen.path);
-    let content = crate::config::load::read_text(&chosen.path, &shown_backup)?;
+    let content = read_backup(&chosen.path, &shown_backup)?;
     let current = crate::config::load::read_text(&args.file, &shown_file)?;
     // Only a backup of the file's own kind is restored (a config, or an env file that compose
     // reads): never whatever was planted under the name.
@@ -68,10 +68,11 @@ pub fn run(args: &UndoArgs) -> anyhow::Result<u8> {
     })?;
     let meta = std::fs::metadata(&target)?;
     let how = write::Restore {
+        // Permission bits only: never a setuid, setgid or sticky bit from a history.
         mode: chosen
             .record
             .as_ref()
-            .map_or(meta.mode() & 0o7777, |r| r.mode),
+            .map_or(meta.mode() & 0o777, |r| r.mode & 0o777),
         owner: chosen
             .record
             .as_ref()
@@ -113,6 +114,24 @@ pub fn run(args: &UndoArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// The backup's text, read from the file checked on opening (no link followed, ours, one
+/// name): a backup swapped for a link to another file after the listing is never read.
+fn read_backup(path: &std::path::Path, shown_backup: &str) -> anyhow::Result<String> {
+    let file = history::open_ours(path).with_context(|| {
+        format!(
+            "{shown_backup}: is no longer a regular file of this user with one name; nothing was \
+             restored"
+        )
+    })?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, crate::config::load::MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .with_context(|| format!("{shown_backup}: cannot read the backup"))?;
+    Ok(crate::config::load::decode(bytes, shown_backup)?)
+}
+
 /// Says which old backups `--keep` removed.
 pub(super) fn pruned_note(out: &mut String, pruned: &[std::path::PathBuf]) {
     if pruned.is_empty() {
@@ -131,7 +150,7 @@ pub(super) fn pruned_note(out: &mut String, pruned: &[std::path::PathBuf]) {
 /// `20261203T101500-2` as `2026-12-03 10:15:00 UTC (#2)`.
 fn when(stamp: &str) -> String {
     let (base, n) = stamp.split_once('-').unwrap_or((stamp, ""));
-    let shown = if base.len() == 15 && base.is_char_boundary(8) && base.is_char_boundary(9) {
+    let shown = if base.len() == 15 && base.is_ascii() {
         let (d, t) = (&base[..8], &base[9..]);
         format!(
             "{}-{}-{} {}:{}:{} UTC",
@@ -159,7 +178,7 @@ fn listing(file: &str, backups: &[Backup]) -> String {
     let next = history::next_undo(backups).map(|b| b.stamp.clone());
     let mut out = format!("Backups of {file}, oldest first:\n");
     for b in backups {
-        let by = b.record.as_ref().map_or("unknown", |r| r.by.as_str());
+        let by = shown::text(b.record.as_ref().map_or("unknown", |r| r.by.as_str()));
         let mode = b
             .record
             .as_ref()

@@ -110,7 +110,10 @@ pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
             0o644,
             true,
         )?;
-        eprintln!("Decisions saved to {} (no secrets in it).", path.display());
+        eprintln!(
+            "Decisions saved to {} (no secrets in it).",
+            crate::shown::path(path)
+        );
     }
     for line in &session.report {
         println!("Wrote {line}");

@@ -84,7 +84,7 @@ fn replace_as(
     let old_mode = meta.permissions().mode() & 0o7777;
     let tightened = holds_secrets && old_mode & 0o077 != 0;
     let (mode, owner) = match restoring {
-        Some(how) => (how.mode & 0o7777, how.owner),
+        Some(how) => (how.mode & 0o777, how.owner),
         None if tightened => (0o600, (meta.uid(), meta.gid())),
         None => (old_mode, (meta.uid(), meta.gid())),
     };
@@ -123,7 +123,14 @@ struct Current {
 
 fn current(path: &Path, expected: &str) -> anyhow::Result<Current> {
     let target = fs::canonicalize(path)
-        .with_context(|| format!("{}: cannot resolve the path", path.display()))?;
+        .with_context(|| format!("{}: cannot resolve the path", crate::shown::path(path)))?;
+    if !target.parent().is_some_and(super::lock::covers) {
+        bail!(
+            "{}: the file now resolves into a folder this run did not lock (a link changed while \
+             it ran?); nothing was written. Run the command again",
+            crate::shown::path(path)
+        );
+    }
     // Resolved, the config must be a regular file: never a device, FIFO or socket. The check is
     // made on the opened file, and the content compared is read from that same open file.
     let mut file = open_regular_file(&target, path)?;
@@ -133,7 +140,7 @@ fn current(path: &Path, expected: &str) -> anyhow::Result<Current> {
         &mut std::io::Read::take(&mut file, crate::config::load::MAX_FILE_BYTES + 1),
         &mut bytes,
     )
-    .with_context(|| format!("{}: cannot read the file", path.display()))?;
+    .with_context(|| format!("{}: cannot read the file", crate::shown::path(path)))?;
     // The loader drops a UTF-8 byte-order mark; compare without it and write it back.
     let bom = bytes.starts_with(BOM);
     let body = if bom { &bytes[BOM.len()..] } else { &bytes[..] };
@@ -141,7 +148,7 @@ fn current(path: &Path, expected: &str) -> anyhow::Result<Current> {
         bail!(
             "{}: the file changed on disk since it was read; nothing was written. Run the \
              command again on the new content",
-            path.display()
+            crate::shown::path(path)
         );
     }
     let mode = meta.permissions().mode() & 0o7777;
@@ -151,7 +158,7 @@ fn current(path: &Path, expected: &str) -> anyhow::Result<Current> {
         bail!(
             "{}: the file is read-only (mode {mode:04o}); nothing was written. Make it \
              writable (`chmod u+w`) if kratos-harden should change it",
-            path.display()
+            crate::shown::path(path)
         );
     }
     Ok(Current {
@@ -192,7 +199,7 @@ fn folder_takes_files(path: &Path) -> anyhow::Result<()> {
                 "{}: cannot create a file in the folder (the new content is written beside \
                  the file, then renamed over it); make the folder writable, or write \
                  elsewhere with `--output`. Nothing was written",
-                dir.display()
+                crate::shown::path(dir)
             )
         })
 }
@@ -212,7 +219,7 @@ fn refuse_existing(path: &Path, force: bool) -> anyhow::Result<()> {
         Ok(meta) if meta.file_type().is_symlink() => bail!(
             "{}: is a symbolic link; kratos-harden does not write through links it did not \
              read. Remove the link or name the real file; nothing was written",
-            path.display()
+            crate::shown::path(path)
         ),
         Ok(meta) => {
             if !meta.file_type().is_file() {
@@ -224,7 +231,7 @@ fn refuse_existing(path: &Path, force: bool) -> anyhow::Result<()> {
             if !force {
                 bail!(
                     "{}: already exists; pass --force to overwrite it",
-                    path.display()
+                    crate::shown::path(path)
                 );
             }
         }
@@ -239,9 +246,10 @@ fn refuse_existing(path: &Path, force: bool) -> anyhow::Result<()> {
 fn open_regular_file(target: &Path, shown: &Path) -> anyhow::Result<fs::File> {
     use crate::config::load::Opened;
     crate::config::load::open_regular(target).map_err(|e| match e {
-        Opened::Io(e) => {
-            anyhow::Error::new(e).context(format!("{}: cannot read the file", shown.display()))
-        }
+        Opened::Io(e) => anyhow::Error::new(e).context(format!(
+            "{}: cannot read the file",
+            crate::shown::path(shown)
+        )),
         Opened::Folder => not_regular(shown, "a folder"),
         Opened::Special(what) => not_regular(shown, what),
     })
@@ -251,7 +259,7 @@ fn not_regular(shown: &Path, what: &str) -> anyhow::Error {
     anyhow::anyhow!(
         "{}: is {what}, not a regular file; kratos-harden only writes regular files. Nothing \
          was written",
-        shown.display()
+        crate::shown::path(shown)
     )
 }
 
@@ -281,7 +289,7 @@ fn take_backup(target: &Path, content: &[u8], mode: u32) -> anyhow::Result<PathB
                     format!(
                         "{}: cannot write the backup (it goes beside the file); make the \
                          folder writable, or write elsewhere with `--output`",
-                        candidate.display()
+                        crate::shown::path(&candidate)
                     )
                 });
             }
@@ -294,8 +302,12 @@ fn take_backup(target: &Path, content: &[u8], mode: u32) -> anyhow::Result<PathB
         if let Err(e) = filled {
             // A partial backup would pass for a real one.
             let _ = fs::remove_file(&candidate);
-            return Err(e)
-                .with_context(|| format!("{}: cannot write the backup", candidate.display()));
+            return Err(e).with_context(|| {
+                format!(
+                    "{}: cannot write the backup",
+                    crate::shown::path(&candidate)
+                )
+            });
         }
         unfinished.finish(|| ());
         return Ok(candidate);
@@ -332,7 +344,7 @@ fn remove_stale_temps(dir: &Path, me: u32, ours: &Path) {
         if meta.file_type().is_file() && old && mine && fs::remove_file(entry.path()).is_ok() {
             eprintln!(
                 "note: removed {}, a temporary file left by an interrupted kratos-harden run",
-                entry.path().display()
+                crate::shown::path(&entry.path())
             );
         }
     }
@@ -361,6 +373,13 @@ fn write_with(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    if !super::lock::covers(dir) {
+        bail!(
+            "{}: the file now resolves into a folder this run did not lock (a link changed while \
+             it ran?); nothing was written there. Run the command again",
+            crate::shown::path(path)
+        );
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .suffix(TEMP_SUFFIX)
@@ -370,7 +389,7 @@ fn write_with(
                 "{}: cannot create a temporary file in the folder (the new content is written \
                  beside the file, then renamed over it); make the folder writable, or write \
                  elsewhere with `--output`",
-                dir.display()
+                crate::shown::path(dir)
             )
         })?;
     // Our own temporary file tells whose files are ours (the effective user).
@@ -380,7 +399,7 @@ fn write_with(
     let unfinished = super::signals::Unfinished::new(tmp.path().to_owned());
     fill(tmp.as_file_mut())
         .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("{}: cannot write", path.display()))?;
+        .with_context(|| format!("{}: cannot write", crate::shown::path(path)))?;
     fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode))?;
     if let Some((uid, gid)) = owner {
         // Only root can give a file away; for anyone else it already has their ownership.
@@ -392,7 +411,7 @@ fn write_with(
         if clobber {
             tmp.persist(path)
                 .map_err(|e| e.error)
-                .with_context(|| format!("{}: cannot replace the file", path.display()))
+                .with_context(|| format!("{}: cannot replace the file", crate::shown::path(path)))
         } else {
             tmp.persist_noclobber(path)
                 .map_err(|e| e.error)
@@ -400,7 +419,7 @@ fn write_with(
                     format!(
                         "{}: cannot create the file (something appeared at that name while \
                      writing?); nothing was written",
-                        path.display()
+                        crate::shown::path(path)
                     )
                 })
         }

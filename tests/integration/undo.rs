@@ -79,34 +79,91 @@ fn undo_walks_back_one_write_per_call_and_restores_the_mode() {
 }
 
 #[test]
-fn keep_prunes_the_oldest_backups_and_says_so() {
+fn keep_prunes_only_its_own_oldest_backups_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "kratos.yml", V0);
-    // Old backups from earlier runs (no history): they go first.
-    for stamp in ["20200101T000000", "20200101T000001", "20200101T000002"] {
-        write(dir.path(), &format!("kratos.yml.bak.{stamp}"), V0);
-    }
-    let out = run(
-        &[
-            "apply",
-            "--only",
-            "KH250",
-            "--keep",
-            "2",
-            "-c",
-            "kratos.yml",
-        ],
+    write(
         dir.path(),
+        "kratos.yml",
+        "secrets:\n  cookie:\n    - q8Vt2mZr7LxN4pWc9KfHs3JdYb6GeTnA\n",
     );
-    assert!(out.contains("Removed 2 old backups beyond --keep"), "{out}");
-    assert!(out.contains("kratos.yml.bak.20200101T000000"), "{out}");
+    // Copies made by hand (one with a stamp-like name, one not): never counted or removed.
+    write(dir.path(), "kratos.yml.bak.20200101T000000", V0);
+    write(dir.path(), "kratos.yml.bak.before-upgrade", V0);
+    let rotate = [
+        "rotate",
+        "--secret",
+        "cookie",
+        "--keep",
+        "2",
+        "-c",
+        "kratos.yml",
+    ];
+    run(&rotate, dir.path());
+    run(&rotate, dir.path());
+    let third = run(&rotate, dir.path());
+    assert!(
+        third.contains("Removed 1 old backup beyond --keep"),
+        "{third}"
+    );
     let left: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| n.contains(".bak."))
         .collect();
-    assert_eq!(left.len(), 2, "{left:?}");
-    assert!(left.contains(&"kratos.yml.bak.20200101T000002".to_owned()));
+    assert_eq!(left.len(), 4, "two of ours and the two copies: {left:?}");
+    assert!(left.contains(&"kratos.yml.bak.20200101T000000".to_owned()));
+    assert!(left.contains(&"kratos.yml.bak.before-upgrade".to_owned()));
+}
+
+/// A history planted by the config's owner (not the user running the tool) is not trusted:
+/// no mode from it (a setuid bit, world-writable) and no owner.
+#[test]
+fn a_history_written_by_another_user_is_not_trusted() {
+    use std::os::unix::fs::MetadataExt as _;
+    if !crate::common::is_root() {
+        crate::common::skip("needs root to plant files of another user");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "kratos.yml", V0);
+    run(
+        &["apply", "--only", "KH250", "-c", "kratos.yml"],
+        dir.path(),
+    );
+    let history = dir.path().join("kratos.yml.kratos-harden-history");
+    let backup = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find(|n| n.starts_with("kratos.yml.bak."))
+        .unwrap();
+    std::fs::write(
+        &history,
+        format!("{{\"backup\":\"{backup}\",\"by\":\"apply\",\"mode\":3583,\"uid\":65534,\"gid\":65534}}\n"),
+    )
+    .unwrap();
+    std::os::unix::fs::chown(&history, Some(65534), Some(65534)).unwrap();
+    std::os::unix::fs::chown(&config, Some(65534), Some(65534)).unwrap();
+    let before = std::fs::metadata(&config).unwrap().mode() & 0o7777;
+    // The backup root took is still found (owned by root, the config by nobody).
+    run(&["undo", "kratos.yml"], dir.path());
+    let meta = std::fs::metadata(&config).unwrap();
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), V0);
+    assert_eq!(
+        meta.mode() & 0o7777,
+        before,
+        "the planted mode 6777 was used"
+    );
+    assert_eq!(meta.uid(), 65534, "the owner stays");
+}
+
+/// A planted backup name that is no timestamp (or not ASCII) is not a backup: no panic.
+#[test]
+fn a_planted_backup_name_is_ignored_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "kratos.yml", V0);
+    write(dir.path(), "kratos.yml.bak.ab\u{20ac}cdeT123456", V0);
+    let list = run(&["undo", "--list", "kratos.yml"], dir.path());
+    assert!(list.contains("no backups"), "{list}");
 }
 
 #[test]
