@@ -168,13 +168,7 @@ fn secrets_with_quotes_spaces_and_backslashes_move_to_an_env_file_every_reader_a
         ),
     );
     let env = dir.path().join("kratos.env");
-    let out = bin()
-        .args(["apply", "-c"])
-        .arg(&config)
-        .arg("--secrets-to")
-        .arg(format!("env-file:{}", env.display()))
-        .output()
-        .unwrap();
+    let out = apply_secrets_to(&config, &env);
     assert!(
         out.status.success(),
         "{}",
@@ -194,13 +188,7 @@ fn a_secret_no_quoting_carries_stops_apply_before_anything_is_written() {
     let yaml = "secrets:\n  default:\n    - \"Zk3'Qw9$Lm2Rt7Xv4Bn8Hc6Jd1Fg5Sp0Ya\"\n";
     let config = write(dir.path(), "kratos.yml", yaml);
     let env = dir.path().join("kratos.env");
-    let out = bin()
-        .args(["apply", "-c"])
-        .arg(&config)
-        .arg("--secrets-to")
-        .arg(format!("env-file:{}", env.display()))
-        .output()
-        .unwrap();
+    let out = apply_secrets_to(&config, &env);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -277,13 +265,7 @@ fn a_malformed_env_file_is_exit_2_with_its_line_and_nothing_is_written() {
     let config = write(dir.path(), "kratos.yml", yaml);
     let bad = "A=1\nB='s3cr3t-never-closed\nC=2\n";
     let env = write(dir.path(), "bad.env", bad);
-    let out = bin()
-        .args(["apply", "-c"])
-        .arg(&config)
-        .arg("--secrets-to")
-        .arg(format!("env-file:{}", env.display()))
-        .output()
-        .unwrap();
+    let out = apply_secrets_to(&config, &env);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("bad.env:2:3: "), "{stderr}");
@@ -341,4 +323,15 @@ fn a_value_kratos_cannot_cast_is_reported_not_dropped() {
         .find(|f| f["path"] == "hashers.bcrypt.cost")
         .expect("the cost Kratos ends up with is judged");
     assert_eq!(cost["source"]["variable"], "HASHERS_BCRYPT_COST");
+}
+
+/// `apply -c CONFIG --secrets-to env-file:ENV`.
+fn apply_secrets_to(config: &std::path::Path, env: &std::path::Path) -> std::process::Output {
+    bin()
+        .args(["apply", "-c"])
+        .arg(config)
+        .arg("--secrets-to")
+        .arg(format!("env-file:{}", env.display()))
+        .output()
+        .unwrap()
 }
