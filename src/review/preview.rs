@@ -5,7 +5,7 @@ use crate::config::node::FileId;
 use crate::diff::{self, Line};
 use crate::harden::Change;
 use crate::mask::Masker;
-use crate::patch::{self, Op};
+use crate::patch::Op;
 
 /// The result of applying the accepted operations.
 #[derive(Clone, Debug, Default)]
@@ -27,11 +27,9 @@ impl Preview {
         let mut preview = Self::default();
         for (file, file_ops) in ops {
             let source = deployment.source(*file);
-            let json = source
-                .path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-            match patch::apply(&source.text, json, file_ops) {
+            // The same per-kind editor as `apply`: an env file's variable lines, the
+            // `kratos.config` subtree of Helm values, the environment refused by name.
+            match crate::harden::patch_source(deployment, source, file_ops) {
                 Ok(patched) => {
                     preview.refused.extend(
                         patched

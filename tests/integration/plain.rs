@@ -306,3 +306,86 @@ fn without_a_terminal_it_points_to_apply() {
         .stderr(predicates::str::contains("kratos-harden apply"));
     assert_eq!(std::fs::read(&config).unwrap(), CONFIG.as_bytes());
 }
+
+/// Generated secrets differ run to run: each 32-character token is shown as `<secret>`.
+fn without_secrets(text: &str) -> String {
+    text.split_inclusive(|c: char| !c.is_ascii_alphanumeric())
+        .map(|part| {
+            let token = part.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+            if token.len() == 32 {
+                part.replacen(token, "<secret>", 1)
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect()
+}
+
+/// The wizard with `args` in `dir`: "Accept all remaining safe fixes and review", then write.
+fn accept_all_safe_and_write(args: &[&str], dir: &Path) {
+    let mut wizard = Wizard {
+        pty: pty::spawn(args, dir),
+        answered: 0,
+    };
+    let first = wizard.prompt();
+    wizard.choose(&first, "Accept all remaining safe fixes");
+    let write = wizard.prompt();
+    assert!(write.question.contains("Write "), "{write:?}");
+    wizard.answer("y\r");
+    assert_eq!(
+        wizard.pty.wait_exit(),
+        Some(0),
+        "{}",
+        wizard.pty.transcript()
+    );
+}
+
+/// With env files and with Helm values, the wizard's accepted safe fixes change the same lines
+/// of the same files as `apply` on a fresh copy (it used to fail on an env file, and to write
+/// Kratos keys at the top level of a values file).
+#[test]
+fn the_wizard_writes_layered_deployments_as_apply_does() {
+    let config = "dsn: memory\nlog:\n  level: info\n";
+    let env = "LOG_LEAK_SENSITIVE_VALUES=true\n";
+    let values =
+        "kratos:\n  config:\n    dsn: memory\n    log:\n      leak_sensitive_values: true\n";
+    let run = |wizard: bool| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        common::write(dir.path(), "kratos.yml", config);
+        common::write(dir.path(), "k.env", env);
+        common::write(dir.path(), "values.yaml", values);
+        let layered = ["-c", "kratos.yml", "--env-file", "k.env"];
+        let helm = ["--helm-values", "values.yaml"];
+        for layers in [&layered[..], &helm[..]] {
+            if wizard {
+                let mut args = vec!["wizard", "--plain"];
+                args.extend_from_slice(layers);
+                accept_all_safe_and_write(&args, dir.path());
+            } else {
+                common::bin()
+                    .current_dir(dir.path())
+                    .arg("apply")
+                    .args(layers)
+                    .assert()
+                    .code(0);
+            }
+        }
+        ["kratos.yml", "k.env", "values.yaml"].map(|name| {
+            without_secrets(&std::fs::read_to_string(dir.path().join(name)).expect("read"))
+        })
+    };
+    let by_wizard = run(true);
+    let by_apply = run(false);
+    assert_eq!(by_wizard, by_apply);
+    assert_eq!(by_wizard[1], "LOG_LEAK_SENSITIVE_VALUES=false\n");
+    // The Helm file gains keys only under `kratos.config`.
+    let root: serde_json::Value = serde_saphyr::from_str(&by_wizard[2]).expect("parses");
+    let top: Vec<&String> = root.as_object().expect("mapping").keys().collect();
+    assert_eq!(top, ["kratos"], "{}", by_wizard[2]);
+    assert_eq!(
+        root["kratos"].as_object().expect("kratos").len(),
+        1,
+        "{}",
+        by_wizard[2]
+    );
+}
