@@ -54,6 +54,10 @@ pub struct Outcome {
     /// Warnings of the replay, one line each naming the answers file's line (an answer that
     /// matches no finding, or a finding with nothing to apply).
     pub notes: Vec<String>,
+    /// Findings the result has that the input did not (rule and path, list indexes aside):
+    /// the result is audited again in memory before anything is written, so a fix that adds a
+    /// finding is never silent.
+    pub added: Vec<Finding>,
 }
 
 /// Why a run failed as a whole.
@@ -203,7 +207,9 @@ pub fn run(
             });
         }
     }
+    let added = added_findings(deployment, options, &changes, &moved, &findings);
     Ok(Outcome {
+        added,
         findings,
         plan,
         changes,
@@ -212,6 +218,52 @@ pub fn run(
         edited: replay.edited.into_iter().map(|(i, _)| i).collect(),
         notes: replay.notes,
     })
+}
+
+/// `path` with list indexes as `*`: an index shifted by a patch is not a new finding.
+fn shape(path: &str) -> String {
+    path.split('.')
+        .map(|s| if s.parse::<usize>().is_ok() { "*" } else { s })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The findings of the result (`changes`, with the moved secrets set as the env file or
+/// Secret would set them) that `before` does not have.
+fn added_findings(
+    deployment: &Deployment,
+    options: &Options,
+    changes: &[Change],
+    moved: &[(String, String)],
+    before: &[Finding],
+) -> Vec<Finding> {
+    if changes.is_empty() && moved.is_empty() {
+        return Vec::new();
+    }
+    let Ok(mut after) = reload(deployment, changes) else {
+        return Vec::new();
+    };
+    after.template = deployment.template;
+    if !moved.is_empty() {
+        let text: String = moved
+            .iter()
+            .filter_map(|(name, value)| {
+                let quoted = crate::config::env::dotenv::quote(value).ok()?;
+                Some(format!("{name}={quoted}\n"))
+            })
+            .collect();
+        after.add_env_text(
+            std::path::Path::new("moved-secrets.env"),
+            "the secrets destination".to_owned(),
+            text,
+        );
+    }
+    let seen: Vec<(&str, String)> = before.iter().map(|f| (f.rule.id, shape(&f.path))).collect();
+    let cx = Context::new(&after, options.profile, options.version);
+    rules::check_all(&cx)
+        .into_iter()
+        .filter(|f| !seen.contains(&(f.rule.id, shape(&f.path))))
+        .collect()
 }
 
 /// The deployment as it would be with `ops` applied to `file` (to judge an edited value

@@ -163,6 +163,9 @@ fn json_report(
         })).collect::<Vec<_>>(),
         "written": written,
         "warnings": outcome.notes,
+        "added_findings": outcome.added.iter().map(|f| json!({
+            "rule": f.rule.id, "path": f.path, "severity": f.severity, "message": masker.apply(&f.message),
+        })).collect::<Vec<_>>(),
         "config_files": deployment.sources.iter().map(|s| &s.display).collect::<Vec<_>>(),
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
@@ -233,6 +236,7 @@ fn text_report(
         }
     }
     left_for_you(&mut out, outcome, masker, args);
+    added(&mut out, outcome, masker);
     if !written.is_empty() {
         let _ = writeln!(out, "\n  Wrote");
         for line in written {
@@ -247,6 +251,26 @@ fn text_report(
     }
     next_steps(&mut out, deployment, outcome, args);
     out
+}
+
+/// What the result has that the input had not (the result is audited again before writing).
+fn added(out: &mut String, outcome: &Outcome, masker: &Masker) {
+    if outcome.added.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n  Added by these fixes (the result was audited again before writing)"
+    );
+    for f in &outcome.added {
+        let _ = writeln!(
+            out,
+            "    {} {}: {}",
+            f.rule.id,
+            f.path,
+            masker.apply(&f.message)
+        );
+    }
 }
 
 /// The manual fixes, the unsafe fixes not applied and the generated secrets.

@@ -441,3 +441,48 @@ fn layered_files_each_get_their_own_fixes() {
         "# production\nlog:\n  leak_sensitive_values: false\n"
     );
 }
+
+/// The result is audited again before writing: what the fixes add is reported, never silent.
+/// Secrets generated inline are inline secrets (KH210); moved to an env file they are not.
+#[test]
+fn findings_the_fixes_add_are_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(
+        dir.path(),
+        "kratos.yml",
+        "dsn: memory\nlog:\n  leak_sensitive_values: true\n",
+    );
+    let json = |extra: &[&str]| -> Value {
+        let out = bin()
+            .args(["apply", "--dry-run", "--format", "json", "-c"])
+            .arg(&config)
+            .args(extra)
+            .output()
+            .expect("runs");
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let inline = json(&[]);
+    let added: Vec<&str> = inline["added_findings"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(added.contains(&"secrets.default"), "{inline}");
+    assert!(
+        inline["added_findings"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|f| f["rule"] == "KH210"),
+        "{inline}"
+    );
+    let moved = json(&["--secrets-to", "env-file:secrets.env"]);
+    assert_eq!(moved["added_findings"], serde_json::json!([]), "{moved}");
+    bin()
+        .args(["apply", "--dry-run", "-c"])
+        .arg(&config)
+        .assert()
+        .stdout(predicate::str::contains("Added by these fixes"))
+        .stdout(predicate::str::contains("KH210 secrets.default"));
+}
