@@ -54,9 +54,9 @@ pub struct Outcome {
     /// Warnings of the replay, one line each naming the answers file's line (an answer that
     /// matches no finding, or a finding with nothing to apply).
     pub notes: Vec<String>,
-    /// Findings the result has that the input did not (rule and path, list indexes aside):
-    /// the result is audited again in memory before anything is written, so a fix that adds a
-    /// finding is never silent.
+    /// Findings the result has that the input did not (rule and path, list indexes aside),
+    /// filled by [`prove`]: `apply` audits its result again before writing, so a fix that adds
+    /// a finding is never silent. Empty until then (the wizard's start does not pay for it).
     pub added: Vec<Finding>,
 }
 
@@ -207,9 +207,8 @@ pub fn run(
             });
         }
     }
-    let added = added_findings(deployment, options, &changes, &moved, &findings);
     Ok(Outcome {
-        added,
+        added: Vec::new(),
         findings,
         plan,
         changes,
@@ -228,15 +227,15 @@ fn shape(path: &str) -> String {
         .join(".")
 }
 
-/// The findings of the result (`changes`, with the moved secrets set as the env file or
-/// Secret would set them) that `before` does not have.
-fn added_findings(
-    deployment: &Deployment,
-    options: &Options,
-    changes: &[Change],
-    moved: &[(String, String)],
-    before: &[Finding],
-) -> Vec<Finding> {
+/// Audits the result of `outcome` again (its changes, with the moved secrets set as the env
+/// file or Secret would set them) and records in `outcome.added` the findings the input did
+/// not have.
+pub fn prove(deployment: &Deployment, options: &Options, outcome: &mut Outcome) {
+    outcome.added = added_findings(deployment, options, outcome);
+}
+
+fn added_findings(deployment: &Deployment, options: &Options, outcome: &Outcome) -> Vec<Finding> {
+    let (changes, moved) = (&outcome.changes, &outcome.moved);
     if changes.is_empty() && moved.is_empty() {
         return Vec::new();
     }
@@ -258,7 +257,11 @@ fn added_findings(
             text,
         );
     }
-    let seen: Vec<(&str, String)> = before.iter().map(|f| (f.rule.id, shape(&f.path))).collect();
+    let seen: Vec<(&str, String)> = outcome
+        .findings
+        .iter()
+        .map(|f| (f.rule.id, shape(&f.path)))
+        .collect();
     let cx = Context::new(&after, options.profile, options.version);
     rules::check_all(&cx)
         .into_iter()

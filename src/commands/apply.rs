@@ -52,7 +52,9 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
     };
     let mut rng = OsSecrets;
     let mut env = FixEnv::new(&mut rng, args.secrets_to.0.clone());
-    let outcome = harden::run(&deployment, &options, &mut env)?;
+    let mut outcome = harden::run(&deployment, &options, &mut env)?;
+    // Proved before anything is written: what the fixes add is reported, never silent.
+    harden::prove(&deployment, &options, &mut outcome);
     for note in &outcome.notes {
         eprintln!("warning: {}", crate::shown::message(note));
     }

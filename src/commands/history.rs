@@ -7,11 +7,12 @@
 //! undo is undoable (`undo --to`) and the next undo goes one step further back instead of
 //! toggling between the last two versions.
 //!
-//! Only what this tool could have written counts: the name, a regular file (never a link
-//! planted as a backup or as the history), owned by the file's owner. The history is a hint
-//! about modes and order, never a list of paths: a backup it names must exist under the
-//! pattern and pass the same checks. Without it (removed, foreign owner) backups are ordered by
-//! their timestamps and restored with the file's current mode.
+//! Only what this tool could have written counts: a timestamp name, a regular file (never a
+//! link planted as a backup or as the history) of the user running the tool, so root never
+//! trusts what a config's owner planted. The history is a hint about modes and order, never a
+//! list of paths: a backup it names must exist under the pattern and pass the same checks.
+//! Without it (removed, not ours) backups are ordered by their timestamps and restored with the
+//! file's current mode.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt as _;
@@ -99,7 +100,9 @@ fn history_path(target: &Path) -> PathBuf {
 /// The effective user: `/proc/self` belongs to it. Only files this user owns can be ones this
 /// tool wrote: a file the config's owner planted is not trusted by a run of root.
 fn euid() -> Option<u32> {
-    fs::metadata("/proc/self").ok().map(|m| m.uid())
+    // Asked once: a listing checks every file in the folder against it.
+    static EUID: OnceLock<Option<u32>> = OnceLock::new();
+    *EUID.get_or_init(|| fs::metadata("/proc/self").ok().map(|m| m.uid()))
 }
 
 /// Opens `path` without following a link (`O_NOFOLLOW`), never blocking, and checks on the
@@ -251,14 +254,11 @@ pub fn note_backup(
                 pruned.push(old.path.clone());
             }
         }
+        // The history keeps a line per backup still there.
         records.retain(|r| {
-            !pruned
-                .iter()
-                .any(|p| p.file_name().is_some_and(|n| *n == *r.backup))
-        });
-        records.retain(|r| {
-            all.iter()
-                .any(|b| b.path.file_name().is_some_and(|n| *n == *r.backup))
+            all.iter().any(|b| {
+                !pruned.contains(&b.path) && b.path.file_name().is_some_and(|n| *n == *r.backup)
+            })
         });
     }
     let text: String = records

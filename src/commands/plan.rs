@@ -314,26 +314,18 @@ fn k8s_secret(moved: &[(String, String)]) -> String {
 
 /// `--output` naming one of the files read (the same inode, under any name) would overwrite
 /// the input the report claims to leave unchanged.
-fn refuse_output_over_input(
-    deployment: &Deployment,
-    output: &std::path::Path,
-) -> anyhow::Result<()> {
-    use std::os::unix::fs::MetadataExt as _;
-    let Ok(out) = std::fs::metadata(output) else {
-        return Ok(());
-    };
-    for source in &deployment.sources {
-        if let Ok(input) = std::fs::metadata(&source.path)
-            && input.dev() == out.dev()
-            && input.ino() == out.ino()
-        {
-            bail!(
-                "{}: --output names the input {} itself; write elsewhere, or drop --output to \
-                 edit it in place (with a backup). Nothing was written",
-                shown::path(output),
-                source.display
-            );
-        }
+fn refuse_output_over_input(deployment: &Deployment, output: &Path) -> anyhow::Result<()> {
+    if let Some(source) = deployment
+        .sources
+        .iter()
+        .find(|s| same_file(&s.path, output))
+    {
+        bail!(
+            "{}: --output names the input {} itself; write elsewhere, or drop --output to edit \
+             it in place (with a backup). Nothing was written",
+            shown::path(output),
+            source.display
+        );
     }
     Ok(())
 }

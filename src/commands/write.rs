@@ -124,13 +124,7 @@ struct Current {
 fn current(path: &Path, expected: &str) -> anyhow::Result<Current> {
     let target = fs::canonicalize(path)
         .with_context(|| format!("{}: cannot resolve the path", crate::shown::path(path)))?;
-    if !target.parent().is_some_and(super::lock::covers) {
-        bail!(
-            "{}: the file now resolves into a folder this run did not lock (a link changed while \
-             it ran?); nothing was written. Run the command again",
-            crate::shown::path(path)
-        );
-    }
+    in_locked_folder(target.parent().unwrap_or(Path::new("/")), path)?;
     // Resolved, the config must be a regular file: never a device, FIFO or socket. The check is
     // made on the opened file, and the content compared is read from that same open file.
     let mut file = open_regular_file(&target, path)?;
@@ -167,6 +161,19 @@ fn current(path: &Path, expected: &str) -> anyhow::Result<Current> {
         bom,
         bytes,
     })
+}
+
+/// Refuses a write of `path` into `dir` when the run holds locks and `dir` is not one of them:
+/// a link retargeted between the lock and the write would land it where another run may write.
+fn in_locked_folder(dir: &Path, path: &Path) -> anyhow::Result<()> {
+    if super::lock::covers(dir) {
+        return Ok(());
+    }
+    bail!(
+        "{}: the file now resolves into a folder this run did not lock (a link changed while it \
+         ran?); nothing was written there. Run the command again",
+        crate::shown::path(path)
+    )
 }
 
 /// What [`replace`] would refuse, checked before any file of a run is written: the file is
@@ -373,13 +380,7 @@ fn write_with(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    if !super::lock::covers(dir) {
-        bail!(
-            "{}: the file now resolves into a folder this run did not lock (a link changed while \
-             it ran?); nothing was written there. Run the command again",
-            crate::shown::path(path)
-        );
-    }
+    in_locked_folder(dir, path)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .suffix(TEMP_SUFFIX)

@@ -128,7 +128,8 @@ fn per_rule(text: &str) {
 }
 
 /// What `apply --dry-run --unsafe-fixes` does: load, audit, plan every fix, patch and verify
-/// each file, and build the masked diff. Returns the number of diff lines.
+/// each file, audit the result again (the proof), and build the masked diff. Returns the
+/// number of diff lines.
 fn apply_dry_run(text: &str) -> usize {
     let deployment = load(text);
     let options = kratos_harden::harden::Options {
@@ -140,7 +141,8 @@ fn apply_dry_run(text: &str) -> usize {
     };
     let mut rng = kratos_harden::secret::OsSecrets;
     let mut env = kratos_harden::fix::FixEnv::new(&mut rng, kratos_harden::fix::SecretsTo::Inline);
-    let outcome = kratos_harden::harden::run(&deployment, &options, &mut env).expect("fixes");
+    let mut outcome = kratos_harden::harden::run(&deployment, &options, &mut env).expect("fixes");
+    kratos_harden::harden::prove(&deployment, &options, &mut outcome);
     let masker = kratos_harden::mask::Masker::new(&deployment.root, &outcome.generated);
     outcome
         .changes
