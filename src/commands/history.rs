@@ -69,6 +69,13 @@ pub struct Record {
     /// For an undo's own backup: the timestamp of the backup that undo restored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restores: Option<String>,
+    /// The backup file's inode and size when it was taken: a file renamed over the backup's
+    /// name later (in a folder others can write to) is not this backup.
+    #[serde(default)]
+    pub ino: u64,
+    /// Its size in bytes.
+    #[serde(default)]
+    pub size: u64,
 }
 
 /// A backup found beside the file.
@@ -120,9 +127,30 @@ pub fn open_ours(path: &Path) -> Option<fs::File> {
     (meta.file_type().is_file() && Some(meta.uid()) == euid() && meta.nlink() == 1).then_some(file)
 }
 
+impl Backup {
+    /// Opens the backup to read it (see [`open_ours`]); a recorded one must still be the inode
+    /// the history names.
+    #[must_use]
+    pub fn open(&self) -> Option<fs::File> {
+        let file = open_ours(&self.path)?;
+        match &self.record {
+            Some(r) => file
+                .metadata()
+                .is_ok_and(|m| m.ino() == r.ino && m.len() == r.size)
+                .then_some(file),
+            None => Some(file),
+        }
+    }
+}
+
 /// A regular file (not a link) of the effective user: something this tool could have written.
 fn ours(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file() && Some(m.uid()) == euid())
+}
+
+/// A folder only the effective user can write to (ours, no group or other write bit).
+fn private_folder(dir: &Path) -> bool {
+    fs::metadata(dir).is_ok_and(|m| Some(m.uid()) == euid() && m.mode() & 0o022 == 0)
 }
 
 /// `YYYYMMDDTHHMMSS` with an optional `-N`: the only names backups get.
@@ -165,6 +193,7 @@ pub fn backups(target: &Path) -> anyhow::Result<Vec<Backup>> {
         .with_context(|| format!("{}: cannot read the file", crate::shown::path(target)))?;
     let prefix = format!("{name}.bak.");
     let records = records(target);
+    let private = private_folder(dir);
     let mut found: Vec<Backup> = fs::read_dir(dir)?
         .filter_map(Result::ok)
         .filter_map(|entry| {
@@ -174,11 +203,18 @@ pub fn backups(target: &Path) -> anyhow::Result<Vec<Backup>> {
             if !is_stamp(&stamp) || !ours(&path) {
                 return None;
             }
+            let meta = fs::symlink_metadata(&path).ok()?;
             let record = records
                 .iter()
                 .rev()
-                .find(|r| r.backup == file_name)
+                .find(|r| r.backup == file_name && r.ino == meta.ino() && r.size == meta.len())
                 .cloned();
+            // Anyone who can write to the folder can rename a file of ours (another config's
+            // secrets) to a backup's name: there only what the history recorded, down to the
+            // inode, is a backup.
+            if record.is_none() && !private {
+                return None;
+            }
             Some(Backup {
                 path,
                 stamp,
@@ -239,26 +275,31 @@ pub fn note_backup(
         uid: owner,
         gid: before.gid(),
         restores,
+        ino: fs::symlink_metadata(backup).map_or(0, |m| m.ino()),
+        size: fs::symlink_metadata(backup).map_or(0, |m| m.len()),
     });
     let mut pruned = Vec::new();
     if let Ok(all) = backups(target) {
         // Only backups this tool recorded are counted and removed (a `.bak.` copy made by hand
-        // is never touched), and never the one just taken.
-        let recorded: Vec<&Backup> = all
+        // is never touched), and never the one just taken (not recorded on disk yet, so it is
+        // listed only in a private folder).
+        let older: Vec<&Backup> = all
             .iter()
-            .filter(|b| b.record.is_some() || b.path == backup)
+            .filter(|b| b.record.is_some() && b.path != backup)
             .collect();
-        let excess = recorded.len().saturating_sub(run.keep);
-        for old in recorded.iter().take(excess).filter(|b| b.path != backup) {
+        let excess = (older.len() + 1).saturating_sub(run.keep);
+        for old in older.iter().take(excess) {
             if fs::remove_file(&old.path).is_ok() {
                 pruned.push(old.path.clone());
             }
         }
-        // The history keeps a line per backup still there.
+        // The history keeps a line per backup still there, and the new one.
+        let new_name = backup.file_name();
         records.retain(|r| {
-            all.iter().any(|b| {
-                !pruned.contains(&b.path) && b.path.file_name().is_some_and(|n| *n == *r.backup)
-            })
+            new_name.is_some_and(|n| *n == *r.backup)
+                || all.iter().any(|b| {
+                    !pruned.contains(&b.path) && b.path.file_name().is_some_and(|n| *n == *r.backup)
+                })
         });
     }
     let text: String = records

@@ -50,7 +50,7 @@ pub fn run(args: &UndoArgs) -> anyhow::Result<u8> {
         })?,
     };
     let shown_backup = shown::path(&chosen.path);
-    let content = read_backup(&chosen.path, &shown_backup)?;
+    let content = read_backup(chosen, &shown_backup)?;
     let current = crate::config::load::read_text(&args.file, &shown_file)?;
     // Only a backup of the file's own kind is restored (a config, or an env file that compose
     // reads): never whatever was planted under the name.
@@ -116,8 +116,8 @@ pub fn run(args: &UndoArgs) -> anyhow::Result<u8> {
 
 /// The backup's text, read from the file checked on opening (no link followed, ours, one
 /// name): a backup swapped for a link to another file after the listing is never read.
-fn read_backup(path: &std::path::Path, shown_backup: &str) -> anyhow::Result<String> {
-    let file = history::open_ours(path).with_context(|| {
+fn read_backup(backup: &Backup, shown_backup: &str) -> anyhow::Result<String> {
+    let file = backup.open().with_context(|| {
         format!(
             "{shown_backup}: is no longer a regular file of this user with one name; nothing was \
              restored"

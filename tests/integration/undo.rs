@@ -233,3 +233,54 @@ fn an_env_file_is_undone_like_a_config() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("is not a config"));
 }
+
+/// In a folder others can write to, anyone can rename a file of ours (another config with its
+/// secrets) to a backup's name, even over a real backup: there only a backup the history
+/// recorded, down to its inode and size, is restored.
+#[test]
+fn a_file_renamed_to_a_backup_name_in_a_shared_folder_is_never_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let config = write(dir.path(), "kratos.yml", V0);
+    run(
+        &["apply", "--only", "KH250", "-c", "kratos.yml"],
+        dir.path(),
+    );
+    let fixed = std::fs::read_to_string(&config).unwrap();
+    let secret = "dsn: postgres://admin:ROOTSECRET@db/kratos\n";
+    // A newer name than any real backup: the next undo would pick it.
+    let prod = write(dir.path(), "prod.yml", secret);
+    std::fs::rename(&prod, dir.path().join("kratos.yml.bak.20991231T235959")).unwrap();
+    let list = run(&["undo", "--list", "kratos.yml"], dir.path());
+    assert!(!list.contains("20991231T235959"), "{list}");
+    run(&["undo", "kratos.yml"], dir.path());
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        V0,
+        "the recorded backup"
+    );
+    // Renamed over the recorded backup itself: not that backup any more.
+    std::fs::write(&config, &fixed).unwrap();
+    let real = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find(|n| n.starts_with("kratos.yml.bak.2026") || n.starts_with("kratos.yml.bak.2027"))
+        .unwrap();
+    let prod = write(dir.path(), "prod.yml", secret);
+    std::fs::rename(&prod, dir.path().join(&real)).unwrap();
+    let _ = bin()
+        .current_dir(dir.path())
+        .args([
+            "undo",
+            "--to",
+            real.trim_start_matches("kratos.yml.bak."),
+            "kratos.yml",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("ROOTSECRET")
+    );
+}
