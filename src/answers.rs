@@ -311,21 +311,7 @@ impl Answers {
             }
         }
         plan.applied = kept;
-        plan.by_file.clear();
-        for (index, ops) in &plan.applied {
-            let file = findings[*index].file;
-            let slot = if let Some(p) = plan.by_file.iter().position(|(f, _)| *f == file) {
-                p
-            } else {
-                plan.by_file.push((file, Vec::new()));
-                plan.by_file.len() - 1
-            };
-            for op in ops {
-                if !plan.by_file[slot].1.contains(op) {
-                    plan.by_file[slot].1.push(op.clone());
-                }
-            }
-        }
+        plan.rebuild_files(findings);
     }
 }
 

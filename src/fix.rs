@@ -107,7 +107,7 @@ impl Selection {
 
 /// The fixes of one run, ready for the patch engine. Findings are referred to by their index
 /// in the slice given to [`plan`].
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Plan {
     /// Findings whose fixes will be applied, with their operations (possibly none, when an
     /// earlier finding's fix already covers them).
@@ -122,6 +122,37 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Rebuilds the per-file lists from `applied` (after decisions were taken out or edited):
+    /// each finding's operations go to its file, in finding order, each operation once.
+    pub fn rebuild_files(&mut self, findings: &[Finding]) {
+        self.by_file.clear();
+        for (index, ops) in &self.applied {
+            let file = findings[*index].file;
+            let slot = if let Some(p) = self.by_file.iter().position(|(f, _)| *f == file) {
+                p
+            } else {
+                self.by_file.push((file, Vec::new()));
+                self.by_file.len() - 1
+            };
+            for op in ops {
+                if !self.by_file[slot].1.contains(op) {
+                    self.by_file[slot].1.push(op.clone());
+                }
+            }
+        }
+    }
+
+    /// Takes the decisions `refused` out (each with its reason): they become manual.
+    pub fn refuse(&mut self, findings: &[Finding], refused: &[(usize, String)]) {
+        if refused.is_empty() {
+            return;
+        }
+        self.applied
+            .retain(|(i, _)| !refused.iter().any(|(r, _)| r == i));
+        self.manual.extend(refused.iter().cloned());
+        self.rebuild_files(findings);
+    }
+
     /// True when there is nothing to change.
     #[must_use]
     pub fn is_empty(&self) -> bool {
@@ -162,6 +193,7 @@ pub fn plan(
             }
             _ => {}
         }
+        let generated = env.generated.len();
         let outcome = match rule_of(finding) {
             Some(rule) => rule.fix(cx, finding, env)?,
             None => FixPlan::Manual(fix.summary.to_string()),
@@ -173,6 +205,19 @@ pub fn plan(
             }
             FixPlan::Ops(ops) => ops,
         };
+        // A secret written by this fix (generated now, or earlier for the same list).
+        let writes_secret = env.generated.len() > generated
+            || ops
+                .iter()
+                .any(|op| !matches!(op, Op::Remove { .. }) && op.path().starts_with("secrets."));
+        if let Some(why) = writes_secret
+            .then(|| no_inline_secrets(cx, findings, finding, &env.secrets_to))
+            .flatten()
+        {
+            env.generated.truncate(generated);
+            plan.manual.push((index, why));
+            continue;
+        }
         // Two fixes writing one key differently cannot both apply: the first wins; the same
         // operation from two findings (one list fixed for several reasons) is kept once.
         let mut kept = Vec::new();
@@ -184,7 +229,9 @@ pub fn plan(
                 None => kept.push(op),
             }
         }
-        if let Some(key) = conflict.filter(|_| kept.is_empty()) {
+        // A fix that cannot make all its changes makes none: half a fix counted as done is
+        // worse than a finding left to the operator.
+        if let Some(key) = conflict {
             plan.manual.push((
                 index,
                 format!("another fix already changes `{key}`; run apply again afterwards"),
@@ -201,6 +248,38 @@ pub fn plan(
         plan.applied.push((index, kept));
     }
     Ok(plan)
+}
+
+/// Why a fix that generated a secret cannot write it: secrets stay inline only in a file that
+/// already holds some (its inline-secret finding, KH210, is one per file, so one more key
+/// there adds none). A config that keeps its secrets elsewhere does not start holding them;
+/// the operator chooses a destination instead.
+fn no_inline_secrets(
+    cx: &Context<'_>,
+    findings: &[Finding],
+    finding: &Finding,
+    to: &SecretsTo,
+) -> Option<String> {
+    use crate::config::SourceKind;
+    let source = cx.deployment.source(finding.file);
+    let inline_file = matches!(source.kind, SourceKind::Config | SourceKind::HelmValues);
+    let holds = findings
+        .iter()
+        .any(|f| f.rule.id == "KH210" && f.file == finding.file);
+    if *to != SecretsTo::Inline || !inline_file || holds {
+        return None;
+    }
+    let destination = if cx.deployment.chart.helm {
+        "`--secrets-to k8s-secret:FILE`"
+    } else {
+        "`--secrets-to env-file:FILE`"
+    };
+    Some(format!(
+        "{} holds no secrets inline, and writing a generated one there would add KH210 \
+         (secret-inline): choose where secrets go with {destination}, or set the variable \
+         where Kratos runs",
+        source.display
+    ))
 }
 
 /// `Set` at a path.

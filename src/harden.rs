@@ -10,6 +10,10 @@ use crate::patch::{self, PatchError};
 use crate::rules::{self, Context, Profile};
 use crate::secret::{Secret, SecretError};
 
+mod prove;
+
+pub use prove::prove;
+
 /// What to fix and how.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -54,10 +58,18 @@ pub struct Outcome {
     /// Warnings of the replay, one line each naming the answers file's line (an answer that
     /// matches no finding, or a finding with nothing to apply).
     pub notes: Vec<String>,
-    /// Findings the result has that the input did not (rule and path, list indexes aside),
-    /// filled by [`prove`]: `apply` audits its result again before writing, so a fix that adds
-    /// a finding is never silent. Empty until then (the wizard's start does not pay for it).
+    /// Findings the result has that the input did not (rule and path, list indexes aside)
+    /// and that no single decision explains, filled by [`prove`]. Empty until then (the
+    /// wizard's start does not pay for it).
     pub added: Vec<Finding>,
+    /// The plan as decided, before secrets were relocated and the editor refused anything:
+    /// [`prove`] realizes it again without the decisions it refuses.
+    pub decided: Plan,
+    /// Where generated secrets go.
+    pub secrets_to: SecretsTo,
+    /// Findings whose decision [`prove`] refused because its result would add a finding
+    /// (their reason in `plan.manual` names it).
+    pub refused: Vec<usize>,
 }
 
 /// Why a run failed as a whole.
@@ -171,10 +183,43 @@ pub fn run(
             }
         }
     }
-    let moved = if env.secrets_to == SecretsTo::Inline {
+    let decided = plan.clone();
+    let realized = realize(deployment, &cx, &findings, plan, &env.secrets_to)?;
+    Ok(Outcome {
+        added: Vec::new(),
+        findings,
+        plan: realized.plan,
+        changes: realized.changes,
+        generated: std::mem::take(&mut env.generated),
+        moved: realized.moved,
+        edited: replay.edited.into_iter().map(|(i, _)| i).collect(),
+        notes: replay.notes,
+        decided,
+        secrets_to: env.secrets_to.clone(),
+        refused: Vec::new(),
+    })
+}
+
+/// A plan made real: the files' new texts, the secrets moved out, and the plan as it ended
+/// (operations the editor refused turned into manual fixes).
+pub(crate) struct Realized {
+    pub plan: Plan,
+    pub changes: Vec<Change>,
+    pub moved: Vec<(String, String)>,
+}
+
+/// Moves secrets where `secrets_to` says and patches every file of `plan`.
+pub(crate) fn realize(
+    deployment: &Deployment,
+    cx: &Context<'_>,
+    findings: &[Finding],
+    mut plan: Plan,
+    secrets_to: &SecretsTo,
+) -> Result<Realized, HardenError> {
+    let moved = if *secrets_to == SecretsTo::Inline {
         Vec::new()
     } else {
-        relocate_secrets(&cx, &findings, &mut plan)
+        relocate_secrets(cx, findings, &mut plan)
     };
     let mut changes = Vec::new();
     for (file, ops) in &plan.by_file {
@@ -207,66 +252,11 @@ pub fn run(
             });
         }
     }
-    Ok(Outcome {
-        added: Vec::new(),
-        findings,
+    Ok(Realized {
         plan,
         changes,
-        generated: std::mem::take(&mut env.generated),
         moved,
-        edited: replay.edited.into_iter().map(|(i, _)| i).collect(),
-        notes: replay.notes,
     })
-}
-
-/// `path` with list indexes as `*`: an index shifted by a patch is not a new finding.
-fn shape(path: &str) -> String {
-    path.split('.')
-        .map(|s| if s.parse::<usize>().is_ok() { "*" } else { s })
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
-/// Audits the result of `outcome` again (its changes, with the moved secrets set as the env
-/// file or Secret would set them) and records in `outcome.added` the findings the input did
-/// not have.
-pub fn prove(deployment: &Deployment, options: &Options, outcome: &mut Outcome) {
-    outcome.added = added_findings(deployment, options, outcome);
-}
-
-fn added_findings(deployment: &Deployment, options: &Options, outcome: &Outcome) -> Vec<Finding> {
-    let (changes, moved) = (&outcome.changes, &outcome.moved);
-    if changes.is_empty() && moved.is_empty() {
-        return Vec::new();
-    }
-    let Ok(mut after) = reload(deployment, changes) else {
-        return Vec::new();
-    };
-    after.template = deployment.template;
-    if !moved.is_empty() {
-        let text: String = moved
-            .iter()
-            .filter_map(|(name, value)| {
-                let quoted = crate::config::env::dotenv::quote(value).ok()?;
-                Some(format!("{name}={quoted}\n"))
-            })
-            .collect();
-        after.add_env_text(
-            std::path::Path::new("moved-secrets.env"),
-            "the secrets destination".to_owned(),
-            text,
-        );
-    }
-    let seen: Vec<(&str, String)> = outcome
-        .findings
-        .iter()
-        .map(|f| (f.rule.id, shape(&f.path)))
-        .collect();
-    let cx = Context::new(&after, options.profile, options.version);
-    rules::check_all(&cx)
-        .into_iter()
-        .filter(|f| !seen.contains(&(f.rule.id, shape(&f.path))))
-        .collect()
 }
 
 /// The deployment as it would be with `ops` applied to `file` (to judge an edited value
@@ -331,9 +321,14 @@ pub fn relocate_secrets(
         .map(|(i, _)| *i)
         .collect();
     plan.manual.retain(|(i, _)| !inline.contains(i));
+    // The inline-secret finding of a file is fixed by the removals above.
+    let removed: Vec<patch::Op> = moved
+        .iter()
+        .filter_map(|(name, _)| name.strip_prefix("SECRETS_"))
+        .map(|key| fix::remove(&format!("secrets.{}", key.to_ascii_lowercase())))
+        .collect();
     for index in inline {
-        let path = findings[index].path.clone();
-        plan.applied.push((index, vec![fix::remove(&path)]));
+        plan.applied.push((index, removed.clone()));
     }
     moved
 }

@@ -54,9 +54,16 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
     let mut env = FixEnv::new(&mut rng, args.secrets_to.0.clone());
     let mut outcome = harden::run(&deployment, &options, &mut env)?;
     // Proved before anything is written: what the fixes add is reported, never silent.
-    harden::prove(&deployment, &options, &mut outcome);
+    harden::prove(&deployment, &options, &mut outcome)?;
     for note in &outcome.notes {
         eprintln!("warning: {}", crate::shown::message(note));
+    }
+    for (index, why) in &outcome.plan.manual {
+        if outcome.refused.contains(index) {
+            let f = &outcome.findings[*index];
+            let line = format!("{} at {}: {why}", f.rule.id, f.path);
+            eprintln!("warning: {}", crate::shown::message(&line));
+        }
     }
     if args.output.is_some() && outcome.changes.len() > 1 {
         bail!(

@@ -342,10 +342,10 @@ impl Rule for VerifiedAddressHookIgnored {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         shadowed_hooks(cx, out);
-        // Verification enabled says the operator relies on verified addresses.
-        if cx.bool("selfservice.flows.verification.enabled") != Some(true) {
-            return;
-        }
+        // What a method's logins skip is true whatever the verification flow says, so the
+        // note does not appear only once a fix enables verification; it matters (and is
+        // graded so) when verification is on, i.e. the operator relies on verified addresses.
+        let relied_on = cx.bool("selfservice.flows.verification.enabled") == Some(true);
         for method in first_factor_methods(cx) {
             if hook_guards(cx, method) {
                 continue;
@@ -365,7 +365,7 @@ impl Rule for VerifiedAddressHookIgnored {
                 .fix_summary(format!("{method}: {instead}"))
                 .applicability(Applicability::Manual, None);
             // The provider's mapper, which the tool does not read, decides for OIDC.
-            finding.severity(if method == "oidc" {
+            finding.severity(if method == "oidc" || !relied_on {
                 Severity::Info
             } else {
                 Severity::Medium

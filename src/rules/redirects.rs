@@ -349,7 +349,7 @@ static RETURN_URLS_MISSING: RuleMeta = RuleMeta {
     name: "return-urls-missing",
     threat: Threat::FlowBypass,
     severity: Severity::Info,
-    title: "`selfservice.allowed_return_urls` is empty",
+    title: "`selfservice.allowed_return_urls` is empty or lists nothing safe to keep",
     rationale: "Without an allowlist Kratos accepts no `return_to` outside its own `/self-service` \
         URLs: creating a flow with any other `return_to` answers 400 (the default return URL is \
         not implicitly allowed either), and flows without one end on the default return URL. \
@@ -375,7 +375,27 @@ impl Rule for ReturnUrlsMissing {
         &RETURN_URLS_MISSING
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        if entries(cx).iter().any(|(_, e)| !e.trim().is_empty()) {
+        let listed: Vec<&str> = entries(cx)
+            .into_iter()
+            .map(|(_, e)| e)
+            .filter(|e| !e.trim().is_empty())
+            .collect();
+        // A list of nothing but entries the fixes remove (open redirects) is no allowlist of
+        // the operator's apps either: said before the fix, so the emptied list is not new.
+        if listed.iter().any(|e| fixed_entry(cx, e).is_some()) {
+            return;
+        }
+        if !listed.is_empty() {
+            out.at(
+                LIST,
+                format!(
+                    "`{LIST}` lists no entry that is safe to keep: without its {} open \
+                     entr{} Kratos refuses every `return_to` outside its own `/self-service` \
+                     URLs",
+                    listed.len(),
+                    if listed.len() == 1 { "y" } else { "ies" }
+                ),
+            );
             return;
         }
         let legacy = if cx.get("selfservice.whitelisted_return_urls").is_some() {

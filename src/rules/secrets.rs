@@ -4,6 +4,7 @@
 use super::rotation;
 use super::support::{SECRET_KEYS, has_secret, secret_items};
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
+use crate::config::node::FileId;
 use crate::finding::Finding;
 use crate::fix::{FixEnv, FixResult};
 use crate::kratos::credential::{describe, is_env_reference, is_placeholder, low_variety};
@@ -648,33 +649,49 @@ impl Rule for SecretInline {
         &SECRET_INLINE
     }
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        // One finding per file: the risk is the file carrying secrets, which one more key in
+        // it does not change (so a fix generating a secret into a file that already holds
+        // some adds no finding, and one that would start a file holding them is refused).
+        let mut by_file: Vec<(FileId, Vec<(&str, usize)>)> = Vec::new();
         for key in SECRET_KEYS {
-            let items: Vec<_> = secret_items(cx, key)
+            let count = secret_items(cx, key)
                 .into_iter()
                 .filter(|(_, v)| !is_env_reference(v))
-                .collect();
-            if items.is_empty() {
-                continue;
-            }
+                .count();
             let path = format!("secrets.{key}");
             // Values set by an env file are where they belong.
-            if cx
-                .get(&path)
-                .is_some_and(|n| !cx.deployment.in_config_file(n))
-            {
+            let Some(node) = cx.get(&path).filter(|n| cx.deployment.in_config_file(n)) else {
+                continue;
+            };
+            if count == 0 {
                 continue;
             }
-            let file = cx.get(&path).map_or(0, |n| n.pos.file);
+            match by_file.iter_mut().find(|(f, _)| *f == node.pos.file) {
+                Some((_, keys)) => keys.push((key, count)),
+                None => by_file.push((node.pos.file, vec![(key, count)])),
+            }
+        }
+        for (file, keys) in by_file {
             let shown = cx.deployment.source(file).display.clone();
+            let paths: Vec<String> = keys.iter().map(|(k, _)| format!("`secrets.{k}`")).collect();
+            let variables: Vec<String> = keys
+                .iter()
+                .map(|(k, _)| format!("SECRETS_{}", k.to_ascii_uppercase()))
+                .collect();
+            let total: usize = keys.iter().map(|(_, n)| n).sum();
+            // Reported at the first inline key, under the path of the whole `secrets` block.
             let finding = out.at(
-                &path,
+                &format!("secrets.{}", keys[0].0),
                 format!(
-                    "`{path}` holds {} secret(s) inline in {shown}; set SECRETS_{} from a secret \
-                     store instead",
-                    items.len(),
-                    key.to_ascii_uppercase()
+                    "{} {} {total} secret{} inline in {shown}; set {} from a secret store \
+                     instead",
+                    paths.join(", "),
+                    if keys.len() == 1 { "holds" } else { "hold" },
+                    if total == 1 { "" } else { "s" },
+                    variables.join(", ")
                 ),
             );
+            "secrets".clone_into(&mut finding.path);
             if cx.deployment.chart.helm {
                 finding.fix_summary(
                     "move the values into a Secret you manage (`secret.enabled: false`, \

@@ -142,7 +142,7 @@ fn apply_dry_run(text: &str) -> usize {
     let mut rng = kratos_harden::secret::OsSecrets;
     let mut env = kratos_harden::fix::FixEnv::new(&mut rng, kratos_harden::fix::SecretsTo::Inline);
     let mut outcome = kratos_harden::harden::run(&deployment, &options, &mut env).expect("fixes");
-    kratos_harden::harden::prove(&deployment, &options, &mut outcome);
+    kratos_harden::harden::prove(&deployment, &options, &mut outcome).expect("proves");
     let masker = kratos_harden::mask::Masker::new(&deployment.root, &outcome.generated);
     outcome
         .changes

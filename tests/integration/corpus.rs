@@ -150,8 +150,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("09-", "KH404", "dsn"),
     ("09-", "KH241", "serve.public.cors.allowed_origins.0"),
     ("09-", "KH242", "serve.public.cors.allowed_origins.4"),
-    ("09-", "KH210", "secrets.cookie"),
-    ("09-", "KH210", "secrets.cipher"),
+    ("09-", "KH210", "secrets"),
     ("09-", "KH250", "log.leak_sensitive_values"),
     ("09-", "KH222", "hashers.bcrypt.cost"),
     ("09-", "KH140", "selfservice.flows.verification.enabled"),
@@ -223,7 +222,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // 13 code-kern-ai/refinery
     ("13-", "KH251", "log.level"),
     ("13-", "KH250", "log.leak_sensitive_values"),
-    ("13-", "KH210", "secrets.cookie"),
+    ("13-", "KH210", "secrets"),
     ("13-", "KH203", "secrets.cipher"),
     ("13-", "KH220", "ciphers.algorithm"),
     ("13-", "KH221", "hashers.algorithm"),

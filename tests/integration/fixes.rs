@@ -1,6 +1,6 @@
-//! Fixes reach a fixpoint in one run: after `apply --unsafe-fixes`, auditing the result leaves
-//! nothing with a safe or unsafe fix that is not reported as manual, and a second run changes
-//! nothing. Checked on every rule fixture case, the demo and the corpus; on the corpus every
+//! Fixes reach a fixpoint in one run and add nothing: after `apply --unsafe-fixes`, the proof
+//! refuses no decision and finds no new finding, auditing the result leaves nothing with a
+//! safe or unsafe fix that is not reported as manual, and a second run changes nothing. Checked on every rule fixture case, the demo and the corpus; on the corpus every
 //! comment line of the input must also still be there.
 
 use kratos_harden::config::Deployment;
@@ -28,8 +28,31 @@ fn options(profile: Profile, version: Option<kratos_harden::config::KratosVersio
 fn fixpoint(deployment: &Deployment, options: &Options) -> Result<harden::Outcome, String> {
     let mut rng = OsSecrets;
     let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);
-    let first =
+    let mut first =
         harden::run(deployment, options, &mut env).map_err(|e| format!("first run: {e}"))?;
+    harden::prove(deployment, options, &mut first).map_err(|e| format!("proof: {e}"))?;
+    let refused: Vec<String> = first
+        .plan
+        .manual
+        .iter()
+        .filter(|(_, why)| why.starts_with("not applied: the result would add"))
+        .map(|(i, why)| {
+            format!(
+                "{} at {}: {why}",
+                first.findings[*i].rule.id, first.findings[*i].path
+            )
+        })
+        .collect();
+    if !refused.is_empty() || !first.added.is_empty() {
+        let added: Vec<String> = first
+            .added
+            .iter()
+            .map(|f| format!("{} at {}", f.rule.id, f.path))
+            .collect();
+        return Err(format!(
+            "fixes add findings: refused {refused:?}, added {added:?}"
+        ));
+    }
     let after = harden::reload(deployment, &first.changes)
         .map_err(|e| format!("result does not load: {e}"))?;
     let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);

@@ -43,6 +43,8 @@ mod patch_props;
 mod plain;
 /// Writes planned whole: one refusal writes nothing, env file + secrets as one edit, half-way failures named.
 mod plan;
+/// The proof before writing: a decision whose result adds a finding is refused, naming it.
+mod prove;
 /// A pseudo-terminal around the real binary (vt100 screen, keys, deadlines) for wizard tests.
 mod pty;
 /// The README's rule table and set-up commands.

@@ -32,7 +32,10 @@ fn undo_walks_back_one_write_per_call_and_restores_the_mode() {
         &["apply", "--only", "KH250", "-c", "kratos.yml"],
         dir.path(),
     );
-    let v1 = std::fs::read_to_string(&config).unwrap();
+    // The operator then writes a placeholder secret into the file (mode unchanged).
+    let v1 = std::fs::read_to_string(&config).unwrap()
+        + "secrets:\n  cookie:\n    - PLEASE-CHANGE-ME-I-AM-VERY-INSECURE\n";
+    std::fs::write(&config, &v1).unwrap();
     // The second write generates secrets: the file is tightened to 0600.
     run(&["apply", "-c", "kratos.yml"], dir.path());
     let v2 = std::fs::read_to_string(&config).unwrap();

@@ -1,0 +1,164 @@
+//! Every result is audited again before it is written. A decision whose result would add a
+//! finding is refused, naming that finding, and the rest goes ahead; generated secrets never
+//! start a file holding secrets inline (their destination is the operator's choice).
+
+use serde_json::Value;
+
+use crate::common::{bin, write};
+
+/// A config whose only return URL to upgrade is `http://admin.acme.io/`, with an answers file
+/// that edits the upgrade to `https://*` (KH105's own check passes, KH102 would fire).
+const CONFIG: &str = "dsn: memory\nselfservice:\n  default_browser_return_url: https://app.acme.io/\n  allowed_return_urls:\n    - https://app.acme.io/\n    - http://admin.acme.io/\n";
+const WILDCARD: &str = "answers:\n  - rule: KH105\n    path: selfservice.allowed_return_urls.1\n    decision: edit\n    value: https://*\n";
+
+fn json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn entries<'a>(doc: &'a Value, key: &str) -> Vec<&'a Value> {
+    doc[key]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_edit_whose_result_adds_a_finding_is_refused_and_the_rest_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(dir.path(), "kratos.yml", CONFIG);
+    let answers = write(dir.path(), "answers.yml", WILDCARD);
+    let run = |extra: &[&str]| {
+        bin()
+            .args(["apply", "--no-backup", "--answers"])
+            .arg(&answers)
+            .arg("-c")
+            .arg(&config)
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let doc = json(&run(&["--dry-run", "--format", "json"]));
+    let refused: Vec<&Value> = entries(&doc, "manual")
+        .into_iter()
+        .filter(|m| m["rule"] == "KH105")
+        .collect();
+    assert_eq!(refused.len(), 1, "{doc}");
+    let reason = refused[0]["reason"].as_str().expect("reason");
+    assert!(
+        reason.contains("would add KH102") && reason.contains("selfservice.allowed_return_urls.1"),
+        "{reason}"
+    );
+    assert!(
+        entries(&doc, "applied")
+            .iter()
+            .all(|a| a["rule"] != "KH105"),
+        "{doc}"
+    );
+    assert!(
+        entries(&doc, "applied")
+            .iter()
+            .any(|a| a["rule"] == "KH131"),
+        "the other fixes go ahead: {doc}"
+    );
+    assert_eq!(doc["added_findings"], serde_json::json!([]), "{doc}");
+
+    let out = run(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("KH105") && stderr.contains("KH102"),
+        "{stderr}"
+    );
+    let written = std::fs::read_to_string(&config).expect("read");
+    assert!(!written.contains("https://*"), "{written}");
+    assert!(
+        written.contains("    - http://admin.acme.io/\n"),
+        "{written}"
+    );
+    assert!(written.contains("min_password_length: 12"), "{written}");
+    // What was written audits without the refused value's finding.
+    let audit = bin()
+        .args(["audit", "--format", "json", "-c"])
+        .arg(&config)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&audit.stdout);
+    assert!(!text.contains("\"KH102\""), "{text}");
+}
+
+/// Generated secrets go inline only into a file that already holds inline secrets: a config
+/// that keeps none gets the missing-secret findings as manual, naming `--secrets-to`; with an
+/// env file as destination they are generated there and the result adds nothing.
+#[test]
+fn generated_secrets_never_start_a_file_holding_secrets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(
+        dir.path(),
+        "kratos.yml",
+        "dsn: memory\nlog:\n  leak_sensitive_values: true\n",
+    );
+    let doc = |extra: &[&str]| -> Value {
+        json(
+            &bin()
+                .args(["apply", "--dry-run", "--format", "json", "-c"])
+                .arg(&config)
+                .args(extra)
+                .output()
+                .expect("runs"),
+        )
+    };
+    let inline = doc(&[]);
+    assert_eq!(inline["generated"], serde_json::json!([]), "{inline}");
+    assert_eq!(inline["added_findings"], serde_json::json!([]), "{inline}");
+    for rule in ["KH201", "KH202"] {
+        let manual = entries(&inline, "manual")
+            .into_iter()
+            .find(|m| m["rule"] == rule)
+            .unwrap_or_else(|| panic!("{rule} manual: {inline}"));
+        let reason = manual["reason"].as_str().expect("reason");
+        assert!(
+            reason.contains("--secrets-to") && reason.contains("KH210"),
+            "{reason}"
+        );
+    }
+    let moved = doc(&["--secrets-to", "env-file:secrets.env"]);
+    assert_eq!(moved["added_findings"], serde_json::json!([]), "{moved}");
+    assert!(
+        entries(&moved, "applied")
+            .iter()
+            .any(|a| a["rule"] == "KH201"),
+        "{moved}"
+    );
+    assert!(
+        entries(&moved, "moved")
+            .iter()
+            .any(|m| m.to_string().contains("SECRETS_DEFAULT")),
+        "{moved}"
+    );
+
+    // A file that already holds inline secrets (a placeholder) gets the missing one inline:
+    // its one inline-secret finding was there before.
+    let placeholder = write(
+        dir.path(),
+        "holds.yml",
+        "dsn: memory\nsecrets:\n  cookie:\n    - PLEASE-CHANGE-ME-I-AM-VERY-INSECURE\n",
+    );
+    let out = bin()
+        .args(["apply", "--dry-run", "--format", "json", "-c"])
+        .arg(&placeholder)
+        .output()
+        .expect("runs");
+    let holds = json(&out);
+    assert_eq!(holds["added_findings"], serde_json::json!([]), "{holds}");
+    assert!(
+        entries(&holds, "applied")
+            .iter()
+            .any(|a| a["rule"] == "KH201"),
+        "{holds}"
+    );
+}
