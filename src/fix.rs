@@ -160,12 +160,19 @@ impl Plan {
     }
 }
 
-/// The rule behind a finding.
+/// The rule behind a finding: findings point at their rule's metadata, so the catalog entry
+/// with that very metadata (one pointer comparison per rule, no string compared).
 fn rule_of(finding: &Finding) -> Option<&'static dyn Rule> {
     RULES
         .iter()
         .copied()
-        .find(|r| r.meta().id == finding.rule.id)
+        .find(|r| std::ptr::eq(r.meta(), finding.rule))
+        .or_else(|| {
+            RULES
+                .iter()
+                .copied()
+                .find(|r| r.meta().id == finding.rule.id)
+        })
 }
 
 /// Plans the fixes for `findings` (suppressed ones are left alone).

@@ -127,22 +127,67 @@ pub(crate) fn patch_source(
             patch::apply(&source.text, json, &prefixed)
         }
         SourceKind::Environment | SourceKind::Chart | SourceKind::IdentitySchema => {
-            let reason = |op: &patch::Op| match source.kind {
-                SourceKind::Environment => {
-                    let var = variable_for(deployment, op.path()).unwrap_or("its variable");
-                    format!(
-                        "set by the environment variable {var}: change it where the process gets it"
-                    )
-                }
-                SourceKind::Chart => {
-                    "supplied by the Helm chart: set it under kratos.config in the values file"
-                        .to_owned()
-                }
-                _ => "in an identity schema: edit the schema by hand".to_owned(),
-            };
+            let reason = |op: &patch::Op| uneditable(deployment, source, op).unwrap_or_default();
             Ok(patch::Patched::all_refused(&source.text, ops, reason))
         }
     }
+}
+
+/// Why `op` cannot be made in `source` at all, by the kind of source: the process
+/// environment, the chart's generated values and identity schemas are not edited.
+fn uneditable(
+    deployment: &Deployment,
+    source: &crate::config::Source,
+    op: &patch::Op,
+) -> Option<String> {
+    use crate::config::SourceKind;
+    Some(match source.kind {
+        SourceKind::Environment => {
+            let var = variable_for(deployment, op.path()).unwrap_or("its variable");
+            format!("set by the environment variable {var}: change it where the process gets it")
+        }
+        SourceKind::Chart => {
+            "supplied by the Helm chart: set it under kratos.config in the values file".to_owned()
+        }
+        SourceKind::IdentitySchema => "in an identity schema: edit the schema by hand".to_owned(),
+        SourceKind::Config | SourceKind::EnvFile | SourceKind::HelmValues => return None,
+    })
+}
+
+/// Sets each finding's fix to what `apply` would do for it with no other flag than
+/// `--unsafe-fixes` (secrets inline, no answers): `manual`, with the plan's reason as its
+/// summary, whenever the plan leaves it to the operator (a manual fix, a conflict, a secret
+/// with nowhere clean to go, a value only the environment or the chart sets). `audit` shows
+/// these, so it tells per finding exactly what `apply` would do. The proof's refusals are not
+/// predicted: the fixture and corpus tests assert that the fixes themselves never trigger one.
+///
+/// # Errors
+/// The OS random source failing (the plan generates the secrets it would write).
+pub fn attach_fixes(
+    deployment: &Deployment,
+    cx: &Context<'_>,
+    findings: &mut [Finding],
+) -> Result<(), SecretError> {
+    let mut rng = crate::secret::OsSecrets;
+    let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);
+    let selection = Selection {
+        unsafe_fixes: true,
+        ..Selection::default()
+    };
+    let plan = fix::plan(cx, findings, &selection, &mut env)?;
+    // The editor's refusals (a list in `[...]` style, anchors) are known only by editing.
+    let manual = match realize(deployment, cx, findings, plan.clone(), &SecretsTo::Inline) {
+        Ok(realized) => realized.plan.manual,
+        Err(_) => plan.manual,
+    };
+    for (index, why) in manual {
+        if let Some(fix) = findings[index].fix.as_mut() {
+            fix.applicability = crate::rules::Applicability::Manual;
+            fix.summary = why.into();
+            fix.breaks = None;
+        }
+    }
+    Ok(())
 }
 
 /// The process variable that sets `path` (or the list it is an element of).

@@ -226,6 +226,13 @@ fn audit_one(
     let mut findings = rules::check_all(&cx);
     let mut used = vec![false; ignore_entries.len()];
     ignore::suppress(ignore_entries, findings.iter_mut(), today, &mut used);
+    // Each finding's fix says what `apply` would do for it here.
+    crate::harden::attach_fixes(&deployment, &cx, &mut findings).map_err(|e| {
+        ConfigError::Unusable {
+            file: crate::config::label(&deployment.sources),
+            message: format!("cannot plan the fixes: {e}"),
+        }
+    })?;
     let umbrella = deployment.chart.helm && deployment.chart.config_path != "kratos.config";
     let caveat = if umbrella {
         Some(format!(

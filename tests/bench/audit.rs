@@ -30,10 +30,14 @@ fn load(text: &str) -> Deployment {
     .expect("loads")
 }
 
+/// What `audit` does per deployment: load, check, and attach to each finding what `apply`
+/// would do for it (the plan).
 fn audit(text: &str) -> usize {
     let deployment = load(text);
     let cx = Context::new(&deployment, Profile::Production, None);
-    check_all(&cx).len()
+    let mut findings = check_all(&cx);
+    kratos_harden::harden::attach_fixes(&deployment, &cx, &mut findings).expect("plans");
+    findings.len()
 }
 
 /// Median of `runs` timings of `f`.

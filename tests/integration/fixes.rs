@@ -123,19 +123,7 @@ fn corpus_files_reach_a_fixpoint_and_keep_their_comments() {
         return;
     };
     let mut failures = Vec::new();
-    for entry in std::fs::read_dir(kratos.join("corpus")).expect("corpus") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        let markdown = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md"));
-        if name.starts_with("id-") || markdown {
-            continue;
-        }
+    for (name, path) in corpus_configs(&kratos) {
         let deployment = Deployment::load(std::slice::from_ref(&path)).expect("loads");
         match fixpoint(&deployment, &options(Profile::Production, None)) {
             Err(e) => failures.push(format!("{name}: {e}")),
@@ -155,4 +143,101 @@ fn corpus_files_reach_a_fixpoint_and_keep_their_comments() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The corpus's config files (identity schemas and notes left out), with their names.
+fn corpus_configs(kratos: &std::path::Path) -> Vec<(String, std::path::PathBuf)> {
+    let mut configs = Vec::new();
+    for entry in std::fs::read_dir(kratos.join("corpus")).expect("corpus") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let markdown = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+        if !name.starts_with("id-") && !markdown {
+            configs.push((name, path));
+        }
+    }
+    configs.sort();
+    configs
+}
+
+/// What `audit` attaches to each finding is what `apply --unsafe-fixes` then does with it: an
+/// automatic fix (safe or unsafe, as the finding says) is applied, a manual one is left to the
+/// operator with the same reason. Returns the mismatches.
+fn audit_matches_apply(deployment: &Deployment, options: &Options) -> Vec<String> {
+    let cx = kratos_harden::rules::Context::new(deployment, options.profile, options.version);
+    let mut audited = kratos_harden::rules::check_all(&cx);
+    harden::attach_fixes(deployment, &cx, &mut audited).expect("plans");
+    let mut rng = OsSecrets;
+    let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);
+    let mut outcome = harden::run(deployment, options, &mut env).expect("runs");
+    harden::prove(deployment, options, &mut outcome).expect("proves");
+    let mut wrong = Vec::new();
+    for (index, finding) in audited.iter().enumerate() {
+        let Some(fix) = &finding.fix else { continue };
+        let applied = outcome.plan.applied.iter().any(|(i, _)| *i == index);
+        let manual = outcome.plan.manual.iter().find(|(i, _)| *i == index);
+        let said = fix.applicability.as_str();
+        let did = match (applied, manual) {
+            (true, _) => "applied",
+            (false, Some((_, why))) if *why == fix.summary => "manual",
+            (false, Some((_, why))) => {
+                wrong.push(format!(
+                    "{} at {}: audit says `{}`, apply says `{why}`",
+                    finding.rule.id, finding.path, fix.summary
+                ));
+                continue;
+            }
+            (false, None) => "nothing",
+        };
+        let agrees = matches!(
+            (said, did),
+            ("safe" | "unsafe", "applied") | ("manual", "manual")
+        );
+        if !agrees {
+            wrong.push(format!(
+                "{} at {}: audit says {said}, apply did {did}",
+                finding.rule.id, finding.path
+            ));
+        }
+    }
+    wrong
+}
+
+#[test]
+fn audit_tells_per_finding_what_apply_does() {
+    let mut failures = Vec::new();
+    for (id, fixture) in fixtures() {
+        let Ok(fixture) = fixture else { continue };
+        for case in &fixture.cases {
+            let Ok(loaded) = load_case(case) else {
+                continue;
+            };
+            let options = options(loaded.profile, loaded.version);
+            for wrong in audit_matches_apply(&loaded.deployment, &options) {
+                failures.push(format!("{id} / {}: {wrong}", case.name));
+            }
+        }
+    }
+    if let Some(kratos) = shared() {
+        for (name, path) in corpus_configs(&kratos) {
+            let deployment = Deployment::load(std::slice::from_ref(&path)).expect("loads");
+            for wrong in audit_matches_apply(&deployment, &options(Profile::Production, None)) {
+                failures.push(format!("{name}: {wrong}"));
+            }
+        }
+    } else {
+        skip("../shared/kratos/corpus is not present; audit-versus-apply ran on fixtures only");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatch(es):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -126,6 +126,28 @@ fn generated_secrets_never_start_a_file_holding_secrets() {
             "{reason}"
         );
     }
+    // `audit` says the same of each of them.
+    let audit = json(
+        &bin()
+            .args(["audit", "--format", "json", "-c"])
+            .arg(&config)
+            .output()
+            .expect("runs"),
+    );
+    let findings = audit["deployments"][0]["findings"]
+        .as_array()
+        .expect("findings");
+    let kh201 = findings
+        .iter()
+        .find(|f| f["rule"] == "KH201")
+        .expect("KH201");
+    assert_eq!(kh201["fix"]["applicability"], "manual", "{kh201}");
+    assert!(
+        kh201["fix"]["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("--secrets-to")),
+        "{kh201}"
+    );
     let moved = doc(&["--secrets-to", "env-file:secrets.env"]);
     assert_eq!(moved["added_findings"], serde_json::json!([]), "{moved}");
     assert!(
