@@ -393,7 +393,7 @@ fn checked(
         );
     }
     let value = review::validate_value(kind, value)?;
-    review::judge(cx, finding, ops, kind, &value)?;
+    review::judge(cx, finding, ops, kind, &value, review::Proof::AtWrite)?;
     Ok(review::edit_ops(ops, &value))
 }
 

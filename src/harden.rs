@@ -12,6 +12,7 @@ use crate::secret::{Secret, SecretError};
 
 mod prove;
 
+pub(crate) use prove::new_in;
 pub use prove::prove;
 
 /// What to fix and how.

@@ -18,7 +18,7 @@ use crate::patch::Op;
 use crate::rules::{Applicability, Threat};
 use crate::secret::{self, Secret};
 
-pub use edit::{EditKind, judge, kind_of, validate, validate_value, with_value as edit_ops};
+pub use edit::{EditKind, Proof, judge, kind_of, validate, validate_value, with_value as edit_ops};
 pub use preview::Preview;
 pub use write::WriteQuestion;
 
@@ -509,7 +509,14 @@ impl Session {
     fn checked(&self, item: usize, kind: EditKind, text: &str) -> Result<Value, String> {
         let value = validate(kind, text)?;
         let cx = crate::rules::Context::new(&self.deployment, self.profile, self.version);
-        judge(&cx, self.finding(item), &self.items[item].ops, kind, &value)?;
+        judge(
+            &cx,
+            self.finding(item),
+            &self.items[item].ops,
+            kind,
+            &value,
+            edit::Proof::Now,
+        )?;
         Ok(value)
     }
 

@@ -150,8 +150,15 @@ pub(crate) fn added_findings(
             text,
         );
     }
-    let cx = Context::new(&after, options.profile, options.version);
-    rules::check_all(&cx)
+    new_in(
+        before,
+        &Context::new(&after, options.profile, options.version),
+    )
+}
+
+/// The findings of the deployment `after` is about that `before` does not have.
+pub(crate) fn new_in(before: &[Finding], after: &Context<'_>) -> Vec<Finding> {
+    rules::check_all(after)
         .into_iter()
         .filter(|f| !contains(before, f))
         .collect()

@@ -13,7 +13,7 @@ use crate::secret::{self, Kind, Secret, SecretError};
 mod judge;
 
 use judge::holds_secret;
-pub use judge::judge;
+pub use judge::{Proof, judge};
 
 /// What an editable value is, which decides how typed text is checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -184,3 +184,89 @@ fn generated_secrets_never_start_a_file_holding_secrets() {
         "{holds}"
     );
 }
+
+/// The edit box makes the write's checks while the value can still be retyped: Kratos's enum
+/// and minimum, and the proof (a value that adds any rule's finding is refused, naming it).
+#[test]
+fn the_edit_box_refuses_what_the_proof_or_kratos_would() {
+    use kratos_harden::config::Deployment;
+    use kratos_harden::fix::SecretsTo;
+    use kratos_harden::harden::Options;
+    use kratos_harden::review::{self, Message, Popup, Screen};
+    use kratos_harden::secret::OsSecrets;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(dir.path(), "kratos.yml", EDITS);
+    let deployment = Deployment::load(std::slice::from_ref(&config)).expect("loads");
+    let mut s = review::start(
+        deployment,
+        &Options::default(),
+        SecretsTo::Inline,
+        Box::new(OsSecrets),
+    )
+    .expect("plans");
+    for (rule, typed, says) in [
+        (
+            "KH120",
+            "banana",
+            "Kratos accepts only aal1, highest_available",
+        ),
+        ("KH131", "4", "Kratos accepts 6 or more"),
+        ("KH105", "https://*", "would add KH102"),
+    ] {
+        let item = (0..s.items.len())
+            .find(|i| s.finding(*i).rule.id == rule)
+            .unwrap_or_else(|| panic!("{rule} item"));
+        s.screen = Screen::Item(item);
+        s.update(Message::StartEdit);
+        for _ in 0..64 {
+            s.update(Message::DeleteChar);
+        }
+        for c in typed.chars() {
+            s.update(Message::Input(c));
+        }
+        s.update(Message::Accept);
+        match &s.popup {
+            Some(Popup::Edit { error: Some(e), .. }) => {
+                assert!(e.contains(says), "{rule} {typed}: {e}");
+            }
+            other => panic!("{rule} {typed}: the editor should refuse, got {other:?}"),
+        }
+        s.update(Message::No);
+    }
+}
+
+/// A config with an enum, a minimum and a return URL to upgrade, each editable in the wizard.
+const EDITS: &str = "dsn: memory\nselfservice:\n  default_browser_return_url: https://app.acme.io/\n  allowed_return_urls:\n    - https://app.acme.io/\n    - http://admin.acme.io/\n  methods:\n    totp:\n      enabled: true\n    password:\n      config:\n        min_password_length: 8\nsession:\n  whoami:\n    required_aal: aal1\n";
+
+/// The same refusal through the real TUI on a pseudo-terminal: the edit box names the finding
+/// the value would add, and quitting afterwards writes nothing.
+#[test]
+fn the_tui_edit_box_names_the_finding_a_value_would_add() {
+    use std::time::Duration;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(dir.path(), "kratos.yml", CONFIG);
+    let mut pty = crate::pty::spawn(&["wizard", "-c", "kratos.yml"], dir.path());
+    let wait = Duration::from_secs(10);
+    let step = |pty: &mut crate::pty::Pty, keys: &str, then: &str| {
+        pty.send(keys);
+        pty.wait_for(then, wait).unwrap_or_else(|e| panic!("{e}"));
+    };
+    pty.wait_for("welcome", wait)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The welcome screen, then the threat's introduction, then its first proposal.
+    step(&mut pty, "\r", "Flow");
+    step(&mut pty, "\r", "KH105  medium");
+    step(&mut pty, "e", "Edit the proposed value");
+    pty.send("\x7f".repeat(40));
+    step(&mut pty, "https://*\r", "would add KH102");
+    // Esc leaves the edit box, q asks to quit, y confirms: nothing is written.
+    pty.send("\x1b");
+    std::thread::sleep(Duration::from_millis(200));
+    pty.send("q");
+    std::thread::sleep(Duration::from_millis(200));
+    pty.send("y");
+    let code = pty.wait_exit();
+    assert_eq!(code, Some(0), "{}", pty.transcript());
+    assert_eq!(std::fs::read_to_string(&config).expect("read"), CONFIG);
+}

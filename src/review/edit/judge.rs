@@ -19,17 +19,31 @@ pub(super) fn holds_secret(path: &str, value: &Value) -> bool {
         .is_ok_and(|root| !crate::mask::existing(&root).is_empty())
 }
 
+/// Whether [`judge`] also makes the write's proof (no rule reports a new finding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proof {
+    /// Now, in the edit box: the value is refused while it can still be retyped.
+    Now,
+    /// Later, per decision, by the run that writes (the answers replay: a value adding a
+    /// finding refuses that decision, the rest goes ahead).
+    AtWrite,
+}
+
 /// Checks an edited value against what Kratos and the finding's rule require: no credential
 /// (it would be shown and recorded), inside the bounds Kratos's config schema sets for the key
-/// (outside them Kratos refuses to start), and the rule no longer reporting the finding once
-/// the value is in place (e.g. `log.level: debug` for KH251, a bcrypt cost of 8 for KH222).
+/// (outside them Kratos refuses to start), the rule no longer reporting the finding once the
+/// value is in place (e.g. `log.level: debug` for KH251, a bcrypt cost of 8 for KH222), and no
+/// rule reporting a finding the deployment did not have (`https://*` typed to upgrade an http
+/// return URL passes KH105 but adds KH102) when `prove` says so.
 pub fn judge(
     cx: &Context<'_>,
     finding: &Finding,
     ops: &[Op],
     kind: EditKind,
     value: &Value,
+    prove: Proof,
 ) -> Result<(), String> {
+    let prove = prove == Proof::Now;
     let [Op::Set { path, .. }] = ops else {
         return Ok(());
     };
@@ -56,7 +70,16 @@ pub fn judge(
         &mut Sink::new(&after_cx, rule.meta(), &mut found),
     );
     match found.iter().find(|f| f.path == finding.path) {
-        None => Ok(()),
+        // The proof the write will make: the value must not add a finding of any rule.
+        None if !prove => Ok(()),
+        None => match crate::harden::new_in(&rules::check_all(cx), &after_cx).first() {
+            None => Ok(()),
+            Some(f) if secret => Err(format!(
+                "the value would add {}: {}",
+                f.rule.id, f.rule.title
+            )),
+            Some(f) => Err(format!("the value would add {}: {}", f.rule.id, f.message)),
+        },
         // The rule's message about a secret could describe it; its title cannot.
         Some(_) if secret => Err(format!(
             "the value still fails {}: {}",
