@@ -5,7 +5,7 @@ use serde_saphyr::granit_parser::ScalarStyle;
 
 use super::render::{self, Layout};
 use super::tree::{PEntry, PKind, PNode};
-use super::{Op, PatchError};
+use crate::patch::{Op, PatchError};
 
 /// Replace `start..end` with `text`.
 #[derive(Clone, Debug, PartialEq, Eq)]
