@@ -16,6 +16,8 @@ mod splice;
 mod verify;
 mod yaml;
 
+use std::path::Path;
+
 use serde_json::Value;
 
 pub use ops::{Op, apply_to_value};
@@ -49,11 +51,36 @@ pub enum PatchError {
     },
 }
 
+/// The syntax of a config file, which decides how new text is written (JSON: keys and strings
+/// double-quoted, collections in flow style).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// YAML: every config file that is not `.json`.
+    Yaml,
+    /// JSON: a `.json` file (JSON is also YAML, so both read the same).
+    Json,
+}
+
+impl Format {
+    /// The format of a file by its extension: `.json` (any case) is JSON, anything else YAML.
+    #[must_use]
+    pub fn of(path: &Path) -> Self {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            Format::Json
+        } else {
+            Format::Yaml
+        }
+    }
+}
+
 /// A string as a YAML scalar that reads back as exactly that string (plain when safe).
 #[must_use]
 pub fn render_string(s: &str) -> String {
     let layout = Layout {
-        json: false,
+        format: Format::Yaml,
         newline: "\n",
         step: 2,
         indentless: false,
@@ -93,15 +120,15 @@ impl Patched {
     }
 }
 
-/// Applies `ops` to `text` (`json` for `.json` files) and verifies the result.
-pub fn apply(text: &str, json: bool, ops: &[Op]) -> Result<Patched, PatchError> {
-    apply_known(text, json, ops, read_tree(text)?)
+/// Applies `ops` to `text` (written in `format`) and verifies the result.
+pub fn apply(text: &str, format: Format, ops: &[Op]) -> Result<Patched, PatchError> {
+    apply_known(text, format, ops, read_tree(text)?)
 }
 
 /// [`apply`] when the caller already holds `text` read as a tree (one parse fewer).
 pub fn apply_known(
     text: &str,
-    json: bool,
+    format: Format,
     ops: &[Op],
     original: Value,
 ) -> Result<Patched, PatchError> {
@@ -142,7 +169,7 @@ pub fn apply_known(
         if pending.is_empty() {
             pending = std::mem::take(&mut later);
         }
-        let pass = splice::pass(&current, json, &planned, &pending)?;
+        let pass = splice::pass(&current, format, &planned, &pending)?;
         for (index, err) in pass.refused {
             refuse(index, err, &mut refused);
         }

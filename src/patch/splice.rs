@@ -4,7 +4,7 @@
 
 use super::yaml::edit::{self, Edit};
 use super::yaml::{layout_of, tree};
-use super::{Op, PatchError};
+use super::{Format, Op, PatchError};
 
 /// What one pass decided, by index into the planned operations.
 pub(super) struct Pass {
@@ -21,12 +21,12 @@ pub(super) struct Pass {
 /// already creates (its claim).
 pub(super) fn pass(
     current: &str,
-    json: bool,
+    format: Format,
     planned: &[(Op, Vec<usize>)],
     pending: &[usize],
 ) -> Result<Pass, PatchError> {
     let root = tree::build(current)?;
-    let layout = layout_of(current, &root, json);
+    let layout = layout_of(current, &root, format);
     let mut edits: Vec<(usize, Edit)> = Vec::new();
     let mut claims: Vec<String> = Vec::new();
     let mut deferred = Vec::new();

@@ -12,9 +12,11 @@ pub use render::Layout;
 
 pub(super) use render::scalar;
 
+use super::Format;
+
 /// The layout (line ending, indentation step, sequence style) the document already uses.
 #[must_use]
-pub fn layout_of(text: &str, root: &tree::PNode, json: bool) -> Layout {
+pub fn layout_of(text: &str, root: &tree::PNode, format: Format) -> Layout {
     let mut step = None;
     let mut indentless = None;
     let mut stack = vec![(root, 0usize)];
@@ -52,7 +54,7 @@ pub fn layout_of(text: &str, root: &tree::PNode, json: bool) -> Layout {
         }
     }
     Layout {
-        json,
+        format,
         newline: if text.contains("\r\n") { "\r\n" } else { "\n" },
         step: step.unwrap_or(2),
         indentless: indentless.unwrap_or(false),
