@@ -103,10 +103,7 @@ pub(crate) fn patch_source(
     ops: &[patch::Op],
 ) -> Result<patch::Patched, PatchError> {
     use crate::config::SourceKind;
-    let json = source
-        .path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let format = patch::Format::of(&source.path);
     match source.kind {
         SourceKind::Config => {
             // With one config file and nothing layered over it, its tree is the deployment's:
@@ -116,16 +113,16 @@ pub(crate) fn patch_source(
                 .iter()
                 .all(|s| s.kind == SourceKind::IdentitySchema || std::ptr::eq(s, source));
             if alone {
-                patch::apply_known(&source.text, json, ops, deployment.root.to_json())
+                patch::apply_known(&source.text, format, ops, deployment.root.to_json())
             } else {
-                patch::apply(&source.text, json, ops)
+                patch::apply(&source.text, format, ops)
             }
         }
         SourceKind::EnvFile => patch::dotenv::apply(&source.text, ops),
         SourceKind::HelmValues => {
             let under = &deployment.chart.config_path;
             let prefixed: Vec<patch::Op> = ops.iter().map(|op| op.under(under)).collect();
-            patch::apply(&source.text, json, &prefixed)
+            patch::apply(&source.text, format, &prefixed)
         }
         SourceKind::Environment | SourceKind::Chart | SourceKind::IdentitySchema => {
             let reason = |op: &patch::Op| uneditable(deployment, source, op).unwrap_or_default();

@@ -2,9 +2,12 @@
 //!
 //! Kratos DSNs are not always valid URLs (`mysql://u:p@tcp(host:3306)/db`), and passwords may
 //! contain `/` or `@`, so this splits on the *last* `@` of the authority rather than using a
-//! strict URL parser. Also owns masking credentials for display.
+//! strict URL parser. Also owns masking credentials for display, and the one https upgrade
+//! of a plain-http URL that the fixes share ([`https_form`]).
 
 use std::net::IpAddr;
+
+use super::credential::is_env_reference;
 
 /// The parts of `scheme://user:password@host:port/path?query`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -137,6 +140,76 @@ pub fn is_internal_listen_host(host: &str) -> bool {
     }
 }
 
+/// Which plain-http URLs [`https_form`] switches to https itself; the others need the operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpsPolicy {
+    /// An address users reach (the public base URL, UI URLs, CORS origins): only a public DNS
+    /// name on the default port, without credentials. A loopback, internal or IP host is not
+    /// the address users reach, and an explicit port names a listener (often Kratos's own
+    /// plain-http one) that says nothing about where TLS is served. A CORS `*.` pattern is
+    /// judged by the name under the wildcard.
+    UserFacing,
+    /// A service Kratos calls out to (a web hook, an OIDC provider, an HTTP courier channel,
+    /// Hydra's admin API): only the scheme changes, so the same service on the same port is
+    /// asked to speak TLS; internal names and credentials stay. A loopback service runs next
+    /// to Kratos and never crosses the network, so whether and where it serves TLS is a
+    /// deployment decision; an unexpanded `${VAR}` is not the URL yet.
+    Service,
+}
+
+/// The `https://` form of a plain-http URL under `policy`: the scheme becomes `https` and an
+/// explicit `:80`, the plain-http port, is dropped; the rest is kept as written. `Err` says why
+/// the operator must choose the URL instead (certificates rarely name an IP address).
+pub fn https_form(url: &str, policy: HttpsPolicy) -> Result<String, &'static str> {
+    use HttpsPolicy::{Service, UserFacing};
+    let text = url.trim();
+    let uri = Uri::parse(text).ok_or("it is not an absolute URL")?;
+    if !uri.scheme_is("http") {
+        return Err("it is not a plain-http URL");
+    }
+    match policy {
+        UserFacing if uri.user.is_some() => return Err("it carries credentials"),
+        Service if is_env_reference(text) => return Err("it is an unexpanded `${VAR}` reference"),
+        Service if uri.host.is_empty() => return Err("it has no host"),
+        _ => {}
+    }
+    let host = match policy {
+        UserFacing => uri.host.trim_start_matches("*."),
+        Service => uri.host,
+    };
+    if is_loopback_host(host) {
+        return Err(match policy {
+            UserFacing => "its host is loopback, not the address users reach",
+            Service => {
+                "its host is loopback (the service runs next to Kratos and the traffic never \
+                 leaves the host; whether and where it serves TLS is a deployment decision)"
+            }
+        });
+    }
+    // A user-facing host is also an IP inside stray brackets (`[2001:db8::1` with no `]`,
+    // which the parser leaves on the host); a service host is judged as parsed.
+    let ip = match policy {
+        UserFacing => host.trim_start_matches('[').trim_end_matches(']'),
+        Service => host,
+    };
+    if ip.parse::<IpAddr>().is_ok() {
+        return Err(match policy {
+            UserFacing => "its host is an IP address, which rarely has a certificate",
+            Service => "its host is an IP address, which certificates rarely name",
+        });
+    }
+    if policy == UserFacing && !host.contains('.') {
+        return Err("its host is an internal name, not a public DNS name");
+    }
+    if policy == UserFacing && uri.port.is_some_and(|p| p != "80") {
+        return Err("it names an explicit port, which says nothing about where TLS is served");
+    }
+    let rest = &text[uri.scheme.len() + "://".len()..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest[..end].strip_suffix(":80").unwrap_or(&rest[..end]);
+    Ok(format!("https://{authority}{}", &rest[end..]))
+}
+
 /// The text with any `user:password@` password replaced by `****` (for display).
 #[must_use]
 pub fn mask_credentials(text: &str) -> String {
@@ -265,5 +338,89 @@ mod tests {
             "https://example.com/"
         );
         assert!(is_plain_http("HTTP://x"));
+    }
+
+    #[test]
+    fn user_facing_https_needs_a_public_name_on_the_default_port() {
+        let up = |url| https_form(url, HttpsPolicy::UserFacing);
+        assert_eq!(
+            up(" HTTP://auth.example.com:80/login?a=b#c").as_deref(),
+            Ok("https://auth.example.com/login?a=b#c")
+        );
+        assert_eq!(
+            up("http://app.example.com").as_deref(),
+            Ok("https://app.example.com")
+        );
+        // A CORS pattern is judged by the name under the wildcard, and kept.
+        assert_eq!(
+            up("http://*.example.com").as_deref(),
+            Ok("https://*.example.com")
+        );
+        assert_eq!(
+            up("http://*.localhost"),
+            Err("its host is loopback, not the address users reach")
+        );
+        assert_eq!(
+            up("http://kratos:4433/"),
+            Err("its host is an internal name, not a public DNS name")
+        );
+        assert_eq!(
+            up("http://auth.example.com:4433/"),
+            Err("it names an explicit port, which says nothing about where TLS is served")
+        );
+        assert_eq!(
+            up("http://u:p@auth.example.com/"),
+            Err("it carries credentials")
+        );
+        for url in [
+            "http://203.0.113.10/",
+            "http://[2001:db8::1]/",
+            "http://[2001:db8::1/",
+        ] {
+            assert_eq!(
+                up(url),
+                Err("its host is an IP address, which rarely has a certificate"),
+                "{url}"
+            );
+        }
+        assert_eq!(
+            up("https://auth.example.com/"),
+            Err("it is not a plain-http URL")
+        );
+        assert_eq!(up("/relative"), Err("it is not an absolute URL"));
+    }
+
+    #[test]
+    fn service_https_keeps_the_service_and_its_port() {
+        let up = |url| https_form(url, HttpsPolicy::Service);
+        assert_eq!(
+            up("http://hydra:4445/").as_deref(),
+            Ok("https://hydra:4445/")
+        );
+        assert_eq!(
+            up("HTTP://hooks.example.com:80?x=1").as_deref(),
+            Ok("https://hooks.example.com?x=1")
+        );
+        assert_eq!(
+            up("http://u:p%40ss@hooks.internal/x").as_deref(),
+            Ok("https://u:p%40ss@hooks.internal/x")
+        );
+        assert!(
+            up("http://localhost:4444/").is_err_and(|e| e.starts_with("its host is loopback ("))
+        );
+        assert!(up("http://[::1]:4444/").is_err_and(|e| e.starts_with("its host is loopback (")));
+        assert_eq!(
+            up("http://10.0.0.4/hook"),
+            Err("its host is an IP address, which certificates rarely name")
+        );
+        assert_eq!(
+            up("http://${HOOK_HOST}/x"),
+            Err("it is an unexpanded `${VAR}` reference")
+        );
+        assert_eq!(up("http:///x"), Err("it has no host"));
+        assert_eq!(
+            up("https://hooks.example.com/"),
+            Err("it is not a plain-http URL")
+        );
     }
 }

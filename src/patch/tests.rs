@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{Op, PatchError, apply};
+use super::{Format, Op, PatchError, apply};
 
 fn set(path: &str, value: serde_json::Value) -> Op {
     Op::Set {
@@ -14,7 +14,7 @@ fn set(path: &str, value: serde_json::Value) -> Op {
 }
 
 fn check(input: &str, ops: &[Op], expected: &str) {
-    let patched = apply(input, false, ops).unwrap_or_else(|e| panic!("patch failed: {e}"));
+    let patched = apply(input, Format::Yaml, ops).unwrap_or_else(|e| panic!("patch failed: {e}"));
     assert!(patched.refused.is_empty(), "refused: {:?}", patched.refused);
     assert_eq!(
         patched.text, expected,
@@ -26,7 +26,7 @@ fn check(input: &str, ops: &[Op], expected: &str) {
 /// Patches `input` and checks the result starts with `prefix` (what must stay before an
 /// addition at the end).
 fn check_start(input: &str, ops: &[Op], prefix: &str) {
-    let patched = apply(input, false, ops).unwrap_or_else(|e| panic!("patch failed: {e}"));
+    let patched = apply(input, Format::Yaml, ops).unwrap_or_else(|e| panic!("patch failed: {e}"));
     assert!(
         patched.text.starts_with(prefix),
         "\n--- got ---\n{:?}\n--- want a start of ---\n{prefix:?}",
@@ -159,8 +159,11 @@ fn list_items_are_removed_with_their_lines() {
         "l:\n- b\n",
     );
     // Flow lists and JSON are left to the operator.
-    for (input, json) in [("l: [a, b]\n", false), ("{\"l\": [\"a\", \"b\"]}\n", true)] {
-        let patched = apply(input, json, &[remove("l.0")]).expect("patch");
+    for (input, format) in [
+        ("l: [a, b]\n", Format::Yaml),
+        ("{\"l\": [\"a\", \"b\"]}\n", Format::Json),
+    ] {
+        let patched = apply(input, format, &[remove("l.0")]).expect("patch");
         assert_eq!(patched.text, input);
         assert_eq!(patched.refused.len(), 1, "{input}");
     }
@@ -226,7 +229,7 @@ fn json_documents_stay_json() {
     let input = "{\n  \"log\": {\n    \"level\": \"debug\"\n  },\n  \"dsn\": \"memory\"\n}\n";
     let patched = apply(
         input,
-        true,
+        Format::Json,
         &[
             set("log.level", json!("info")),
             set("log.leak_sensitive_values", json!(false)),
@@ -245,7 +248,7 @@ fn json_documents_stay_json() {
 fn anchors_and_aliases_are_refused_but_others_apply() {
     let patched = apply(
         "base: &b\n  level: debug\nlog: *b\nother: 1\n",
-        false,
+        Format::Yaml,
         &[
             set("log.level", json!("info")),
             set("base.level", json!("info")),
@@ -397,7 +400,7 @@ fn setting_and_removing_one_key_refuses_the_second() {
             path: "secrets.cookie".into(),
         },
     ];
-    let patched = apply("log:\n  level: info\n", false, &ops).expect("patches");
+    let patched = apply("log:\n  level: info\n", Format::Yaml, &ops).expect("patches");
     assert_eq!(
         patched.text,
         "log:\n  level: info\nsecrets:\n  cookie:\n    - a\n"
@@ -412,7 +415,7 @@ fn setting_and_removing_one_key_refuses_the_second() {
 fn keys_read_as_booleans_are_refused() {
     for key in ["n", "on", "Yes"] {
         let text = format!("{key}: a b\n");
-        let patched = apply(&text, false, &[set(key, json!(true))]).expect("patches");
+        let patched = apply(&text, Format::Yaml, &[set(key, json!(true))]).expect("patches");
         assert_eq!(patched.text, text);
         assert_eq!(patched.refused.len(), 1, "{key}");
     }
@@ -427,7 +430,7 @@ fn removing_a_parent_and_setting_inside_it_refuses_the_second() {
         },
         set("serve.public", json!("plain")),
     ];
-    let patched = apply("serve:\n  public:\nlog: 1\n", false, &ops).expect("patches");
+    let patched = apply("serve:\n  public:\nlog: 1\n", Format::Yaml, &ops).expect("patches");
     assert_eq!(patched.text, "log: 1\n");
     assert_eq!(patched.refused.len(), 1);
 }
@@ -439,7 +442,7 @@ fn two_changes_to_one_key_refuse_the_second() {
         set("l", json!("plain")),
         set("l", json!({"hook": "session"})),
     ];
-    let patched = apply("l:\n", false, &ops).expect("patches");
+    let patched = apply("l:\n", Format::Yaml, &ops).expect("patches");
     assert_eq!(patched.text, "l: plain\n");
     assert_eq!(patched.refused.len(), 1);
 }
@@ -457,7 +460,7 @@ fn two_prepends_creating_one_list_refuse_the_second() {
             value: json!("x"),
         },
     ];
-    let patched = apply("l:\n", false, &ops).expect("patches");
+    let patched = apply("l:\n", Format::Yaml, &ops).expect("patches");
     assert_eq!(patched.refused.len(), 1);
     assert!(patched.text.contains("12"), "{}", patched.text);
 }
@@ -467,7 +470,7 @@ fn two_prepends_creating_one_list_refuse_the_second() {
 #[test]
 fn lone_carriage_returns_are_left_alone() {
     let text = "log:\r  level: debug\rdsn: memory\r";
-    let patched = apply(text, false, &[set("log.level", json!("info"))]).expect("patches");
+    let patched = apply(text, Format::Yaml, &[set("log.level", json!("info"))]).expect("patches");
     assert_eq!(patched.text, text);
     assert_eq!(patched.refused.len(), 1);
 }
@@ -489,7 +492,7 @@ fn tagged_values_are_left_alone() {
             set("a.b", json!(2)),
             Op::Remove { path: "a".into() },
         ] {
-            let patched = apply(text, false, std::slice::from_ref(&op)).expect("patches");
+            let patched = apply(text, Format::Yaml, std::slice::from_ref(&op)).expect("patches");
             assert_eq!(patched.text, text, "{op:?} on {text:?}");
             assert_eq!(patched.refused.len(), 1, "{op:?} on {text:?}");
         }
@@ -497,7 +500,7 @@ fn tagged_values_are_left_alone() {
     let text = "k: !t 1\nlog:\n  level: debug\n";
     let patched = apply(
         text,
-        false,
+        Format::Yaml,
         &[set("log.level", json!("info")), set("k", json!(2))],
     )
     .expect("patches");
@@ -514,7 +517,7 @@ fn a_change_inside_a_key_changed_in_the_same_batch_is_refused() {
         set("serve", json!("plain")),
         set("serve.postgres", json!({"hook": "session"})),
     ];
-    let patched = apply("serve:", false, &ops).expect("patches");
+    let patched = apply("serve:", Format::Yaml, &ops).expect("patches");
     assert_eq!(patched.refused.len(), 1);
     assert!(patched.text.contains("serve: plain"), "{}", patched.text);
 }
@@ -524,7 +527,7 @@ fn a_change_inside_a_key_changed_in_the_same_batch_is_refused() {
 #[test]
 fn a_mapping_with_an_empty_key_is_left_alone() {
     for op in [set("rls", json!(["a", "b,c"])), set("rls.x", json!(1))] {
-        let patched = apply("rls:\n :", false, std::slice::from_ref(&op)).expect("patches");
+        let patched = apply("rls:\n :", Format::Yaml, std::slice::from_ref(&op)).expect("patches");
         assert_eq!(patched.text, "rls:\n :", "{op:?}");
         assert_eq!(patched.refused.len(), 1, "{op:?}");
     }
@@ -684,7 +687,7 @@ fn misverified(docs: &[String], pairs: bool) -> Vec<String> {
                 let batch: Vec<Op> = std::iter::once(first.clone())
                     .chain(second.cloned())
                     .collect();
-                if let Err(PatchError::Verify { path }) = apply(d, false, &batch) {
+                if let Err(PatchError::Verify { path }) = apply(d, Format::Yaml, &batch) {
                     bad.push(format!("{d:?} {batch:?} -> {path}"));
                 }
             }
@@ -882,13 +885,13 @@ fn a_change_inside_a_set_list_must_use_its_indices() {
         set("courier", json!(["a", "b,c"])),
         set("courier.base_url", json!(null)),
     ];
-    let patched = apply("e:", false, &ops).expect("patches");
+    let patched = apply("e:", Format::Yaml, &ops).expect("patches");
     assert_eq!(patched.refused.len(), 1);
     let ops = [set("e", json!(["a", "b"])), set("e.0", json!("c"))];
-    let patched = apply("e:\n  - a\n", false, &ops).expect("patches and verifies");
+    let patched = apply("e:\n  - a\n", Format::Yaml, &ops).expect("patches and verifies");
     assert!(patched.refused.is_empty(), "{:?}", patched.refused);
     let ops = [set("e.x", json!(1)), set("e", json!({"y": 2}))];
-    let patched = apply("e:\n  x: 0\n", false, &ops).expect("patches");
+    let patched = apply("e:\n  x: 0\n", Format::Yaml, &ops).expect("patches");
     assert_eq!(patched.refused.len(), 1, "set whole after a change inside");
 }
 
@@ -903,7 +906,7 @@ fn numeric_keys_that_do_not_read_back_are_refused() {
         "1e3: a\n".to_owned(),
     ] {
         let path = text.split(':').next().unwrap_or_default().to_owned();
-        let patched = apply(&text, false, &[Op::Remove { path }]).expect("patches");
+        let patched = apply(&text, Format::Yaml, &[Op::Remove { path }]).expect("patches");
         assert_eq!(patched.text, text);
         assert_eq!(patched.refused.len(), 1);
     }
@@ -935,7 +938,8 @@ fn list_items_with_something_between_dash_and_content() {
         "e: |+\n  a\n\nf: 1\n",
     );
     for text in ["e:\n- # c\n  x\n", "e:\n- |\n  t\n", "e:\n- !\n"] {
-        let patched = apply(text, false, &[set("e", json!(["a"]))]).expect("patches and verifies");
+        let patched =
+            apply(text, Format::Yaml, &[set("e", json!(["a"]))]).expect("patches and verifies");
         assert!(
             patched.refused.is_empty(),
             "{text:?}: {:?}",
@@ -957,7 +961,7 @@ fn an_explicit_key_without_value_ends_on_its_line() {
         set("secrets.cookie", json!(["a", "b,c"])),
         Op::Remove { path: "s".into() },
     ];
-    let patched = apply("s:\n- ? x\n", false, &ops).expect("patches and verifies");
+    let patched = apply("s:\n- ? x\n", Format::Yaml, &ops).expect("patches and verifies");
     assert!(patched.text.contains("cookie"), "{}", patched.text);
     check(
         "s:\n- ? x\nsecrets:\n  cookie:\n    - a\n",
@@ -987,7 +991,7 @@ fn a_change_inside_a_set_mapping_must_use_its_keys() {
         set("serve", json!({"hook": "session"})),
         set("serve.base_url", json!("plain")),
     ];
-    let patched = apply("serve:\n c:\n l:\n", false, &ops).expect("patches and verifies");
+    let patched = apply("serve:\n c:\n l:\n", Format::Yaml, &ops).expect("patches and verifies");
     assert_eq!(patched.refused.len(), 1, "{:?}", patched.refused);
 }
 
@@ -1011,7 +1015,7 @@ fn replacing_a_list_whose_item_is_empty_with_a_comment() {
         "k:\n  l:\n  -\t# c\n  - x\n",
         "k:\n  l:\n    - # c\n",
     ] {
-        let patched = apply(doc, false, &[set("k.l", json!({"hook": "session"}))])
+        let patched = apply(doc, Format::Yaml, &[set("k.l", json!({"hook": "session"}))])
             .expect("patches and verifies");
         assert!(!patched.text.contains('-'), "{doc:?} -> {:?}", patched.text);
         assert!(patched.text.contains("hook: session"), "{:?}", patched.text);
@@ -1033,7 +1037,8 @@ fn a_value_and_a_sibling_added_at_the_end_of_an_indented_file() {
 /// the search for its `?` missed it; a key was then added into the complex mapping.
 #[test]
 fn a_block_scalar_key_without_content() {
-    let patched = apply("? >\n#", false, &[set("log.level", json!("plain"))]).expect("verifies");
+    let patched =
+        apply("? >\n#", Format::Yaml, &[set("log.level", json!("plain"))]).expect("verifies");
     assert_eq!(patched.text, "? >\n#");
     assert_eq!(patched.refused.len(), 1);
 }
@@ -1093,9 +1098,24 @@ fn an_explicit_empty_key_with_a_comment() {
     // An explicit key on the line after its `?` is not a plain key.
     let patched = apply(
         "a: 1\n?\n e\n: 1\n",
-        false,
+        Format::Yaml,
         &[Op::Remove { path: "e".into() }],
     )
     .expect("verifies");
     assert_eq!(patched.refused.len(), 1, "{:?}", patched.text);
+}
+
+#[test]
+fn format_follows_the_extension() {
+    use std::path::Path;
+    for (path, format) in [
+        ("kratos.json", Format::Json),
+        ("conf/KRATOS.Json", Format::Json),
+        ("kratos.yml", Format::Yaml),
+        ("kratos.yaml", Format::Yaml),
+        ("values.json.bak", Format::Yaml),
+        ("json", Format::Yaml),
+    ] {
+        assert_eq!(Format::of(Path::new(path)), format, "{path}");
+    }
 }

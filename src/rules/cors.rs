@@ -8,12 +8,11 @@
 
 use serde_json::Value;
 
-use super::serve::https_upgrade;
 use super::{Applicability, Context, FixMeta, Rule, RuleMeta, Severity, Sink, Threat, Versions};
 use crate::config::node::join;
 use crate::finding::Finding;
 use crate::fix::{FixEnv, FixPlan, FixResult, set};
-use crate::kratos::uri::{Uri, is_loopback_host, is_plain_http};
+use crate::kratos::uri::{HttpsPolicy, Uri, https_form, is_loopback_host, is_plain_http};
 
 const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
 const ORIGINS: &str = "serve.public.cors.allowed_origins";
@@ -69,7 +68,7 @@ fn verdict(cx: &Context<'_>, origin: &str) -> Verdict {
         // Loopback origins are development leftovers. An http origin with a port or an IP has
         // no https form the command can know: the front-end it names is blocked, which is what
         // the rule's `breaks` warns of.
-        return https_upgrade(origin).map_or(Verdict::Drop, Verdict::Upgrade);
+        return https_form(origin, HttpsPolicy::UserFacing).map_or(Verdict::Drop, Verdict::Upgrade);
     }
     Verdict::Keep
 }

@@ -2,8 +2,6 @@
 //! dev mode, an admin API listening beyond the host, a missing or plain-http public base URL,
 //! plain-http self-service UI URLs, and no TLS on the public listener.
 
-use std::net::IpAddr;
-
 use serde_json::Value;
 
 use super::support::public_url_plain_http;
@@ -13,7 +11,8 @@ use crate::finding::Finding;
 use crate::fix::{FixEnv, FixPlan, FixResult, set};
 use crate::kratos::credential::is_env_reference;
 use crate::kratos::uri::{
-    Uri, is_internal_listen_host, is_loopback_host, is_plain_http, mask_credentials,
+    HttpsPolicy, Uri, https_form, is_internal_listen_host, is_loopback_host, is_plain_http,
+    mask_credentials,
 };
 
 const CONFIG_DOC: &str = "https://www.ory.sh/docs/kratos/reference/configuration";
@@ -26,42 +25,9 @@ fn has_text(cx: &Context<'_>, path: &str) -> bool {
     cx.str(path).is_some_and(|s| !s.trim().is_empty())
 }
 
-/// The `https://` form of a plain-http URL whose host is a public DNS name served on the default
-/// port: `http://auth.example.com/x` becomes `https://auth.example.com/x` (an explicit `:80` is
-/// dropped). Anything else needs the operator, and the error says why: a loopback, internal or
-/// IP host is not the address users reach, and an explicit port names a listener (often Kratos's
-/// own plain-http one) that says nothing about where TLS is served.
-pub(super) fn https_upgrade(url: &str) -> Result<String, &'static str> {
-    let text = url.trim();
-    let uri = Uri::parse(text).ok_or("it is not an absolute URL")?;
-    if !uri.scheme_is("http") {
-        return Err("it is not a plain-http URL");
-    }
-    if uri.user.is_some() {
-        return Err("it carries credentials");
-    }
-    let host = uri.host.trim_start_matches("*.");
-    if is_loopback_host(host) {
-        return Err("its host is loopback, not the address users reach");
-    }
-    if host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<IpAddr>()
-        .is_ok()
-    {
-        return Err("its host is an IP address, which rarely has a certificate");
-    }
-    if !host.contains('.') {
-        return Err("its host is an internal name, not a public DNS name");
-    }
-    if uri.port.is_some_and(|p| p != "80") {
-        return Err("it names an explicit port, which says nothing about where TLS is served");
-    }
-    let rest = &text[uri.scheme.len() + "://".len()..];
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = rest[..end].strip_suffix(":80").unwrap_or(&rest[..end]);
-    Ok(format!("https://{authority}{}", &rest[end..]))
+/// The `https://` form of an address users reach, or why the operator must choose it.
+fn https_upgrade(url: &str) -> Result<String, &'static str> {
+    https_form(url, HttpsPolicy::UserFacing)
 }
 
 /// The fix of a plain-http URL at `finding.path`: its https form, or the operator's call.

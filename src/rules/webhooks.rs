@@ -2,8 +2,6 @@
 //! `web_hook` hooks and the password migrate hook, OIDC providers, the outgoing HTTP client's
 //! SSRF guard and the Hydra admin API.
 
-use std::net::IpAddr;
-
 use serde_json::Value;
 
 use super::courier::courier_request_configs;
@@ -15,7 +13,7 @@ use crate::finding::Finding;
 use crate::fix::{FixEnv, FixPlan, FixResult, set};
 use crate::kratos::credential::{describe, is_env_reference, is_placeholder, low_variety};
 use crate::kratos::uri::{
-    Uri, is_internal_listen_host, is_loopback_host, is_plain_http, mask_credentials,
+    HttpsPolicy, Uri, https_form, is_internal_listen_host, is_plain_http, mask_credentials,
 };
 
 const HOOKS_DOC: &str = "https://www.ory.sh/docs/kratos/hooks/configure-hooks";
@@ -68,37 +66,10 @@ fn machine_secret_weakness(value: &str) -> Option<(String, Severity)> {
 const GUARD: &str = "clients.http.disallow_private_ip_ranges";
 const EXCEPTIONS: &str = "clients.http.private_ip_exception_urls";
 
-/// The `https://` form of a plain-http URL Kratos calls out to (a web hook, an OIDC provider, an
-/// HTTP courier channel, Hydra's admin API): only the scheme changes, so the same service on
-/// the same port is asked to speak TLS (an explicit `:80`, the plain-http port, is dropped).
-/// `Err` says why the operator must choose the URL instead: a loopback service runs next to
-/// Kratos and never crosses the network, so whether and where it serves TLS is a deployment
-/// decision; certificates rarely name an IP address.
+/// The `https://` form of a service URL Kratos calls out to (a web hook, an OIDC provider, an
+/// HTTP courier channel, Hydra's admin API), or why the operator must choose it.
 pub(super) fn service_https(url: &str) -> Result<String, &'static str> {
-    let text = url.trim();
-    let uri = Uri::parse(text).ok_or("it is not an absolute URL")?;
-    if !uri.scheme_is("http") {
-        return Err("it is not a plain-http URL");
-    }
-    if is_env_reference(text) {
-        return Err("it is an unexpanded `${VAR}` reference");
-    }
-    if uri.host.is_empty() {
-        return Err("it has no host");
-    }
-    if is_loopback_host(uri.host) {
-        return Err(
-            "its host is loopback (the service runs next to Kratos and the traffic never leaves \
-             the host; whether and where it serves TLS is a deployment decision)",
-        );
-    }
-    if uri.host.parse::<IpAddr>().is_ok() {
-        return Err("its host is an IP address, which certificates rarely name");
-    }
-    let rest = &text[uri.scheme.len() + "://".len()..];
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = rest[..end].strip_suffix(":80").unwrap_or(&rest[..end]);
-    Ok(format!("https://{authority}{}", &rest[end..]))
+    https_form(url, HttpsPolicy::Service)
 }
 
 /// A URL for messages: credentials masked, a query (which may carry a token) elided.

@@ -175,7 +175,8 @@ fn phases(text: &str) {
     let ops: Vec<_> = plan.by_file.iter().flat_map(|(_, o)| o.clone()).collect();
     println!("plan {:?} ({} ops)", t.elapsed(), ops.len());
     let t = Instant::now();
-    let patched = kratos_harden::patch::apply(text, false, &ops).expect("patch");
+    let patched =
+        kratos_harden::patch::apply(text, kratos_harden::patch::Format::Yaml, &ops).expect("patch");
     println!("patch+verify {:?}", t.elapsed());
     let t = Instant::now();
     let masker = kratos_harden::mask::Masker::new(&deployment.root, &env.generated);

@@ -6,7 +6,7 @@
 //!
 //! CI runs 2,000 cases; `PROPTEST_CASES=100000 cargo test --release patch_props` runs more.
 
-use kratos_harden::patch::{Op, apply};
+use kratos_harden::patch::{Format, Op, apply};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -246,7 +246,7 @@ proptest! {
         }
         let parsed: Result<kratos_harden::config::node::Node, _> = serde_saphyr::from_str(&text);
         prop_assume!(parsed.is_ok());
-        let patched = apply(&text, false, &ops);
+        let patched = apply(&text, Format::Yaml, &ops);
         prop_assert!(patched.is_ok(), "patch failed: {:?}\n{text}\n{ops:?}", patched.err());
         let patched = patched.unwrap_or_else(|_| unreachable!());
         prop_assert!(patched.refused.is_empty(), "refused {:?}", patched.refused);

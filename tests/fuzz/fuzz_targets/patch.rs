@@ -2,7 +2,7 @@
 //! parses and reads back as intended (its own verification); a `Verify` error is a bug.
 #![no_main]
 
-use kratos_harden::patch::{self, Op, PatchError};
+use kratos_harden::patch::{self, Format, Op, PatchError};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 
@@ -62,8 +62,11 @@ fuzz_target!(|bytes: &[u8]| {
         .collect();
     // JSON mode only for JSON documents, as the loader guarantees for `.json` files.
     let is_json = serde_json::from_str::<Value>(text).is_ok();
-    for json in [false, true].into_iter().filter(|j| !j || is_json) {
-        if let Err(PatchError::Verify { path }) = patch::apply(text, json, &ops) {
+    for format in [Format::Yaml, Format::Json]
+        .into_iter()
+        .filter(|f| *f == Format::Yaml || is_json)
+    {
+        if let Err(PatchError::Verify { path }) = patch::apply(text, format, &ops) {
             panic!("verification failed at {path}");
         }
     }

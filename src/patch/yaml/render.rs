@@ -6,17 +6,27 @@
 use serde_json::Value;
 use serde_saphyr::granit_parser::ScalarStyle;
 
+use crate::patch::Format;
+
 /// How the document writes things, learnt from its text.
 #[derive(Clone, Debug)]
 pub struct Layout {
-    /// The document is JSON (keys and strings always double-quoted).
-    pub json: bool,
+    /// The document's format (JSON: keys and strings always double-quoted).
+    pub format: Format,
     /// Line ending: `\n` or `\r\n`.
     pub newline: &'static str,
     /// Indentation step (2 or 4).
     pub step: usize,
     /// Block sequences written at their key's column (`key:\n- a`).
     pub indentless: bool,
+}
+
+impl Layout {
+    /// True for a JSON document.
+    #[must_use]
+    pub fn json(&self) -> bool {
+        self.format == Format::Json
+    }
 }
 
 /// A scalar (string, number, boolean or null) as text. `prefer` is the style being replaced;
@@ -33,7 +43,7 @@ pub fn scalar(value: &Value, layout: &Layout, prefer: Option<ScalarStyle>, flow:
 }
 
 fn string(s: &str, layout: &Layout, prefer: Option<ScalarStyle>, flow: bool) -> String {
-    if layout.json {
+    if layout.json() {
         return double(s);
     }
     match prefer {
@@ -104,7 +114,7 @@ fn reads_as_other_type(s: &str) -> bool {
 /// A mapping key as text.
 #[must_use]
 pub fn key(k: &str, layout: &Layout, flow: bool) -> String {
-    if !layout.json && plain_safe(k, flow) {
+    if !layout.json() && plain_safe(k, flow) {
         k.to_owned()
     } else {
         double(k)
@@ -144,7 +154,7 @@ pub fn flow_collection(value: &Value, layout: &Layout) -> String {
 #[must_use]
 pub fn after_key(value: &Value, layout: &Layout, col: usize) -> String {
     match value {
-        Value::Array(items) if !items.is_empty() && !layout.json => {
+        Value::Array(items) if !items.is_empty() && !layout.json() => {
             let dash = if layout.indentless {
                 col
             } else {
@@ -159,7 +169,7 @@ pub fn after_key(value: &Value, layout: &Layout, col: usize) -> String {
             }
             out
         }
-        Value::Object(map) if !map.is_empty() && !layout.json => {
+        Value::Object(map) if !map.is_empty() && !layout.json() => {
             let mut out = String::new();
             for (k, v) in map {
                 out.push_str(layout.newline);
@@ -187,7 +197,7 @@ pub fn after_key(value: &Value, layout: &Layout, col: usize) -> String {
             out.push('}');
             out
         }
-        other => format!(" {}", scalar(other, layout, None, layout.json)),
+        other => format!(" {}", scalar(other, layout, None, layout.json())),
     }
 }
 
@@ -197,7 +207,7 @@ pub fn entry(k: &str, v: &Value, layout: &Layout, col: usize) -> String {
     format!(
         "{}{}:{}",
         " ".repeat(col),
-        key(k, layout, layout.json),
+        key(k, layout, layout.json()),
         after_key(v, layout, col)
     )
 }
@@ -229,7 +239,7 @@ mod tests {
 
     fn yaml() -> Layout {
         Layout {
-            json: false,
+            format: Format::Yaml,
             newline: "\n",
             step: 2,
             indentless: false,
@@ -308,7 +318,7 @@ mod tests {
         };
         assert_eq!(after_key(&json!(["x"]), &indentless, 2), "\n  - x");
         let json = Layout {
-            json: true,
+            format: Format::Json,
             ..yaml()
         };
         assert_eq!(

@@ -5,7 +5,7 @@ use serde_saphyr::granit_parser::ScalarStyle;
 
 use super::render::{self, Layout};
 use super::tree::{PEntry, PKind, PNode};
-use super::{Op, PatchError};
+use crate::patch::{Op, PatchError};
 
 /// Replace `start..end` with `text`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -267,7 +267,7 @@ fn set_existing(
                 text: render::scalar(value, layout, prefer, at.inside_flow),
             }
         }
-        _ if node.is_flow() || at.inside_flow || layout.json => Edit {
+        _ if node.is_flow() || at.inside_flow || layout.json() => Edit {
             start: node.start,
             end: node.end,
             text: render::scalar(value, layout, None, true),
@@ -365,7 +365,7 @@ fn last_item_start(node: &PNode) -> usize {
 /// ` scalar`, ` [..]` (flow context) or a newline and block, for the text after a `:`.
 fn value_text(value: &Value, at: At<'_>, text: &str, layout: &Layout) -> String {
     let key_col = at.entry.map_or(0, |e| column(text, e.key_start));
-    if at.inside_flow || (layout.json && !matches!(value, Value::Object(_))) {
+    if at.inside_flow || (layout.json() && !matches!(value, Value::Object(_))) {
         format!(" {}", render::scalar(value, layout, None, at.inside_flow))
     } else {
         render::after_key(value, layout, key_col)
@@ -447,7 +447,7 @@ fn remove_item(
         line: line_of(text, at.node.start),
         reason: format!("`{path}` {reason}; edit it by hand"),
     };
-    if flow || layout.json {
+    if flow || layout.json() {
         return Err(refused("is an item of a `[...]` list"));
     }
     if items.len() == 1 {
@@ -512,7 +512,7 @@ fn missing(
         PKind::Map {
             flow: false,
             entries,
-        } if !entries.is_empty() && !layout.json => {
+        } if !entries.is_empty() && !layout.json() => {
             let col = column(text, entries[0].key_start);
             let after = line_end(text, node.end);
             let body = render::entry(rest[0], &nested, layout, col);

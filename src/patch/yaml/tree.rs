@@ -11,9 +11,9 @@
 
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
 
-use super::PatchError;
 use super::edit::column;
 use super::scan::{block_span, colon_after, content_before, dash_before, empty_at};
+use crate::patch::PatchError;
 
 /// A node of the span tree.
 #[derive(Clone, Debug)]
