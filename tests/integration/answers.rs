@@ -354,6 +354,28 @@ fn values_outside_kratos_bounds_are_refused() {
     }
 }
 
+/// Types `typed` into the edit box of `rule`'s item and asserts the editor refuses it with a
+/// reason containing `says`; the edit box is then closed.
+pub(crate) fn assert_edit_refused(s: &mut review::Session, rule: &str, typed: &str, says: &str) {
+    let item = item_of(s, rule);
+    s.screen = Screen::Item(item);
+    s.update(Message::StartEdit);
+    for _ in 0..64 {
+        s.update(Message::DeleteChar);
+    }
+    for c in typed.chars() {
+        s.update(Message::Input(c));
+    }
+    s.update(Message::Accept);
+    match &s.popup {
+        Some(review::Popup::Edit { error: Some(e), .. }) => {
+            assert!(e.contains(says), "{rule} {typed}: {e}");
+        }
+        other => panic!("{rule} {typed}: the editor should refuse, got {other:?}"),
+    }
+    s.update(Message::No);
+}
+
 #[test]
 fn the_wizard_refuses_what_the_replay_refuses() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -372,21 +394,7 @@ fn the_wizard_refuses_what_the_replay_refuses() {
         ("KH222", "8", "still fails KH222"),
         ("KH233", "javascript:alert(1)", "is not an http(s) URL"),
     ] {
-        let item = item_of(&s, rule);
-        s.screen = Screen::Item(item);
-        s.update(Message::StartEdit);
-        for _ in 0..64 {
-            s.update(Message::DeleteChar);
-        }
-        for c in typed.chars() {
-            s.update(Message::Input(c));
-        }
-        s.update(Message::Accept);
-        match &s.popup {
-            Some(review::Popup::Edit { error: Some(e), .. }) => assert!(e.contains(says), "{e}"),
-            other => panic!("{rule} {typed}: the editor should refuse, got {other:?}"),
-        }
-        s.update(Message::No);
+        assert_edit_refused(&mut s, rule, typed, says);
     }
     assert!(
         s.items[item_of(&s, "KH404")].edit.is_none(),

@@ -192,7 +192,7 @@ fn the_edit_box_refuses_what_the_proof_or_kratos_would() {
     use kratos_harden::config::Deployment;
     use kratos_harden::fix::SecretsTo;
     use kratos_harden::harden::Options;
-    use kratos_harden::review::{self, Message, Popup, Screen};
+    use kratos_harden::review;
     use kratos_harden::secret::OsSecrets;
 
     let dir = tempfile::tempdir().expect("tempdir");
@@ -214,25 +214,7 @@ fn the_edit_box_refuses_what_the_proof_or_kratos_would() {
         ("KH131", "4", "Kratos accepts 6 or more"),
         ("KH105", "https://*", "would add KH102"),
     ] {
-        let item = (0..s.items.len())
-            .find(|i| s.finding(*i).rule.id == rule)
-            .unwrap_or_else(|| panic!("{rule} item"));
-        s.screen = Screen::Item(item);
-        s.update(Message::StartEdit);
-        for _ in 0..64 {
-            s.update(Message::DeleteChar);
-        }
-        for c in typed.chars() {
-            s.update(Message::Input(c));
-        }
-        s.update(Message::Accept);
-        match &s.popup {
-            Some(Popup::Edit { error: Some(e), .. }) => {
-                assert!(e.contains(says), "{rule} {typed}: {e}");
-            }
-            other => panic!("{rule} {typed}: the editor should refuse, got {other:?}"),
-        }
-        s.update(Message::No);
+        crate::answers::assert_edit_refused(&mut s, rule, typed, says);
     }
 }
 
