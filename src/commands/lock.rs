@@ -122,18 +122,35 @@ pub fn hold(paths: &[&Path]) -> anyhow::Result<Held> {
 }
 
 /// The process holding a `flock` on the inode, from `/proc/locks`
-/// (`N: FLOCK ADVISORY WRITE PID MAJOR:MINOR:INODE 0 EOF`, major and minor in hex).
+/// (`N: FLOCK ADVISORY WRITE PID MAJOR:MINOR:INODE 0 EOF`, major and minor in hex). Some file
+/// systems (overlays, FUSE) list the lock under another device number than `stat` reports:
+/// then the inode alone names it, if exactly one holder has that inode.
 fn holder(dev: u64, ino: u64) -> Option<u32> {
     let locks = fs::read_to_string("/proc/locks").ok()?;
     let (major, minor) = split_dev(dev);
     let wanted = format!("{major:02x}:{minor:02x}:{ino}");
-    locks.lines().find_map(|line| {
+    let suffix = format!(":{ino}");
+    let mut exact = None;
+    let mut by_inode = Vec::new();
+    for line in locks.lines() {
         let fields: Vec<&str> = line.split_whitespace().collect();
         // A waiting lock is listed as `N: -> FLOCK …`; only the holder counts.
-        if fields.get(1) != Some(&"FLOCK") || fields.get(5) != Some(&wanted.as_str()) {
-            return None;
+        let (Some(&"FLOCK"), Some(pid), Some(&id)) = (fields.get(1), fields.get(4), fields.get(5))
+        else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if id == wanted {
+            exact = Some(pid);
+        } else if id.ends_with(&suffix) && !by_inode.contains(&pid) {
+            by_inode.push(pid);
         }
-        fields.get(4)?.parse().ok()
+    }
+    exact.or(match by_inode[..] {
+        [pid] => Some(pid),
+        _ => None,
     })
 }
 
@@ -161,9 +178,25 @@ mod tests {
             error.contains("in use by another kratos-harden run"),
             "{error}"
         );
-        assert!(
-            error.contains(&format!("PID {}", std::process::id())),
-            "{error}"
+        // The PID is named whenever the kernel lists this process's lock on the folder's inode
+        // (some sandboxes show no or other PIDs in /proc/locks: then the message omits it).
+        let ino = fs::metadata(dir.path()).unwrap().ino();
+        let pid = std::process::id().to_string();
+        let listed = fs::read_to_string("/proc/locks").is_ok_and(|locks| {
+            locks.lines().any(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                fields.get(1) == Some(&"FLOCK")
+                    && fields.get(4) == Some(&pid.as_str())
+                    && fields
+                        .get(5)
+                        .is_some_and(|id| id.ends_with(&format!(":{ino}")))
+            })
+        });
+        assert_eq!(
+            error.contains(&format!("PID {pid}")),
+            listed,
+            "{error}\n{:?}",
+            fs::read_to_string("/proc/locks")
         );
         drop(first);
         hold(&[&file]).unwrap();
