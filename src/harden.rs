@@ -12,8 +12,8 @@ use crate::secret::{Secret, SecretError};
 
 mod prove;
 
-pub(crate) use prove::new_in;
 pub use prove::prove;
+pub(crate) use prove::{Proved, added_findings, new_in, prove_plan, refusal};
 
 /// What to fix and how.
 #[derive(Clone, Debug, Default)]

@@ -185,7 +185,7 @@ fn popup_step(
         }
         Popup::ConfirmWrite => {
             let preview = session.preview().clone();
-            let asked = session.write_question(&session.files_to_write(&preview));
+            let asked = session.write_question(&preview);
             for detail in &asked.details {
                 println!("{detail}");
             }

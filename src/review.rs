@@ -299,36 +299,69 @@ impl Session {
     /// The operations of accepted items (edited values substituted), per file.
     #[must_use]
     pub fn accepted_ops(&self) -> Vec<(crate::config::node::FileId, Vec<Op>)> {
-        let mut by_file: Vec<(crate::config::node::FileId, Vec<Op>)> = Vec::new();
-        for (index, item) in self.items.iter().enumerate() {
-            let ops = match &self.decisions[index] {
+        self.decided_plan().by_file
+    }
+
+    /// The accepted and edited decisions as a plan: each finding's operations, in wizard order.
+    #[must_use]
+    pub fn decided_plan(&self) -> crate::fix::Plan {
+        let mut plan = crate::fix::Plan::default();
+        for (item, decision) in self.items.iter().zip(&self.decisions) {
+            let ops = match decision {
                 Decision::Accept => item.ops.clone(),
                 Decision::Edited(value) => edit::with_value(&item.ops, value),
                 Decision::Pending | Decision::Skip => continue,
             };
-            let file = self.findings[item.finding].file;
-            match by_file.iter_mut().find(|(f, _)| *f == file) {
-                Some((_, list)) => {
-                    for op in ops {
-                        if !list.contains(&op) {
-                            list.push(op);
-                        }
-                    }
-                }
-                None => by_file.push((file, ops)),
-            }
+            plan.applied.push((item.finding, ops));
         }
-        by_file
+        plan.rebuild_files(&self.findings);
+        plan
     }
 
-    /// The patched texts and diff of the accepted changes (cached until a decision changes).
+    /// What the decisions would write, proved (cached until a decision changes): the files'
+    /// patched texts and diff, with every decision the proof refused left out.
     pub fn preview(&mut self) -> &Preview {
         if self.preview.is_none() {
-            let ops = self.accepted_ops();
-            let masker = self.masker();
-            self.preview = Some(Preview::build(&self.deployment, &ops, &masker));
+            self.preview = Some(self.proved_preview());
         }
         self.preview.get_or_insert_with(Preview::default)
+    }
+
+    /// The proof of the decisions: realized like `apply` (secrets moved where `--secrets-to`
+    /// says), audited again, and each decision whose result would add a finding refused.
+    #[must_use]
+    pub fn proved_preview(&self) -> Preview {
+        let options = crate::harden::Options {
+            profile: self.profile,
+            version: self.version,
+            ..crate::harden::Options::default()
+        };
+        let cx = crate::rules::Context::new(&self.deployment, self.profile, self.version);
+        let decided = self.decided_plan();
+        let proved = crate::harden::realize(
+            &self.deployment,
+            &cx,
+            &self.findings,
+            decided.clone(),
+            &self.secrets_to,
+        )
+        .map(|first| {
+            crate::harden::prove_plan(
+                &self.deployment,
+                &options,
+                &self.findings,
+                &decided,
+                &self.secrets_to,
+                first,
+            )
+        });
+        match proved {
+            Ok(proved) => Preview::proved(&self.deployment, &self.findings, proved, &self.masker()),
+            Err(error) => Preview {
+                error: Some(error.to_string()),
+                ..Preview::default()
+            },
+        }
     }
 
     /// Records what the caller wrote and shows the Done screen.

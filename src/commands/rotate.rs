@@ -33,7 +33,7 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
     let keys = chosen(&cx, &args.secret);
     let mut rng = OsSecrets;
     let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);
-    let mut by_file: Vec<(FileId, Vec<Op>)> = Vec::new();
+    let mut rotations: Vec<(&str, FileId, Op)> = Vec::new();
     let mut notes = Vec::new();
     for key in keys {
         let path = format!("secrets.{key}");
@@ -42,11 +42,38 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
             .get(&path)
             .or_else(|| cx.get("secrets"))
             .map_or(0, |n| n.pos.file);
-        match by_file.iter_mut().find(|(f, _)| *f == file) {
-            Some((_, ops)) => ops.push(set(&path, list)),
-            None => by_file.push((file, vec![set(&path, list)])),
+        rotations.push((key, file, set(&path, list)));
+        notes.push((key, note(&cx, key, kept, dropped)));
+    }
+    // The proof, as for apply: a rotation whose result adds a finding (a secret list created
+    // inline in a config that holds none) is not made; the others go ahead.
+    let before = crate::rules::check_all(&cx);
+    let options = crate::harden::Options::default();
+    let mut changes = patched(&deployment, &rotations, &[])?;
+    let mut refused: Vec<(&str, String)> = Vec::new();
+    let adds = |changes: &[crate::harden::Change]| {
+        crate::harden::added_findings(&deployment, &options, &before, changes, &[])
+    };
+    if !adds(&changes).is_empty() {
+        // Rotations are independent: each is judged alone, then what is left together.
+        let keys: Vec<&str> = rotations.iter().map(|(key, ..)| *key).collect();
+        for key in &keys {
+            let others: Vec<&str> = keys.iter().copied().filter(|k| k != key).collect();
+            if let Some(gone) = adds(&patched(&deployment, &rotations, &others)?).first() {
+                refused.push((key, crate::harden::refusal(gone)));
+            }
         }
-        notes.push(note(&cx, key, kept, dropped));
+        let mut skip: Vec<&str> = refused.iter().map(|(k, _)| *k).collect();
+        changes = patched(&deployment, &rotations, &skip)?;
+        if let Some(added) = adds(&changes).first() {
+            let why = crate::harden::refusal(added);
+            for key in keys.iter().filter(|k| !skip.contains(k)) {
+                refused.push((key, format!("{why} (with the other rotations)")));
+            }
+            skip = keys.clone();
+            changes = Vec::new();
+        }
+        notes.retain(|(key, _)| !skip.contains(key));
     }
     let masker = if args.show_secrets {
         Masker::default()
@@ -54,25 +81,12 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
         Masker::new(&deployment.root, &env.generated)
     };
     let mut out = String::new();
-    let mut changes = Vec::new();
-    for (file, ops) in &by_file {
-        let source = deployment.source(*file);
-        // The editor for the source's kind: an env file's variable line, `kratos.config` in
-        // Helm values; the process environment is refused naming its variable.
-        let patched = crate::harden::patch_source(&deployment, source, ops)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", source.display))?;
-        if let Some((_, reason)) = patched.refused.first() {
-            anyhow::bail!("{}: cannot rotate automatically: {reason}", source.display);
-        }
-        if args.dry_run {
-            let lines = diff::lines(&source.display, &source.text, &patched.text, &masker);
+    if args.dry_run {
+        for change in &changes {
+            let source = deployment.source(change.file);
+            let lines = diff::lines(&source.display, &change.before, &change.after, &masker);
             out.push_str(&diff::unified(&lines, use_color(args.color)));
         }
-        changes.push(crate::harden::Change {
-            file: *file,
-            before: source.text.clone(),
-            after: patched.text,
-        });
     }
     if !args.dry_run {
         // Planned and checked whole, like apply: a file that cannot be written stops the
@@ -87,6 +101,12 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
         }
     }
     for (path, secret) in &env.generated {
+        if refused
+            .iter()
+            .any(|(key, _)| *path == format!("secrets.{key}"))
+        {
+            continue;
+        }
         let shown = if args.show_secrets {
             secret.expose().to_owned()
         } else {
@@ -94,18 +114,61 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
         };
         let _ = writeln!(out, "{path}: new secret {shown}");
     }
-    for line in notes {
+    for (_, line) in notes {
         let _ = writeln!(out, "  - {line}");
+    }
+    for (key, why) in &refused {
+        let why = why.strip_prefix("not applied: ").unwrap_or(why);
+        let line = format!("secrets.{key}: not rotated: {}", masker.apply(why));
+        eprintln!("warning: {line}");
     }
     if args.dry_run {
         out.push_str("Dry run: nothing was written.\n");
+    } else if changes.is_empty() {
+        out.push_str("Nothing was rotated.\n");
     } else {
         out.push_str(
             "Restart Kratos (or let it reload the config) so the new secrets take effect.\n",
         );
     }
     print(&out)?;
-    Ok(0)
+    // A rotation asked for and not made is not "done".
+    Ok(if refused.is_empty() { 0 } else { 1 })
+}
+
+/// Every file's text with the rotations of `rotations` made, except those of `skip`: the
+/// editor for the source's kind (an env file's variable line, `kratos.config` in Helm values;
+/// the process environment is refused naming its variable).
+fn patched(
+    deployment: &crate::config::Deployment,
+    rotations: &[(&str, FileId, Op)],
+    skip: &[&str],
+) -> anyhow::Result<Vec<crate::harden::Change>> {
+    let mut by_file: Vec<(FileId, Vec<Op>)> = Vec::new();
+    for (key, file, op) in rotations {
+        if skip.contains(key) {
+            continue;
+        }
+        match by_file.iter_mut().find(|(f, _)| f == file) {
+            Some((_, ops)) => ops.push(op.clone()),
+            None => by_file.push((*file, vec![op.clone()])),
+        }
+    }
+    let mut changes = Vec::new();
+    for (file, ops) in &by_file {
+        let source = deployment.source(*file);
+        let patched = crate::harden::patch_source(deployment, source, ops)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", source.display))?;
+        if let Some((_, reason)) = patched.refused.first() {
+            anyhow::bail!("{}: cannot rotate automatically: {reason}", source.display);
+        }
+        changes.push(crate::harden::Change {
+            file: *file,
+            before: source.text.clone(),
+            after: patched.text,
+        });
+    }
+    Ok(changes)
 }
 
 /// The `secrets.*` keys `--secret` names, `all` expanded for this deployment.

@@ -14,11 +14,9 @@ use super::write;
 use crate::answers::Answers;
 use crate::cli::{Cli, WizardArgs};
 use crate::config::SourceKind;
-use crate::fix::{Plan, SecretsTo};
-use crate::harden::{self, Options};
-use crate::mask::Masker;
-use crate::review::{self, Preview, Session};
-use crate::rules::Context;
+use crate::fix::SecretsTo;
+use crate::harden::Options;
+use crate::review::{self, Session};
 use crate::secret::OsSecrets;
 use crate::{demo, prompt, tui};
 
@@ -115,35 +113,50 @@ pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
             crate::shown::path(path)
         );
     }
-    for line in &session.report {
-        println!("Wrote {line}");
-    }
-    if session.report.is_empty() {
-        println!("Nothing was written.");
-    }
+    print_written(&session);
     if let Some(dir) = &demo_dir {
         println!("The demo copy is in {}.", dir.display());
     }
     Ok(0)
 }
 
-/// Writes the accepted changes of `session`, moving secrets when asked.
+/// What was written, and what the proof kept out of it.
+fn print_written(session: &Session) {
+    for line in &session.report {
+        println!("Wrote {line}");
+    }
+    if !session.report.is_empty()
+        && let Some(preview) = session.cached_preview()
+    {
+        let masker = session.masker();
+        for refused in &preview.refused {
+            println!("Not written: {}", masker.apply(refused));
+        }
+        for added in &preview.added {
+            println!(
+                "Added by these fixes: {} `{}`: {}",
+                added.rule.id,
+                added.path,
+                masker.apply(&added.message)
+            );
+        }
+    }
+    if session.report.is_empty() {
+        println!("Nothing was written.");
+    }
+}
+
+/// Writes what the session's proof allows (the accepted changes less every decision it
+/// refused), moving secrets when asked: the same proved result the write question named.
 fn write_session(
     session: &Session,
     secrets_to: &SecretsTo,
     backup: bool,
 ) -> anyhow::Result<Vec<String>> {
-    let mut plan = Plan {
-        by_file: session.accepted_ops(),
-        ..Plan::default()
-    };
-    let moved = if *secrets_to == SecretsTo::Inline {
-        Vec::new()
-    } else {
-        let cx = Context::new(&session.deployment, crate::rules::Profile::Production, None);
-        harden::relocate_secrets(&cx, &session.findings, &mut plan)
-    };
-    let preview = Preview::build(&session.deployment, &plan.by_file, &Masker::default());
+    let preview = session
+        .cached_preview()
+        .cloned()
+        .unwrap_or_else(|| session.proved_preview());
     if let Some(error) = preview.error {
         bail!(error);
     }
@@ -152,5 +165,10 @@ fn write_session(
         output: None,
         backup,
     };
-    write_changes(&session.deployment, &preview.changes, &moved, &options)
+    write_changes(
+        &session.deployment,
+        &preview.changes,
+        &preview.moved,
+        &options,
+    )
 }

@@ -3,9 +3,10 @@
 //! finding, while the rest goes ahead. A finding counts as added when its rule and path (list
 //! indexes aside, since a patch shifts them) are not among the input's findings.
 
-use super::{Change, HardenError, Options, Outcome, realize, reload};
+use super::{Change, HardenError, Options, Outcome, Realized, realize, reload};
 use crate::config::Deployment;
 use crate::finding::Finding;
+use crate::fix::{Plan, SecretsTo};
 use crate::rules::{self, Context};
 
 /// How many times decisions are refused and the result proved again: each round only removes
@@ -23,23 +24,60 @@ pub fn prove(
     options: &Options,
     outcome: &mut Outcome,
 ) -> Result<(), HardenError> {
-    let mut added = added_findings(
+    let first = Realized {
+        plan: outcome.plan.clone(),
+        changes: std::mem::take(&mut outcome.changes),
+        moved: std::mem::take(&mut outcome.moved),
+    };
+    let proved = prove_plan(
         deployment,
         options,
         &outcome.findings,
-        &outcome.changes,
-        &outcome.moved,
+        &outcome.decided,
+        &outcome.secrets_to,
+        first,
     );
+    outcome.refused = proved.refused.iter().map(|(i, _)| *i).collect();
+    outcome.plan = proved.realized.plan;
+    outcome.changes = proved.realized.changes;
+    outcome.moved = proved.realized.moved;
+    outcome.added = proved.added;
+    Ok(())
+}
+
+/// A plan after its proof: what is written, the decisions refused (finding index and why),
+/// and the findings still added that no single decision explains.
+pub(crate) struct Proved {
+    pub realized: Realized,
+    pub refused: Vec<(usize, String)>,
+    pub added: Vec<Finding>,
+}
+
+/// Proves `decided` (already realized as `first`) for the deployment: the one proof of
+/// `apply`, the wizard's write and the answers replay. A smaller plan that cannot be made
+/// (a patch that does not verify) keeps the last result and its refusals.
+pub(crate) fn prove_plan(
+    deployment: &Deployment,
+    options: &Options,
+    findings: &[Finding],
+    decided: &Plan,
+    secrets_to: &SecretsTo,
+    first: Realized,
+) -> Proved {
+    let mut added = added_findings(deployment, options, findings, &first.changes, &first.moved);
     if added.is_empty() {
-        return Ok(());
+        return Proved {
+            realized: first,
+            refused: Vec::new(),
+            added,
+        };
     }
     let cx = Context::new(deployment, options.profile, options.version);
-    let findings = &outcome.findings;
     // What the result adds with the decisions of `refused` taken out.
     let added_without = |refused: &[(usize, String)]| {
-        let mut plan = outcome.decided.clone();
+        let mut plan = decided.clone();
         plan.refuse(findings, refused);
-        let realized = realize(deployment, &cx, findings, plan, &outcome.secrets_to).ok()?;
+        let realized = realize(deployment, &cx, findings, plan, secrets_to).ok()?;
         let added = added_findings(
             deployment,
             options,
@@ -49,15 +87,14 @@ pub fn prove(
         );
         Some((realized, added))
     };
-    let decisions: Vec<usize> = outcome
-        .decided
+    let decisions: Vec<usize> = decided
         .applied
         .iter()
         .filter(|(_, ops)| !ops.is_empty())
         .map(|(i, _)| *i)
         .collect();
     let mut refused: Vec<(usize, String)> = Vec::new();
-    let mut last = None;
+    let mut last = first;
     for _ in 0..ROUNDS {
         let mut blamed = Vec::new();
         for &decision in &decisions {
@@ -77,28 +114,28 @@ pub fn prove(
         if blamed.is_empty() {
             break;
         }
+        let kept = refused.len();
         refused.extend(blamed);
         let Some((realized, left)) = added_without(&refused) else {
+            // The smaller plan cannot be made: keep the last result and its refusals.
+            refused.truncate(kept);
             break;
         };
         added = left;
-        last = Some(realized);
+        last = realized;
         if added.is_empty() {
             break;
         }
     }
-    outcome.refused = refused.iter().map(|(i, _)| *i).collect();
-    if let Some(realized) = last {
-        outcome.plan = realized.plan;
-        outcome.changes = realized.changes;
-        outcome.moved = realized.moved;
+    Proved {
+        realized: last,
+        refused,
+        added,
     }
-    outcome.added = added;
-    Ok(())
 }
 
 /// Why a decision is not applied: the finding its result would add.
-fn refusal(added: &Finding) -> String {
+pub(crate) fn refusal(added: &Finding) -> String {
     format!(
         "not applied: the result would add {} ({}) at `{}`: {}",
         added.rule.id, added.rule.name, added.path, added.message

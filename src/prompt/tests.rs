@@ -138,7 +138,7 @@ fn the_summary_counts_decisions() {
         "{summary}"
     );
     assert!(
-        s.write_question(&[])
+        s.write_question(&crate::review::Preview::default())
             .question
             .starts_with("Write 2 changes")
     );

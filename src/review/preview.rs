@@ -1,4 +1,5 @@
-//! What the accepted decisions would write: each file's patched text and the masked diff.
+//! What the accepted decisions would write: each file's patched text and the masked diff,
+//! after the same proof as `apply` (decisions whose result adds a finding are left out).
 
 use crate::config::Deployment;
 use crate::config::node::FileId;
@@ -16,8 +17,15 @@ pub struct Preview {
     pub lines: Vec<Line>,
     /// Why the patch could not be built (it is then not written).
     pub error: Option<String>,
-    /// Operations the patch engine refused (listed as manual).
+    /// Decisions not written, one line each: the patch engine refused the edit, or the proof
+    /// refused the result (naming the finding it would add).
     pub refused: Vec<String>,
+    /// The findings of those decisions (indices into the session's findings).
+    pub refused_findings: Vec<usize>,
+    /// With `--secrets-to env-file`/`k8s-secret`: the secrets written there.
+    pub moved: Vec<(String, String)>,
+    /// Findings the result still adds that no single decision explains.
+    pub added: Vec<crate::finding::Finding>,
 }
 
 impl Preview {
@@ -53,6 +61,42 @@ impl Preview {
                 }
                 Err(e) => preview.error = Some(format!("{}: {e}", source.display)),
             }
+        }
+        preview
+    }
+
+    /// The preview of a proved plan: its changes diffed, its refusals named.
+    #[must_use]
+    pub(crate) fn proved(
+        deployment: &Deployment,
+        findings: &[crate::finding::Finding],
+        proved: crate::harden::Proved,
+        masker: &Masker,
+    ) -> Self {
+        let realized = proved.realized;
+        let mut preview = Self {
+            moved: realized.moved,
+            added: proved.added,
+            ..Self::default()
+        };
+        // The session's plan starts with nothing manual: every manual entry is a refusal.
+        for (index, why) in &realized.plan.manual {
+            let finding = &findings[*index];
+            preview.refused_findings.push(*index);
+            let why = why.strip_prefix("not applied: ").unwrap_or(why);
+            preview
+                .refused
+                .push(format!("{} `{}`: {why}", finding.rule.id, finding.path));
+        }
+        for change in realized.changes {
+            let source = deployment.source(change.file);
+            preview.lines.extend(diff::lines(
+                &source.display,
+                &change.before,
+                &change.after,
+                masker,
+            ));
+            preview.changes.push(change);
         }
         preview
     }

@@ -225,3 +225,38 @@ fn write_goes_through_a_confirmation() {
     s.written(vec!["k.yml".to_owned()]);
     assert_eq!(s.screen, Screen::Done);
 }
+
+#[test]
+fn the_write_proof_refuses_a_decision_that_adds_a_finding_and_writes_the_rest() {
+    let mut s = session();
+    let level = item_of(&s, "KH251");
+    let secret = item_of(&s, "KH205");
+    s.decisions[level] = Decision::Accept;
+    // Set directly, as a replayed or stale decision could be: the edit box would refuse it.
+    s.decisions[secret] = Decision::Edited(serde_json::json!("short"));
+    let preview = s.preview().clone();
+    assert_eq!(preview.refused_findings, [s.items[secret].finding]);
+    assert!(
+        preview.refused[0].starts_with("KH205 `secrets.cookie.0`: the result would add KH206"),
+        "{:?}",
+        preview.refused
+    );
+    assert_eq!(preview.changes.len(), 1, "one file changes");
+    let change = &preview.changes[0];
+    assert!(change.after.contains("level: info"), "{}", change.after);
+    assert!(!change.after.contains("short"), "{}", change.after);
+    let asked = s.write_question(&preview);
+    assert_eq!(asked.question, "Write 1 change to k.yml?");
+    assert!(
+        asked
+            .details
+            .iter()
+            .any(|d| d.starts_with("Not written: KH205 `secrets.cookie.0`: the result would add")),
+        "{asked:?}"
+    );
+    // The refused secret is not counted as written.
+    assert!(
+        !asked.details.iter().any(|d| d.contains("shown masked")),
+        "{asked:?}"
+    );
+}

@@ -17,6 +17,15 @@ pub struct WriteQuestion {
     pub details: Vec<String>,
 }
 
+/// `a.yml, b.yml and c.yml`.
+fn target(files: &[String]) -> String {
+    match files {
+        [] => "the config".to_owned(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -42,12 +51,17 @@ impl Session {
     #[must_use]
     pub fn secrets_accepted(&self) -> usize {
         (0..self.items.len())
-            .filter(|i| match &self.decisions[*i] {
-                Decision::Accept => self.writes_generated_secret(*i),
-                Decision::Edited(_) => matches!(self.items[*i].edit, Some(EditKind::Secret(_))),
-                Decision::Pending | Decision::Skip => false,
-            })
+            .filter(|i| self.writes_secret(*i))
             .count()
+    }
+
+    /// Whether proposal `item`, as decided, writes a generated or typed secret.
+    fn writes_secret(&self, item: usize) -> bool {
+        match &self.decisions[item] {
+            Decision::Accept => self.writes_generated_secret(item),
+            Decision::Edited(_) => matches!(self.items[item].edit, Some(EditKind::Secret(_))),
+            Decision::Pending | Decision::Skip => false,
+        }
     }
 
     /// The names of the files the accepted proposals change (from the preview).
@@ -60,23 +74,22 @@ impl Session {
             .collect()
     }
 
-    /// The question before writing `files` (see [`Self::files_to_write`]).
+    /// The question before writing what `preview` (the session's proved preview) holds.
     #[must_use]
-    pub fn write_question(&self, files: &[String]) -> WriteQuestion {
+    pub fn write_question(&self, preview: &super::Preview) -> WriteQuestion {
+        let files = self.files_to_write(preview);
         let (mut accepted, mut pending) = (0, 0);
         for (item, decision) in self.items.iter().zip(&self.decisions) {
             match decision {
                 _ if item.ops.is_empty() => {}
+                Decision::Accept | Decision::Edited(_)
+                    if preview.refused_findings.contains(&item.finding) => {}
                 Decision::Accept | Decision::Edited(_) => accepted += 1,
                 Decision::Pending => pending += 1,
                 Decision::Skip => {}
             }
         }
-        let target = match files {
-            [] => "the config".to_owned(),
-            [one] => one.clone(),
-            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-        };
+        let target = target(&files);
         let question = format!(
             "Write {} to {target}?",
             plural(accepted, "change", "changes")
@@ -84,7 +97,7 @@ impl Session {
         let mut details = Vec::new();
         details.push(if !self.backup {
             "No backup is kept (--no-backup).".to_owned()
-        } else if let [one] = files {
+        } else if let [one] = &files[..] {
             format!(
                 "A backup {one}.bak.<timestamp> is kept next to it; `kratos-harden undo {one}` \
                  restores it."
@@ -94,7 +107,10 @@ impl Session {
              restores one."
                 .to_owned()
         });
-        let secrets = self.secrets_accepted();
+        let secrets = (0..self.items.len())
+            .filter(|i| !preview.refused_findings.contains(&self.items[*i].finding))
+            .filter(|i| self.writes_secret(*i))
+            .count();
         if secrets > 0 {
             let whereto = match &self.secrets_to {
                 SecretsTo::Inline => "inline into the config file".to_owned(),
@@ -108,8 +124,20 @@ impl Session {
                 ),
             };
             details.push(format!(
-                "{} go {whereto}; they are shown masked.",
-                plural(secrets, "secret", "secrets")
+                "{} {whereto}; they are shown masked.",
+                plural(secrets, "secret goes", "secrets go")
+            ));
+        }
+        let masker = self.masker();
+        for refused in &preview.refused {
+            details.push(format!("Not written: {}", masker.apply(refused)));
+        }
+        for added in &preview.added {
+            details.push(format!(
+                "The result adds {} at `{}`, which no single decision explains: {}",
+                added.rule.id,
+                added.path,
+                masker.apply(&added.message)
             ));
         }
         if pending > 0 {
@@ -134,7 +162,7 @@ mod tests {
         let preview = s.preview().clone();
         let files = s.files_to_write(&preview);
         assert_eq!(files, ["k.yml"]);
-        let asked = s.write_question(&files);
+        let asked = s.write_question(&preview);
         assert_eq!(asked.question, "Write 1 change to k.yml?");
         assert!(asked.details[0].starts_with("A backup k.yml.bak.<timestamp> is kept"));
         assert!(
@@ -146,12 +174,11 @@ mod tests {
         );
         // `--no-backup`: both front-ends say so (the line mode used to promise a backup).
         s.backup = false;
-        let asked = s.write_question(&files);
+        let asked = s.write_question(&preview);
         assert_eq!(asked.details[0], "No backup is kept (--no-backup).");
         assert_eq!(
-            s.write_question(&["a.yml".into(), "b.yml".into(), "c.yml".into()])
-                .question,
-            "Write 1 change to a.yml, b.yml and c.yml?"
+            target(&["a.yml".into(), "b.yml".into(), "c.yml".into()]),
+            "a.yml, b.yml and c.yml"
         );
     }
 }

@@ -252,3 +252,55 @@ fn the_tui_edit_box_names_the_finding_a_value_would_add() {
     assert_eq!(code, Some(0), "{}", pty.transcript());
     assert_eq!(std::fs::read_to_string(&config).expect("read"), CONFIG);
 }
+
+/// `rotate` proves its result like `apply`: creating secret lists in a config that holds none
+/// inline would add KH210, so those rotations are refused (exit 1, nothing written), while a
+/// file that already holds its secrets inline gets the rotation.
+#[test]
+fn rotate_refuses_a_rotation_that_adds_a_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clean = "dsn: memory\nserve:\n  public:\n    base_url: https://auth.example.com/\n";
+    let config = write(dir.path(), "kratos.yml", clean);
+    let out = bin()
+        .args(["rotate", "--secret", "all", "-c"])
+        .arg(&config)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for key in ["default", "cookie", "cipher"] {
+        assert!(
+            stderr.contains(&format!(
+                "secrets.{key}: not rotated: the result would add KH210"
+            )),
+            "{stderr}"
+        );
+    }
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Nothing was rotated."),
+        "{out:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&config).expect("read"), clean);
+    let listing: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(listing.len(), 1, "no backup either: {listing:?}");
+
+    let inline = "dsn: memory\nsecrets:\n  cipher: [q8Vt2mZr7LxN4pWc9KfHs3JdYb6GeTnA]\n";
+    let config = write(dir.path(), "inline.yml", inline);
+    let out = bin()
+        .args(["rotate", "--secret", "cipher", "-c"])
+        .arg(&config)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
+    let after = std::fs::read_to_string(&config).expect("read");
+    assert!(
+        after.contains("q8Vt2mZr7LxN4pWc9KfHs3JdYb6GeTnA"),
+        "kept: {after}"
+    );
+    assert_ne!(after, inline);
+}

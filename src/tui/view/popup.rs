@@ -89,10 +89,8 @@ fn para(text: &str, style: ratatui::style::Style, max: usize) -> Vec<Line<'stati
 
 fn confirm_write(view: &View<'_>, max: usize) -> Vec<Line<'static>> {
     let session = view.session;
-    let files = view
-        .preview
-        .map_or_else(Vec::new, |p| session.files_to_write(p));
-    let asked = session.write_question(&files);
+    let empty = crate::review::Preview::default();
+    let asked = session.write_question(view.preview.unwrap_or(&empty));
     let stats = view
         .preview
         .map(|p| format!(" ({} lines)", diff::stats(&p.lines)))
