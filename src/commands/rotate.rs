@@ -47,34 +47,8 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
     }
     // The proof, as for apply: a rotation whose result adds a finding (a secret list created
     // inline in a config that holds none) is not made; the others go ahead.
-    let before = crate::rules::check_all(&cx);
-    let options = crate::harden::Options::default();
-    let mut changes = patched(&deployment, &rotations, &[])?;
-    let mut refused: Vec<(&str, String)> = Vec::new();
-    let adds = |changes: &[crate::harden::Change]| {
-        crate::harden::added_findings(&deployment, &options, &before, changes, &[])
-    };
-    if !adds(&changes).is_empty() {
-        // Rotations are independent: each is judged alone, then what is left together.
-        let keys: Vec<&str> = rotations.iter().map(|(key, ..)| *key).collect();
-        for key in &keys {
-            let others: Vec<&str> = keys.iter().copied().filter(|k| k != key).collect();
-            if let Some(gone) = adds(&patched(&deployment, &rotations, &others)?).first() {
-                refused.push((key, crate::harden::refusal(gone)));
-            }
-        }
-        let mut skip: Vec<&str> = refused.iter().map(|(k, _)| *k).collect();
-        changes = patched(&deployment, &rotations, &skip)?;
-        if let Some(added) = adds(&changes).first() {
-            let why = crate::harden::refusal(added);
-            for key in keys.iter().filter(|k| !skip.contains(k)) {
-                refused.push((key, format!("{why} (with the other rotations)")));
-            }
-            skip = keys.clone();
-            changes = Vec::new();
-        }
-        notes.retain(|(key, _)| !skip.contains(key));
-    }
+    let (changes, refused) = proved(&deployment, &cx, &rotations)?;
+    notes.retain(|(key, _)| !refused.iter().any(|(k, _)| k == key));
     let masker = if args.show_secrets {
         Masker::default()
     } else {
@@ -133,7 +107,47 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
     }
     print(&out)?;
     // A rotation asked for and not made is not "done".
-    Ok(if refused.is_empty() { 0 } else { 1 })
+    Ok(u8::from(!refused.is_empty()))
+}
+
+/// Rotations the proof refused: the key and why.
+type Refused<'k> = Vec<(&'k str, String)>;
+
+/// The rotations' changes after the proof, as for apply: a rotation whose result adds a
+/// finding (a secret list created inline in a config that holds none) is not made, the
+/// others are. Rotations are independent: each is judged alone, then what is left together.
+fn proved<'k>(
+    deployment: &crate::config::Deployment,
+    cx: &Context<'_>,
+    rotations: &[(&'k str, FileId, Op)],
+) -> anyhow::Result<(Vec<crate::harden::Change>, Refused<'k>)> {
+    let before = crate::rules::check_all(cx);
+    let options = crate::harden::Options::default();
+    let adds = |changes: &[crate::harden::Change]| {
+        crate::harden::added_findings(deployment, &options, &before, changes, &[])
+    };
+    let mut refused: Refused<'k> = Vec::new();
+    let changes = patched(deployment, rotations, &[])?;
+    if adds(&changes).is_empty() {
+        return Ok((changes, refused));
+    }
+    let keys: Vec<&str> = rotations.iter().map(|(key, ..)| *key).collect();
+    for key in &keys {
+        let others: Vec<&str> = keys.iter().copied().filter(|k| k != key).collect();
+        if let Some(gone) = adds(&patched(deployment, rotations, &others)?).first() {
+            refused.push((key, crate::harden::refusal(gone)));
+        }
+    }
+    let skip: Vec<&str> = refused.iter().map(|(k, _)| *k).collect();
+    let changes = patched(deployment, rotations, &skip)?;
+    if let Some(added) = adds(&changes).first() {
+        let why = crate::harden::refusal(added);
+        for key in keys.iter().filter(|k| !skip.contains(k)) {
+            refused.push((key, format!("{why} (with the other rotations)")));
+        }
+        return Ok((Vec::new(), refused));
+    }
+    Ok((changes, refused))
 }
 
 /// Every file's text with the rotations of `rotations` made, except those of `skip`: the
