@@ -105,13 +105,16 @@ impl Answers {
                 }
                 other => other.clone(),
             };
-            let finding = session.finding(index);
-            entries.push(Answer {
-                rule: finding.rule.id.to_owned(),
-                path: finding.path.clone(),
-                decision,
-                line: 0,
-            });
+            // A proposal resolving several findings records the decision for each of them.
+            for finding in std::iter::once(item.finding).chain(item.also.iter().copied()) {
+                let finding = &session.findings[finding];
+                entries.push(Answer {
+                    rule: finding.rule.id.to_owned(),
+                    path: finding.path.clone(),
+                    decision: decision.clone(),
+                    line: 0,
+                });
+            }
         }
         Self {
             entries,

@@ -109,8 +109,8 @@ impl Selection {
 /// in the slice given to [`plan`].
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
-    /// Findings whose fixes will be applied, with their operations (possibly none, when an
-    /// earlier finding's fix already covers them).
+    /// Findings whose fixes will be applied, each with all its operations (an operation two
+    /// fixes share is listed under both, and once in `by_file`).
     pub applied: Vec<(usize, Vec<Op>)>,
     /// Findings left to the operator, with the reason (manual fixes, missing information,
     /// conflicts, edits the patch engine refused).
@@ -229,11 +229,11 @@ pub fn plan(
         // operation from two findings (one list fixed for several reasons) is kept once.
         let mut kept = Vec::new();
         let mut conflict = None;
-        for op in ops {
+        for op in &ops {
             match claimed.get(op.path()) {
-                Some(same) if *same == op => {}
+                Some(same) if same == op => {}
                 Some(_) => conflict = Some(op.path().to_owned()),
-                None => kept.push(op),
+                None => kept.push(op.clone()),
             }
         }
         // A fix that cannot make all its changes makes none: half a fix counted as done is
@@ -252,7 +252,10 @@ pub fn plan(
                 None => plan.by_file.push((finding.file, vec![op.clone()])),
             }
         }
-        plan.applied.push((index, kept));
+        // The finding keeps all its operations, shared ones included: each decision stands on
+        // its own (skipping the earlier fix must not leave this one half made), and the files'
+        // lists hold every operation once.
+        plan.applied.push((index, ops));
     }
     Ok(plan)
 }

@@ -8,7 +8,7 @@
 //! is printed comes from the `text` module, which has no terminal and is unit-tested. The command layer
 //! prints what was written ("Wrote …") or "Nothing was written." once [`run`] returns.
 
-mod text;
+pub(crate) mod text;
 
 use std::io::IsTerminal as _;
 
@@ -175,7 +175,7 @@ fn popup_step(
             let finding = session.finding(item);
             let rule = finding.rule;
             out("\nThis fix is unsafe. What may break:\n")?;
-            out(&text::wrap(finding.breaks(), ui.width, "  "))?;
+            out(&text::wrap(&session.breaks(item), ui.width, "  "))?;
             let question = format!("Apply {} anyway?", rule.id);
             yes_no(Confirm::new(&question).with_default(false).prompt())?
         }

@@ -48,6 +48,9 @@ pub struct Item {
     pub guidance: Option<String>,
     /// How the value may be edited, if it may.
     pub edit: Option<EditKind>,
+    /// Other findings whose fix is exactly these operations (one return-URL list fixing
+    /// KH103 and KH104): one decision for all, each named on the proposal with its breakage.
+    pub also: Vec<usize>,
 }
 
 /// Where the wizard is.
@@ -179,29 +182,45 @@ impl Session {
     /// A session over the outcome of a planning run made with unsafe fixes enabled.
     #[must_use]
     pub fn new(deployment: Deployment, outcome: Outcome, source: Box<dyn secret::Source>) -> Self {
-        let mut items: Vec<Item> = outcome
+        let applicability = |i: usize| {
+            outcome.findings[i]
+                .fix
+                .as_ref()
+                .map_or(Applicability::Manual, |f| f.applicability)
+        };
+        let mut items: Vec<Item> = Vec::new();
+        for (i, ops) in outcome
             .plan
             .applied
             .iter()
             .filter(|(_, ops)| !ops.is_empty())
-            .map(|(i, ops)| Item {
+        {
+            // The same change fixing several findings is one proposal naming all of them;
+            // it asks first when any of them is unsafe.
+            if let Some(item) = items.iter_mut().find(|item| item.ops == *ops) {
+                item.also.push(*i);
+                if applicability(*i) == Applicability::Unsafe {
+                    item.applicability = Applicability::Unsafe;
+                }
+                continue;
+            }
+            items.push(Item {
                 finding: *i,
                 ops: ops.clone(),
-                applicability: outcome.findings[*i]
-                    .fix
-                    .as_ref()
-                    .map_or(Applicability::Manual, |f| f.applicability),
+                applicability: applicability(*i),
                 guidance: None,
                 edit: edit::kind_of(ops, &outcome.generated),
-            })
-            .chain(outcome.plan.manual.iter().map(|(i, why)| Item {
-                finding: *i,
-                ops: Vec::new(),
-                applicability: Applicability::Manual,
-                guidance: Some(why.clone()),
-                edit: None,
-            }))
-            .collect();
+                also: Vec::new(),
+            });
+        }
+        items.extend(outcome.plan.manual.iter().map(|(i, why)| Item {
+            finding: *i,
+            ops: Vec::new(),
+            applicability: Applicability::Manual,
+            guidance: Some(why.clone()),
+            edit: None,
+            also: Vec::new(),
+        }));
         let order = |item: &Item| {
             let f = &outcome.findings[item.finding];
             (
@@ -247,6 +266,31 @@ impl Session {
     #[must_use]
     pub fn finding(&self, item: usize) -> &Finding {
         &self.findings[self.items[item].finding]
+    }
+
+    /// The findings proposal `item` resolves besides its own (the same change fixes them).
+    #[must_use]
+    pub fn also_resolves(&self, item: usize) -> Vec<&Finding> {
+        self.items[item]
+            .also
+            .iter()
+            .map(|i| &self.findings[*i])
+            .collect()
+    }
+
+    /// What may break with proposal `item`: its finding's breakage, then each other finding's
+    /// it resolves, each said once.
+    #[must_use]
+    pub fn breaks(&self, item: usize) -> String {
+        let mut said: Vec<&str> = vec![self.finding(item).breaks()];
+        for f in self.also_resolves(item) {
+            let breaks = f.breaks();
+            if !breaks.is_empty() && !said.contains(&breaks) {
+                said.push(breaks);
+            }
+        }
+        said.retain(|b| !b.is_empty());
+        said.join(" ")
     }
 
     /// Threats that have at least one item, in wizard order.
@@ -312,7 +356,9 @@ impl Session {
                 Decision::Edited(value) => edit::with_value(&item.ops, value),
                 Decision::Pending | Decision::Skip => continue,
             };
-            plan.applied.push((item.finding, ops));
+            for finding in std::iter::once(item.finding).chain(item.also.iter().copied()) {
+                plan.applied.push((finding, ops.clone()));
+            }
         }
         plan.rebuild_files(&self.findings);
         plan

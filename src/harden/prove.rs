@@ -93,6 +93,27 @@ pub(crate) fn prove_plan(
         .filter(|(_, ops)| !ops.is_empty())
         .map(|(i, _)| *i)
         .collect();
+    // Decisions sharing an operation stand or fall together: without one of them, the other
+    // still makes the shared change.
+    let group = |decision: usize| -> Vec<usize> {
+        let ops_of = |d: usize| {
+            decided
+                .applied
+                .iter()
+                .find(|(i, _)| *i == d)
+                .map(|(_, o)| o)
+        };
+        let Some(own) = ops_of(decision) else {
+            return vec![decision];
+        };
+        decisions
+            .iter()
+            .copied()
+            .filter(|d| {
+                *d == decision || ops_of(*d).is_some_and(|o| o.iter().any(|op| own.contains(op)))
+            })
+            .collect()
+    };
     let mut refused: Vec<(usize, String)> = Vec::new();
     let mut last = first;
     for _ in 0..ROUNDS {
@@ -101,14 +122,22 @@ pub(crate) fn prove_plan(
             if refused.iter().any(|(r, _)| *r == decision) {
                 continue;
             }
+            if blamed.iter().any(|(b, _)| *b == decision) {
+                continue;
+            }
+            let members = group(decision);
             let mut trial = refused.clone();
-            trial.push((decision, String::new()));
+            trial.extend(members.iter().map(|m| (*m, String::new())));
             let Some((_, left)) = added_without(&trial) else {
                 continue;
             };
             // The first finding that goes away with this decision is the one it adds.
             if let Some(gone) = added.iter().find(|f| !contains(&left, f)) {
-                blamed.push((decision, refusal(gone)));
+                for member in members {
+                    if !refused.iter().chain(&blamed).any(|(r, _)| *r == member) {
+                        blamed.push((member, refusal(gone)));
+                    }
+                }
             }
         }
         if blamed.is_empty() {

@@ -134,12 +134,21 @@ pub fn describe(session: &Session, item: usize, width: usize) -> String {
     } else {
         out.push('\n');
         out.push_str(&changes(session, item));
+        let also = session.also_resolves(item);
+        if !also.is_empty() {
+            let masker = session.masker();
+            out.push_str("The same change also fixes\n");
+            for f in also {
+                let line = format!("{} `{}`: {}", f.rule.id, f.path, masker.apply(&f.message));
+                out.push_str(&wrap(&line, width, "  "));
+            }
+        }
     }
     out.push_str("\nWhy it matters\n");
     out.push_str(&wrap(rule.rationale, width, "  "));
     if !it.ops.is_empty() {
         out.push_str("What may break\n");
-        out.push_str(&wrap(finding.breaks(), width, "  "));
+        out.push_str(&wrap(&session.breaks(item), width, "  "));
     }
     out
 }

@@ -260,3 +260,64 @@ fn the_write_proof_refuses_a_decision_that_adds_a_finding_and_writes_the_rest() 
         "{asked:?}"
     );
 }
+
+/// Every finding a change fixes is on a proposal: the same change for several findings is
+/// one proposal naming all (KH104's entry goes with KH103's list rewrite), and a fix that
+/// shares an operation with another keeps it (KH220's cipher secret, shared with KH205's).
+#[test]
+fn every_fixed_finding_is_on_a_proposal_and_each_proposal_stands_alone() {
+    let d = Deployment::from_texts(vec![(
+        "k.yml".into(),
+        "k.yml".into(),
+        crate::demo::CONFIG.into(),
+    )])
+    .expect("loads");
+    let mut s = start(
+        d,
+        &Options::default(),
+        SecretsTo::Inline,
+        Box::new(OsSecrets),
+    )
+    .expect("plans");
+    // Findings that have a fix at all (an unreadable schema only reports).
+    for (index, finding) in s
+        .findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.fix.is_some())
+    {
+        let on_item = s
+            .items
+            .iter()
+            .any(|i| i.finding == index || i.also.contains(&index));
+        assert!(
+            on_item,
+            "{} {} has no proposal",
+            finding.rule.id, finding.path
+        );
+    }
+    let list = item_of(&s, "KH103");
+    let also: Vec<&str> = s.also_resolves(list).iter().map(|f| f.rule.id).collect();
+    assert!(also.contains(&"KH104"), "{also:?}");
+    let described = crate::prompt::text::describe(&s, list, 100);
+    assert!(
+        described
+            .contains("The same change also fixes\n  KH104 `selfservice.allowed_return_urls.2`"),
+        "{described}"
+    );
+    // KH220 alone, its shared secret's own proposal skipped: the secret is still written.
+    let algorithm = item_of(&s, "KH220");
+    assert!(
+        s.items[algorithm]
+            .ops
+            .iter()
+            .any(|op| op.path() == "secrets.cipher")
+    );
+    s.decisions[algorithm] = Decision::Accept;
+    let ops: Vec<String> = s.accepted_ops()[0]
+        .1
+        .iter()
+        .map(|op| op.path().to_owned())
+        .collect();
+    assert_eq!(ops, ["ciphers.algorithm", "secrets.cipher"]);
+}

@@ -203,8 +203,17 @@ fn fix(view: &View<'_>, item: usize, max: usize) -> Vec<Line<'static>> {
             max,
         ));
     } else {
-        let breaks = text::plain(finding.breaks());
+        let breaks = text::plain(&view.session.breaks(item));
         fix.extend(text::labelled("Breaks", &breaks, THEME.text, max));
+        for other in view.session.also_resolves(item) {
+            let line = format!("{} `{}`: {}", other.rule.id, other.path, other.message);
+            fix.extend(text::labelled(
+                "Also fixes",
+                &view.masker.apply(&text::plain(&line)),
+                THEME.text,
+                max,
+            ));
+        }
     }
     fix
 }

@@ -135,7 +135,7 @@ fn confirm_unsafe(view: &View<'_>, item: usize, max: usize) -> Vec<Line<'static>
     }
     lines.push(Line::default());
     lines.push(Line::styled("What may break", THEME.unsafe_fix));
-    lines.extend(para(&text::plain(finding.breaks()), THEME.text, max));
+    lines.extend(para(&text::plain(&session.breaks(item)), THEME.text, max));
     lines
 }
 
