@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use super::{EXIT_ERROR, use_color};
-use crate::cli::{AuditArgs, Layers};
+use crate::cli::{AuditArgs, Format, Layers};
 use crate::config::{ConfigError, Deployment};
-use crate::report::{self, Audited, Format};
+use crate::report::{self, Audited};
 use crate::rules::{self, Context};
 use crate::{demo, ignore};
 
@@ -136,8 +136,8 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
     };
     let today = ignore::today();
     let run = report::Run {
-        format: args.format,
-        profile: args.profile,
+        format: args.format.into(),
+        profile: args.profile.into(),
         fail_on: args.fail_on.threshold(),
         color: args.format == Format::Text && use_color(args.color),
     };
@@ -222,7 +222,11 @@ fn audit_one(
         args.layers.use_env.then_some(environment),
         args.layers.template,
     )?;
-    let cx = Context::new(&deployment, args.profile, args.kratos_version);
+    let cx = Context::new(
+        &deployment,
+        args.profile.into(),
+        args.kratos_version.map(Into::into),
+    );
     let mut findings = rules::check_all(&cx);
     let mut used = vec![false; ignore_entries.len()];
     ignore::suppress(ignore_entries, findings.iter_mut(), today, &mut used);

@@ -81,8 +81,8 @@ pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
         );
     }
     let options = Options {
-        profile: args.profile,
-        version: args.kratos_version,
+        profile: args.profile.into(),
+        version: args.kratos_version.map(Into::into),
         ..Options::default()
     };
     let mut session = review::start(
