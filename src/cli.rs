@@ -67,6 +67,17 @@ pub struct Layers {
     pub template: bool,
 }
 
+impl<'a> From<&'a Layers> for crate::config::deployment::Layers<'a> {
+    fn from(layers: &'a Layers) -> Self {
+        Self {
+            env_files: &layers.env_file,
+            use_env: layers.use_env,
+            helm_values: &layers.helm_values,
+            template: layers.template,
+        }
+    }
+}
+
 /// Arguments of `audit`.
 #[derive(Debug, Args)]
 pub struct AuditArgs {

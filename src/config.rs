@@ -5,6 +5,7 @@
 //! replaced whole by the later file) and the Kratos version. It does not judge anything: the
 //! rules do.
 
+pub mod deployment;
 pub mod env;
 pub mod helm;
 pub mod load;

@@ -36,7 +36,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
             )
         })
         .transpose()?;
-    let deployment = super::audit::load_with(&paths, &args.layers)?;
+    let deployment = crate::config::deployment::load(&paths, (&args.layers).into())?;
     let options = Options {
         profile: args.profile.into(),
         version: args.kratos_version.map(Into::into),
