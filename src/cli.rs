@@ -1,12 +1,16 @@
-//! Command-line arguments (clap derive). Parsing only: the commands act on them.
+//! Command-line arguments (clap derive) and, in `values`, the words their enum flags accept.
+//! Parsing only: the commands act on them.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
-use crate::config::KratosVersion;
-use crate::report::Format;
-use crate::rules::{Profile, Severity};
+mod values;
+
+pub use values::{
+    ApplyFormat, Color, Database, FailOn, Format, KratosVersion, Profile, Proxy, RulesFormat,
+    SecretKey,
+};
 
 /// Audit and harden the configuration of an Ory Kratos deployment.
 #[derive(Debug, Parser)]
@@ -63,48 +67,15 @@ pub struct Layers {
     pub template: bool,
 }
 
-/// `--fail-on` threshold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    /// Fail on critical findings.
-    Critical,
-    /// Fail on high or worse (default).
-    High,
-    /// Fail on medium or worse.
-    Medium,
-    /// Fail on low or worse.
-    Low,
-    /// Fail on any finding.
-    Info,
-    /// Never fail because of findings.
-    None,
-}
-
-impl FailOn {
-    /// The lowest severity that fails, if any.
-    #[must_use]
-    pub fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::Critical => Some(Severity::Critical),
-            FailOn::High => Some(Severity::High),
-            FailOn::Medium => Some(Severity::Medium),
-            FailOn::Low => Some(Severity::Low),
-            FailOn::Info => Some(Severity::Info),
-            FailOn::None => None,
+impl<'a> From<&'a Layers> for crate::config::deployment::Layers<'a> {
+    fn from(layers: &'a Layers) -> Self {
+        Self {
+            env_files: &layers.env_file,
+            use_env: layers.use_env,
+            helm_values: &layers.helm_values,
+            template: layers.template,
         }
     }
-}
-
-/// When to colour text output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, ValueEnum)]
-pub enum Color {
-    /// On a terminal, unless `NO_COLOR` is set.
-    #[default]
-    Auto,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
 }
 
 /// Arguments of `audit`.
@@ -163,16 +134,6 @@ impl std::str::FromStr for SecretsTo {
             )),
         }
     }
-}
-
-/// Output format of `apply`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, ValueEnum)]
-pub enum ApplyFormat {
-    /// What changed, grouped by threat, what is left to do, next steps.
-    #[default]
-    Text,
-    /// Operations (masked values), manual fixes and the diff.
-    Json,
 }
 
 /// Arguments of `apply`.
@@ -236,21 +197,6 @@ pub struct ApplyArgs {
     /// Colour the diff.
     #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     pub color: Color,
-}
-
-/// A secret list `rotate` can rotate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SecretKey {
-    /// `secrets.default`.
-    Default,
-    /// `secrets.cookie`.
-    Cookie,
-    /// `secrets.cipher`.
-    Cipher,
-    /// `secrets.pagination` (v26).
-    Pagination,
-    /// `default`, `cookie` and `cipher` (and `pagination` when the config has it).
-    All,
 }
 
 /// Arguments of `rotate`.
@@ -341,8 +287,8 @@ pub struct InitArgs {
     #[arg(long, value_name = "DSN", conflicts_with = "db_host")]
     pub dsn: Option<String>,
     /// Database engine.
-    #[arg(long, value_enum, default_value_t = crate::init::Database::Postgres)]
-    pub db: crate::init::Database,
+    #[arg(long, value_enum, default_value_t = Database::Postgres)]
+    pub db: Database,
     /// Database host (required unless --dsn).
     #[arg(long, value_name = "HOST")]
     pub db_host: Option<String>,
@@ -372,8 +318,8 @@ pub struct InitArgs {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub registration: bool,
     /// Reverse proxy to write rate limits for.
-    #[arg(long, value_enum, default_value_t = crate::init::Proxy::Nginx)]
-    pub proxy: crate::init::Proxy,
+    #[arg(long, value_enum, default_value_t = Proxy::Nginx)]
+    pub proxy: Proxy,
     /// Where secrets go: env-file:PATH (default OUT/kratos.env), k8s-secret:PATH or inline.
     #[arg(long, value_name = "DEST")]
     pub secrets_to: Option<SecretsTo>,
@@ -405,16 +351,6 @@ pub struct UndoArgs {
     /// Backups kept per file; the oldest beyond this are removed after the undo's own.
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
     pub keep: u16,
-}
-
-/// Output format of `rules`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, ValueEnum)]
-pub enum RulesFormat {
-    /// A table.
-    #[default]
-    Text,
-    /// The catalog as JSON.
-    Json,
 }
 
 /// Arguments of `rules`.

@@ -5,6 +5,7 @@
 //! replaced whole by the later file) and the Kratos version. It does not judge anything: the
 //! rules do.
 
+pub mod deployment;
 pub mod env;
 pub mod helm;
 pub mod load;
@@ -226,14 +227,12 @@ pub struct Source {
 }
 
 /// The Kratos release line the rules target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum KratosVersion {
     /// v1.x (v1.3.1 is the reference), also used for v0.x configs.
-    #[value(name = "v1")]
     #[serde(rename = "v1")]
     V1,
     /// The calendar-versioned releases (v25.x, v26.x and later).
-    #[value(name = "v26")]
     #[serde(rename = "v26")]
     V26,
 }

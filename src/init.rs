@@ -37,8 +37,8 @@ const OIDC_MAPPER: &str = include_str!("../templates/init/oidc.mapper.jsonnet");
 const CLEANUP_CRONJOB: &str = include_str!("../templates/init/cleanup-cronjob.yaml");
 
 /// The database engines Kratos supports in production.
-#[allow(clippy::doc_markdown)] // the variant docs are `--help` text, product names without backticks
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[allow(clippy::doc_markdown)] // product names, written as in `--help` (cli::Database)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Database {
     /// PostgreSQL (`sslmode=verify-full`).
     Postgres,
@@ -49,7 +49,7 @@ pub enum Database {
 }
 
 /// The reverse proxy the rate-limit file is written for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Proxy {
     /// nginx (`limit_req`).
     #[default]

@@ -19,7 +19,7 @@ use crate::finding::Finding;
 use crate::rules::{Profile, Severity};
 
 /// Output format for `audit`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {
     /// Grouped by threat, one line per finding, then a summary.
     #[default]

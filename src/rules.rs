@@ -34,7 +34,7 @@ use crate::finding::{Finding, Fix};
 use crate::fix::{FixEnv, FixPlan, FixResult};
 
 /// The four threats kratos-harden defends against.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Threat {
     /// Flow-configuration bypass: open redirects, unverified logins, MFA not enforced.
@@ -80,7 +80,7 @@ impl Threat {
 }
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
     /// Worth knowing; no direct risk.
@@ -134,7 +134,7 @@ impl Applicability {
 }
 
 /// Which deployment profile the audit judges against.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Profile {
     /// Internet-facing production: https everywhere, real database.

@@ -36,10 +36,10 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
             )
         })
         .transpose()?;
-    let deployment = super::audit::load_with(&paths, &args.layers)?;
+    let deployment = crate::config::deployment::load(&paths, (&args.layers).into())?;
     let options = Options {
-        profile: args.profile,
-        version: args.kratos_version,
+        profile: args.profile.into(),
+        version: args.kratos_version.map(Into::into),
         selection: Selection {
             unsafe_fixes: args.unsafe_fixes,
             only: args.only.clone(),

@@ -1,107 +1,22 @@
-//! `kratos-harden audit`: find deployments, audit them on every core (load, catalog, ignore
-//! file, render), stream the report in path order as parts arrive, and pick the exit code.
+//! `kratos-harden audit`: find deployments, audit them on every core (load through
+//! `config::deployment`, catalog, ignore file, render), stream the report in path order as parts
+//! arrive, and pick the exit code.
 
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 
 use super::{EXIT_ERROR, use_color};
-use crate::cli::{AuditArgs, Layers};
-use crate::config::{ConfigError, Deployment};
-use crate::report::{self, Audited, Format};
+use crate::cli::{AuditArgs, Format};
+use crate::config::ConfigError;
+use crate::config::deployment::{self, named, process_environment};
+use crate::report::{self, Audited};
 use crate::rules::{self, Context};
 use crate::{demo, ignore};
 
 mod discover;
 
 use discover::Job;
-
-/// One deployment from its files (config files, or Helm values files when `helm`), with env
-/// files and, when given, the process environment layered over it in that order.
-pub(super) fn load_layered(
-    files: Vec<(PathBuf, String)>,
-    helm: bool,
-    env_files: &[PathBuf],
-    environment: Option<&[(String, String)]>,
-    template: bool,
-) -> Result<Deployment, ConfigError> {
-    refuse_same_file_twice(
-        files
-            .iter()
-            .map(|(path, display)| (path.as_path(), display.clone()))
-            .chain(
-                env_files
-                    .iter()
-                    .map(|p| (p.as_path(), crate::shown::path(p))),
-            ),
-    )?;
-    let mut deployment = if helm {
-        Deployment::load_helm_values(files)?
-    } else {
-        Deployment::load_named(files)?
-    };
-    for env_file in env_files {
-        deployment.add_env_file(env_file)?;
-    }
-    if let Some(vars) = environment {
-        deployment.add_environment(vars);
-    }
-    deployment.template = template;
-    Ok(deployment)
-}
-
-/// Refuses a run that names one file twice (same device and inode, under any names).
-fn refuse_same_file_twice<'a>(
-    files: impl Iterator<Item = (&'a std::path::Path, String)>,
-) -> Result<(), ConfigError> {
-    use std::os::unix::fs::MetadataExt as _;
-    let mut seen: Vec<((u64, u64), String)> = Vec::new();
-    for (path, display) in files {
-        let Ok(meta) = std::fs::metadata(path) else {
-            continue;
-        };
-        let id = (meta.dev(), meta.ino());
-        if let Some((_, first)) = seen.iter().find(|(s, _)| *s == id) {
-            return Err(ConfigError::SameFileTwice {
-                first: first.clone(),
-                second: display,
-            });
-        }
-        seen.push((id, display));
-    }
-    Ok(())
-}
-
-/// One deployment for `apply` and the wizard: the config files `paths`, or the Helm values
-/// files of `layers` instead, with its env files and process environment layered over.
-pub(super) fn load_with(paths: &[PathBuf], layers: &Layers) -> Result<Deployment, ConfigError> {
-    let helm = !layers.helm_values.is_empty();
-    let files = named(if helm { &layers.helm_values } else { paths });
-    let environment = layers.use_env.then(process_environment);
-    load_layered(
-        files,
-        helm,
-        &layers.env_file,
-        environment.as_deref(),
-        layers.template,
-    )
-}
-
-/// Paths with the names they are shown under.
-pub(super) fn named(paths: &[PathBuf]) -> Vec<(PathBuf, String)> {
-    paths
-        .iter()
-        .map(|p| (p.clone(), crate::shown::path(p)))
-        .collect()
-}
-
-/// The process environment as UTF-8 pairs. `vars_os`: a variable that is not UTF-8 (never a
-/// Kratos one) must not abort the audit.
-pub(super) fn process_environment() -> Vec<(String, String)> {
-    std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .collect()
-}
 
 /// Runs the audit and returns the exit code.
 pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
@@ -136,8 +51,8 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
     };
     let today = ignore::today();
     let run = report::Run {
-        format: args.format,
-        profile: args.profile,
+        format: args.format.into(),
+        profile: args.profile.into(),
         fail_on: args.fail_on.threshold(),
         color: args.format == Format::Text && use_color(args.color),
     };
@@ -215,14 +130,12 @@ fn audit_one(
     run: report::Run,
     files: Vec<(PathBuf, String)>,
 ) -> Result<Part, ConfigError> {
-    let deployment = load_layered(
-        files,
-        !args.layers.helm_values.is_empty(),
-        &args.layers.env_file,
-        args.layers.use_env.then_some(environment),
-        args.layers.template,
-    )?;
-    let cx = Context::new(&deployment, args.profile, args.kratos_version);
+    let deployment = deployment::load_files(files, (&args.layers).into(), environment)?;
+    let cx = Context::new(
+        &deployment,
+        args.profile.into(),
+        args.kratos_version.map(Into::into),
+    );
     let mut findings = rules::check_all(&cx);
     let mut used = vec![false; ignore_entries.len()];
     ignore::suppress(ignore_entries, findings.iter_mut(), today, &mut used);

@@ -152,7 +152,13 @@ fn from_flags(args: &InitArgs) -> anyhow::Result<Answers> {
             init::check_host(&need(&args.db_host, "--db-host (or --dsn)")?),
         )?;
         let password = init::database_password(&mut OsSecrets)?;
-        init::dsn(args.db, &host, &args.db_name, &args.db_user, &password)
+        init::dsn(
+            args.db.into(),
+            &host,
+            &args.db_name,
+            &args.db_user,
+            &password,
+        )
     };
     let return_urls = if args.return_urls.is_empty() {
         vec![format!("{ui_url}/")]
@@ -183,7 +189,7 @@ fn from_flags(args: &InitArgs) -> anyhow::Result<Answers> {
             .secrets_to
             .clone()
             .map_or_else(default_secrets, |s| s.0),
-        proxy: args.proxy,
+        proxy: args.proxy.into(),
     })
 }
 

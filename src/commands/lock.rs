@@ -42,11 +42,8 @@ pub fn for_run(
     secrets_to: &crate::fix::SecretsTo,
     others: &[Option<&Path>],
 ) -> anyhow::Result<Held> {
-    let files = if layers.helm_values.is_empty() {
-        configs
-    } else {
-        &layers.helm_values
-    };
+    // The files the deployment is read from are the ones its fixes are written to.
+    let files = crate::config::deployment::Layers::from(layers).files(configs);
     let mut paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     paths.extend(layers.env_file.iter().map(PathBuf::as_path));
     if let crate::fix::SecretsTo::EnvFile(path) | crate::fix::SecretsTo::K8sSecret(path) =

@@ -28,7 +28,7 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
     let _lock = (!args.dry_run)
         .then(|| super::lock::for_run(&paths, &args.layers, &SecretsTo::Inline, &[]))
         .transpose()?;
-    let deployment = super::audit::load_with(&paths, &args.layers)?;
+    let deployment = crate::config::deployment::load(&paths, (&args.layers).into())?;
     let cx = Context::new(&deployment, Profile::Production, None);
     let keys = chosen(&cx, &args.secret);
     let mut rng = OsSecrets;

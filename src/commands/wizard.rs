@@ -64,7 +64,7 @@ pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
     let secrets_to = args.secrets_to.clone().map(|s| s.0).unwrap_or_default();
     // Held until the wizard exits: a second run cannot read the same file and write over ours.
     let _lock = super::lock::for_run(&paths, &args.layers, &secrets_to, &[args.record.as_deref()])?;
-    let deployment = super::audit::load_with(&paths, &args.layers)?;
+    let deployment = crate::config::deployment::load(&paths, (&args.layers).into())?;
     // Say so before the walk, not after it: the write at the end would be refused.
     if let Some(source) = deployment.sources.iter().find(|s| {
         matches!(
@@ -79,8 +79,8 @@ pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
         );
     }
     let options = Options {
-        profile: args.profile,
-        version: args.kratos_version,
+        profile: args.profile.into(),
+        version: args.kratos_version.map(Into::into),
         ..Options::default()
     };
     let mut session = review::start(
