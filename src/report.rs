@@ -1,22 +1,30 @@
-//! The result of an audit as data, and the formats it is written in (one file per format).
+//! The results of `audit` and `apply` as data, the [`Reporter`] trait every format implements,
+//! and the dispatch to it (one file per format: `text`, `json`, `sarif`).
 //!
 //! An [`Audited`] deployment holds its findings (suppressed ones included, marked). A report
 //! is written as a stream: a [`Run`] renders each deployment's part on its own (worker threads
 //! do it in parallel), a [`Writer`] puts the parts in order between the format's beginning and
 //! its end ([`Totals`]: counts and the run's warnings). Memory therefore does not grow with the
-//! number of deployments. No format prints a secret value, because findings never hold one.
+//! number of deployments. An [`Applied`] run is reported in one piece. No format prints a
+//! secret value: findings never hold one, and `apply`'s values go through its [`Masker`].
 
 pub mod json;
+mod pretty;
 pub mod sarif;
+#[cfg(test)]
+mod tests;
 pub mod text;
 
-use std::io::Write;
+use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::config::{KratosVersion, Source};
+use crate::config::{Deployment, KratosVersion, Source};
+use crate::diff;
 use crate::finding::Finding;
-use crate::rules::{Profile, Severity};
+use crate::harden::Outcome;
+use crate::mask::Masker;
+use crate::rules::{Applicability, Profile, Severity};
 
 /// Output format for `audit`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -28,6 +36,119 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for code-scanning dashboards.
     Sarif,
+}
+
+impl Format {
+    /// The format's implementation.
+    #[must_use]
+    pub fn reporter(self) -> &'static dyn Reporter {
+        match self {
+            Format::Text => &text::Text,
+            Format::Json => &json::Json,
+            Format::Sarif => &sarif::Sarif,
+        }
+    }
+}
+
+/// One report format. An audit report is streamed: [`head`](Reporter::head), each
+/// deployment's part (rendered apart, on any thread, so it cannot know its neighbours: the
+/// [`Writer`] puts the [`separator`](Reporter::separator) between parts), then
+/// [`end`](Reporter::end). `apply`'s report is written whole.
+pub trait Reporter: Sync {
+    /// Everything before the first deployment.
+    ///
+    /// # Errors
+    /// When the output cannot be written.
+    fn head(&self, run: &Run, out: &mut dyn Write) -> io::Result<()>;
+
+    /// Written between two parts that are not empty.
+    fn separator(&self) -> &'static [u8];
+
+    /// One deployment's part, as the first item wherever it goes; nothing at all when the
+    /// format has nothing to say about it (SARIF, for a deployment without findings).
+    ///
+    /// # Errors
+    /// When the output cannot be written.
+    fn deployment(&self, run: &Run, d: &Audited, out: &mut dyn Write) -> io::Result<()>;
+
+    /// Everything after the last deployment; `any` when some part was not empty.
+    ///
+    /// # Errors
+    /// When the output cannot be written.
+    fn end(&self, run: &Run, totals: &Totals, any: bool, out: &mut dyn Write) -> io::Result<()>;
+
+    /// The report of an `apply` run.
+    ///
+    /// # Errors
+    /// When the output cannot be written, or the format has no `apply` report.
+    fn apply(&self, applied: &Applied<'_>, out: &mut dyn Write) -> io::Result<()>;
+
+    /// A whole audit report at once (the streaming [`Writer`] underneath).
+    ///
+    /// # Errors
+    /// When the output cannot be written.
+    fn audit(
+        &self,
+        run: &Run,
+        deployments: &[Audited],
+        warnings: Vec<String>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let caveats = deployments
+            .iter()
+            .filter_map(|d| d.caveat.clone())
+            .collect();
+        let mut writer = Writer::new(*run, out);
+        let mut summary = Summary::default();
+        for d in deployments {
+            summary.add(&summarize(d.findings.iter(), run.fail_on));
+            writer.push(&run.deployment(d))?;
+        }
+        let totals = Totals {
+            deployments: deployments.len(),
+            summary,
+            caveats,
+            warnings,
+        };
+        writer.finish(&totals).map(drop)
+    }
+}
+
+/// What an `apply` run did, and how its report is to show it.
+#[allow(clippy::struct_excessive_bools)] // one field per `apply` switch the report follows
+pub struct Applied<'a> {
+    /// The deployment as it was read.
+    pub deployment: &'a Deployment,
+    /// The plan, the changes, the generated secrets and what the proof found.
+    pub outcome: &'a Outcome,
+    /// Each changed file's name and its masked diff.
+    pub diffs: &'a [(String, Vec<diff::Line>)],
+    /// What was written (files and backups), one line each; empty when nothing was.
+    pub written: &'a [String],
+    /// Masks the run's secrets in every value shown.
+    pub masker: &'a Masker,
+    /// `--dry-run`: the diff is shown and nothing written.
+    pub dry_run: bool,
+    /// `--check`: nothing written; pending changes are the exit code.
+    pub check: bool,
+    /// `--show-secrets`: generated secrets are shown in clear.
+    pub show_secrets: bool,
+    /// ANSI colours (text only).
+    pub color: bool,
+}
+
+impl Applied<'_> {
+    /// True when the run only planned (`--dry-run`, `--check`).
+    #[must_use]
+    pub fn planned_only(&self) -> bool {
+        self.dry_run || self.check
+    }
+
+    /// True when the fixes change a file or move a secret out of it.
+    #[must_use]
+    pub fn pending(&self) -> bool {
+        !self.outcome.changes.is_empty() || !self.outcome.moved.is_empty()
+    }
 }
 
 /// One audited deployment (one `-c` stack, or one file found on the command line).
@@ -87,39 +208,28 @@ pub struct Run {
 }
 
 impl Run {
+    /// The format's implementation.
+    #[must_use]
+    pub fn reporter(&self) -> &'static dyn Reporter {
+        self.format.reporter()
+    }
+
     /// One deployment's part of the report. Pure, so worker threads render their own
     /// deployments and only the text is kept: memory stays flat however many there are.
     #[must_use]
     pub fn deployment(&self, d: &Audited) -> String {
-        match self.format {
-            Format::Text => text::deployment(*self, d),
-            Format::Json => json::deployment(*self, d),
-            Format::Sarif => sarif::results(d),
-        }
+        let mut out = Vec::new();
+        // Writing to a `Vec` cannot fail, and every format writes UTF-8.
+        let _ = self.reporter().deployment(self, d, &mut out);
+        String::from_utf8(out).unwrap_or_default()
     }
 
-    /// The whole report for `deployments` at once (the streaming [`Writer`] underneath).
+    /// The whole report for `deployments` at once ([`Reporter::audit`]).
     #[must_use]
     pub fn render(&self, deployments: &[Audited], warnings: Vec<String>) -> String {
-        let caveats = deployments
-            .iter()
-            .filter_map(|d| d.caveat.clone())
-            .collect();
-        let mut writer = Writer::new(*self, Vec::new());
-        let mut summary = Summary::default();
-        for d in deployments {
-            summary.add(&summarize(d.findings.iter(), self.fail_on));
-            // Writing to a `Vec` cannot fail.
-            let _ = writer.push(&self.deployment(d));
-        }
-        let totals = Totals {
-            deployments: deployments.len(),
-            summary,
-            caveats,
-            warnings,
-        };
-        let bytes = writer.finish(&totals).unwrap_or_default();
-        String::from_utf8(bytes).unwrap_or_default()
+        let mut out = Vec::new();
+        let _ = self.reporter().audit(self, deployments, warnings, &mut out);
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 
@@ -166,8 +276,8 @@ impl<W: Write> Writer<W> {
         if part.is_empty() {
             return Ok(());
         }
-        if self.parts > 0 && self.run.format != Format::Text {
-            self.out.write_all(b",")?;
+        if self.parts > 0 {
+            self.out.write_all(self.run.reporter().separator())?;
         }
         self.parts += 1;
         self.out.write_all(part.as_bytes())
@@ -179,12 +289,9 @@ impl<W: Write> Writer<W> {
     /// When the output cannot be written.
     pub fn finish(mut self, totals: &Totals) -> std::io::Result<W> {
         self.start()?;
-        let end = match self.run.format {
-            Format::Text => text::end(self.run, totals),
-            Format::Json => json::end(self.run, totals, self.parts > 0),
-            Format::Sarif => sarif::end(self.parts > 0),
-        };
-        self.out.write_all(end.as_bytes())?;
+        let run = self.run;
+        run.reporter()
+            .end(&run, totals, self.parts > 0, &mut self.out)?;
         self.out.flush()?;
         Ok(self.out)
     }
@@ -192,34 +299,11 @@ impl<W: Write> Writer<W> {
     fn start(&mut self) -> std::io::Result<()> {
         if !self.started {
             self.started = true;
-            let head = match self.run.format {
-                Format::Text => String::new(),
-                Format::Json => json::head(self.run),
-                Format::Sarif => sarif::head(),
-            };
-            self.out.write_all(head.as_bytes())?;
+            let run = self.run;
+            run.reporter().head(&run, &mut self.out)?;
         }
         Ok(())
     }
-}
-
-/// `text` as the item of a pretty-printed JSON array at `depth` spaces: a line break, then
-/// every line indented (strings never hold a raw line break, so lines are JSON lines).
-fn indented_item(text: &str, depth: usize) -> String {
-    let pad = " ".repeat(depth);
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for line in text.lines() {
-        out.push('\n');
-        out.push_str(&pad);
-        out.push_str(line);
-    }
-    out
-}
-
-/// `skeleton` (a pretty-printed document with `marker` as an empty array) split around it:
-/// the text up to the array's `[`, and the text after its `]`.
-fn split_at_array<'a>(skeleton: &'a str, marker: &str) -> (&'a str, &'a str) {
-    skeleton.split_once(marker).unwrap_or((skeleton, ""))
 }
 
 /// Counts for the summary line and JSON.
@@ -241,6 +325,13 @@ pub struct Summary {
     pub suppressed: usize,
     /// Findings at or above `--fail-on`.
     pub failing: usize,
+    /// Findings `apply` fixes (safe fixes). Suppressed ones count in these three: `apply`
+    /// does not read the ignore file.
+    pub fixable_safe: usize,
+    /// Findings `apply --unsafe-fixes` fixes on top of those.
+    pub fixable_unsafe: usize,
+    /// Findings `apply` leaves to the operator (a manual fix, or nothing to change).
+    pub manual: usize,
 }
 
 impl Summary {
@@ -254,6 +345,9 @@ impl Summary {
         self.info += other.info;
         self.suppressed += other.suppressed;
         self.failing += other.failing;
+        self.fixable_safe += other.fixable_safe;
+        self.fixable_unsafe += other.fixable_unsafe;
+        self.manual += other.manual;
     }
 
     /// True when some finding is at or above `--fail-on`.
@@ -270,6 +364,11 @@ pub fn summarize<'a>(
 ) -> Summary {
     let mut s = Summary::default();
     for f in findings {
+        match f.fix.as_ref().map(|x| x.applicability) {
+            Some(Applicability::Safe) => s.fixable_safe += 1,
+            Some(Applicability::Unsafe) => s.fixable_unsafe += 1,
+            Some(Applicability::Manual) | None => s.manual += 1,
+        }
         if f.suppressed.is_some() {
             s.suppressed += 1;
             continue;
@@ -287,84 +386,4 @@ pub fn summarize<'a>(
         }
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Deployment;
-    use crate::rules::{Context, check_all};
-
-    fn audited(text: &str, name: &str) -> Audited {
-        let deployment =
-            Deployment::from_texts(vec![(name.into(), name.into(), text.into())]).expect("loads");
-        let cx = Context::new(&deployment, Profile::Production, None);
-        Audited {
-            version: cx.version,
-            findings: check_all(&cx),
-            caveat: None,
-            hidden: deployment.hidden,
-            sources: deployment.sources,
-        }
-    }
-
-    fn run(format: Format) -> Run {
-        Run {
-            format,
-            profile: Profile::Production,
-            fail_on: Some(Severity::High),
-            color: false,
-        }
-    }
-
-    /// The streamed JSON is one valid document, whatever the number of deployments, with the
-    /// deployments in order and the totals at the end.
-    #[test]
-    fn streamed_json_is_one_document() {
-        let clean = audited("dsn: memory\n", "a/kratos.yml");
-        let demo = audited(crate::demo::CONFIG, "b/kratos.yml");
-        for deployments in [
-            vec![],
-            vec![demo],
-            vec![clean, audited(crate::demo::CONFIG, "c")],
-        ] {
-            let text = run(Format::Json).render(&deployments, vec!["w".into()]);
-            let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
-            let listed = doc["deployments"].as_array().expect("deployments");
-            assert_eq!(listed.len(), deployments.len());
-            for (out, d) in listed.iter().zip(&deployments) {
-                assert_eq!(out["files"][0]["path"], d.sources[0].display.as_str());
-                assert_eq!(
-                    out["findings"].as_array().map(Vec::len),
-                    Some(d.findings.len())
-                );
-            }
-            let total: usize = deployments.iter().map(|d| d.findings.len()).sum();
-            assert_eq!(doc["summary"]["total"], total);
-            assert_eq!(doc["warnings"], serde_json::json!(["w"]));
-            assert!(text.ends_with("}\n"));
-        }
-    }
-
-    /// The streamed SARIF holds one result per finding, deployments without findings adding
-    /// no stray separator.
-    #[test]
-    fn streamed_sarif_is_one_log() {
-        for deployments in [
-            vec![],
-            vec![audited("dsn: memory\n", "a")],
-            vec![
-                audited(crate::demo::CONFIG, "b"),
-                audited("dsn: memory\n", "a"),
-                audited(crate::demo::CONFIG, "c"),
-            ],
-        ] {
-            let text = run(Format::Sarif).render(&deployments, Vec::new());
-            let doc: serde_json::Value = serde_json::from_str(&text).expect("valid SARIF JSON");
-            let total: usize = deployments.iter().map(|d| d.findings.len()).sum();
-            let results = doc["runs"][0]["results"].as_array().map(Vec::len);
-            assert_eq!(results, Some(total));
-            assert_eq!(doc["runs"][0]["columnKind"], "unicodeCodePoints");
-        }
-    }
 }

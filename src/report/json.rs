@@ -1,11 +1,22 @@
-//! The JSON format (documented in the README): a stable, versioned document for CI pipelines.
-//! Suppressed findings are kept with `suppressed: true`.
+//! The JSON format (documented in the README): stable, versioned documents for CI pipelines.
+//! `audit`'s is streamed a deployment at a time, each piece serialized by serde where the
+//! whole document would put it ([`Pretty`]); suppressed findings are kept with
+//! `suppressed: true`. `apply`'s is one document: operations with masked values, manual
+//! fixes, the diff.
+
+use std::io::{self, Write};
 
 use serde::Serialize;
+use serde_json::ser::Formatter as _;
 use serde_json::{Value, json};
 
-use super::{Audited, Run, Summary, Totals, indented_item, split_at_array, summarize};
+use super::pretty::Pretty;
+use super::{Applied, Audited, Reporter, Run, Summary, Totals, summarize};
+use crate::config::Deployment as Config;
+use crate::diff;
 use crate::finding::Finding;
+use crate::mask::Masker;
+use crate::patch::Op;
 
 /// Format version of this document; bumped on breaking changes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -30,81 +41,66 @@ struct Deployment<'a> {
     summary: Summary,
 }
 
-/// The document with its deployments left out: they are streamed into [`MARKER`].
-#[derive(Serialize)]
-struct Doc<'a> {
-    format_version: u32,
-    tool: Tool,
-    profile: crate::rules::Profile,
-    fail_on: Option<crate::rules::Severity>,
-    deployments: &'static [u8],
-    warnings: &'a [String],
-    summary: &'a Summary,
-}
+/// The JSON format.
+pub struct Json;
 
-/// The empty deployments array in the pretty-printed [`Doc`].
-const MARKER: &str = "\"deployments\": []";
-
-/// The document as serde prints it, so the streamed output is byte for byte what printing
-/// one whole document would give.
-fn skeleton(run: Run, warnings: &[String], summary: &Summary) -> String {
-    let doc = Doc {
-        format_version: FORMAT_VERSION,
-        tool: Tool {
+impl Reporter for Json {
+    /// The members before `deployments`, then its `[` (the document's top object open).
+    fn head(&self, run: &Run, out: &mut dyn Write) -> io::Result<()> {
+        let tool = Tool {
             name: "kratos-harden",
             version: env!("CARGO_PKG_VERSION"),
-        },
-        profile: run.profile,
-        fail_on: run.fail_on,
-        deployments: &[],
-        warnings,
-        summary,
-    };
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
-}
+        };
+        let mut doc = Pretty::at(0, false);
+        doc.begin_object(out)?;
+        doc.member(out, true, "format_version", &FORMAT_VERSION)?;
+        doc.member(out, false, "tool", &tool)?;
+        doc.member(out, false, "profile", &run.profile)?;
+        doc.member(out, false, "fail_on", &run.fail_on)?;
+        doc.key(out, false, "deployments")?;
+        doc.begin_array(out)
+    }
 
-/// Everything before the first deployment.
-pub(super) fn head(run: Run) -> String {
-    let skeleton = skeleton(run, &[], &Summary::default());
-    let (before, _) = split_at_array(&skeleton, MARKER);
-    format!("{before}\"deployments\": [")
-}
+    fn separator(&self) -> &'static [u8] {
+        b","
+    }
 
-/// Everything after the last deployment; `any` when at least one was written.
-pub(super) fn end(run: Run, totals: &Totals, any: bool) -> String {
-    let warnings: Vec<String> = totals
-        .caveats
-        .iter()
-        .chain(&totals.warnings)
-        .cloned()
-        .collect();
-    let skeleton = skeleton(run, &warnings, &totals.summary);
-    let (_, after) = split_at_array(&skeleton, MARKER);
-    format!("{}{after}", if any { "\n  ]" } else { "]" })
-}
+    /// One deployment as an item of the `deployments` array. Typed structs all the way
+    /// down: no intermediate `Value` tree.
+    fn deployment(&self, run: &Run, d: &Audited, out: &mut dyn Write) -> io::Result<()> {
+        let deployment = Deployment {
+            files: d
+                .sources
+                .iter()
+                .map(|s| File {
+                    path: &s.display,
+                    kind: s.kind.as_str(),
+                })
+                .collect(),
+            kratos_version: d.version,
+            findings: d.findings.iter().map(|f| out_of(d, f)).collect(),
+            summary: summarize(d.findings.iter(), run.fail_on),
+        };
+        // The first item: the writer puts the separator before every other.
+        Pretty::at(2, false).item(out, true, &deployment)
+    }
 
-/// One deployment as an item of the `deployments` array. Typed structs all the way down: no
-/// intermediate `Value` tree.
-pub(super) fn deployment(run: Run, d: &Audited) -> String {
-    let deployment = Deployment {
-        files: d
-            .sources
-            .iter()
-            .map(|s| File {
-                path: &s.display,
-                kind: s.kind.as_str(),
-            })
-            .collect(),
-        kratos_version: d.version,
-        findings: d.findings.iter().map(|f| out(d, f)).collect(),
-        summary: summarize(d.findings.iter(), run.fail_on),
-    };
-    indented_item(
-        &serde_json::to_string_pretty(&deployment).unwrap_or_default(),
-        4,
-    )
+    /// `]` of `deployments`, the warnings (caveats first) and the totals.
+    fn end(&self, _run: &Run, totals: &Totals, any: bool, out: &mut dyn Write) -> io::Result<()> {
+        let warnings: Vec<&String> = totals.caveats.iter().chain(&totals.warnings).collect();
+        let mut doc = Pretty::at(2, any);
+        doc.end_array(out)?;
+        doc.end_object_value(out)?;
+        doc.member(out, false, "warnings", &warnings)?;
+        doc.member(out, false, "summary", &totals.summary)?;
+        doc.end_object(out)?;
+        out.write_all(b"\n")
+    }
+
+    fn apply(&self, applied: &Applied<'_>, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &apply(applied))?;
+        out.write_all(b"\n")
+    }
 }
 
 /// One finding in the document.
@@ -140,7 +136,7 @@ struct Source<'a> {
     overrides: Option<Value>,
 }
 
-fn out<'a>(d: &'a Audited, f: &'a Finding) -> Out<'a> {
+fn out_of<'a>(d: &'a Audited, f: &'a Finding) -> Out<'a> {
     let (line, column) = f.line_column().unzip();
     let from = d.provenance(f);
     let in_file = from.source.kind.has_file();
@@ -170,4 +166,58 @@ fn out<'a>(d: &'a Audited, f: &'a Finding) -> Out<'a> {
         suppressed: f.suppressed.is_some(),
         suppression_reason: f.suppressed.as_deref(),
     }
+}
+
+/// One operation with its old and new values as JSON text, secrets masked.
+fn op_json(op: &Op, deployment: &Config, masker: &Masker) -> Value {
+    let (action, value) = match op {
+        Op::Set { value, .. } => ("set", Some(value)),
+        Op::Prepend { value, .. } => ("prepend", Some(value)),
+        Op::Remove { .. } => ("remove", None),
+    };
+    let old = deployment
+        .root
+        .get(op.path())
+        .map(|n| masker.apply(&n.to_json().to_string()));
+    let new = value.map(|v| masker.apply(&v.to_string()));
+    json!({ "path": op.path(), "action": action, "old": old, "new": new })
+}
+
+/// `apply`'s document (its shape is in the README).
+fn apply(a: &Applied<'_>) -> Value {
+    let (deployment, outcome, masker) = (a.deployment, a.outcome, a.masker);
+    let finding = |i: usize| &outcome.findings[i];
+    json!({
+        "format_version": 1,
+        "dry_run": a.planned_only(),
+        "applied": outcome.plan.applied.iter().map(|(i, ops)| json!({
+            "rule": finding(*i).rule.id,
+            "path": finding(*i).path,
+            "edited": outcome.edited.contains(i),
+            "operations": ops.iter().map(|op| op_json(op, deployment, masker)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "manual": outcome.plan.manual.iter().map(|(i, why)| json!({
+            "rule": finding(*i).rule.id, "path": finding(*i).path, "reason": masker.apply(why),
+        })).collect::<Vec<_>>(),
+        "unsafe_skipped": outcome.plan.unsafe_skipped.iter().map(|i| json!({
+            "rule": finding(*i).rule.id,
+            "path": finding(*i).path,
+            "summary": finding(*i).fix.as_ref().map(|f| f.summary.to_string()),
+        })).collect::<Vec<_>>(),
+        "generated": outcome.generated.iter().map(|(path, s)| json!({
+            "path": path,
+            "value": if a.show_secrets { s.expose().to_owned() } else { s.masked() },
+        })).collect::<Vec<_>>(),
+        "moved": outcome.moved.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "files": a.diffs.iter().map(|(name, lines)| json!({
+            "path": name,
+            "diff": diff::unified(lines, false),
+        })).collect::<Vec<_>>(),
+        "written": a.written,
+        "warnings": outcome.notes,
+        "added_findings": outcome.added.iter().map(|f| json!({
+            "rule": f.rule.id, "path": f.path, "severity": f.severity, "message": masker.apply(&f.message),
+        })).collect::<Vec<_>>(),
+        "config_files": deployment.sources.iter().map(|s| &s.display).collect::<Vec<_>>(),
+    })
 }

@@ -1,87 +1,116 @@
 //! SARIF 2.1.0 for code-scanning dashboards (GitHub, GitLab, Azure DevOps): the whole rule
 //! catalog as `tool.driver.rules` (with `helpUri`), one result per finding with a physical
-//! location (a region when the key exists) and the config path as a logical location.
+//! location (a region when the key exists), the config path as a logical location and the
+//! fix `apply` would make in `properties.fix`. The log is streamed: [`Pretty`] serializes
+//! each result where the whole log would put it.
 
+use std::io::{self, Write};
+
+use serde_json::ser::Formatter as _;
 use serde_json::{Value, json};
 
-use super::{Audited, indented_item, split_at_array};
+use super::pretty::Pretty;
+use super::{Applied, Audited, Reporter, Run, Totals};
 use crate::rules::{RULES, RuleMeta, Severity};
 
-/// The empty results array in the pretty-printed log.
-const MARKER: &str = "\"results\": []";
+/// The SARIF format.
+pub struct Sarif;
 
-/// The log with no results, as serde prints it (the catalog does not depend on the run).
-fn skeleton() -> String {
-    let rules: Vec<Value> = RULES.iter().map(|r| rule(r.meta())).collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "kratos-harden",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://www.ory.sh/docs/kratos/guides/production",
-                "rules": rules,
-            }},
-            "results": [],
-            "columnKind": "unicodeCodePoints",
-        }],
+/// Depth of the `results` array's items: top object, `runs`, the run, `results`.
+const RESULTS: usize = 4;
+
+impl Reporter for Sarif {
+    /// The log up to the `results` array's `[`: the tool and the whole rule catalog.
+    fn head(&self, _run: &Run, out: &mut dyn Write) -> io::Result<()> {
+        let rules: Vec<Value> = RULES.iter().map(|r| rule(r.meta())).collect();
+        let tool = json!({ "driver": {
+            "name": "kratos-harden",
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": "https://www.ory.sh/docs/kratos/guides/production",
+            "rules": rules,
+        }});
+        let mut doc = Pretty::at(0, false);
+        doc.begin_object(out)?;
+        doc.member(
+            out,
+            true,
+            "$schema",
+            "https://json.schemastore.org/sarif-2.1.0.json",
+        )?;
+        doc.member(out, false, "version", "2.1.0")?;
+        doc.key(out, false, "runs")?;
+        doc.begin_array(out)?;
+        doc.begin_array_value(out, true)?;
+        doc.begin_object(out)?;
+        doc.member(out, true, "tool", &tool)?;
+        doc.key(out, false, "results")?;
+        doc.begin_array(out)
+    }
+
+    fn separator(&self) -> &'static [u8] {
+        b","
+    }
+
+    /// The deployment's findings as items of `results` (nothing without findings).
+    fn deployment(&self, _run: &Run, d: &Audited, out: &mut dyn Write) -> io::Result<()> {
+        let mut results = Pretty::at(RESULTS, false);
+        for (i, f) in d.findings.iter().enumerate() {
+            results.item(out, i == 0, &result(d, f))?;
+        }
+        Ok(())
+    }
+
+    /// `]` of `results`, then the rest of the run and of the log.
+    fn end(&self, _run: &Run, _totals: &Totals, any: bool, out: &mut dyn Write) -> io::Result<()> {
+        let mut doc = Pretty::at(RESULTS, any);
+        doc.end_array(out)?;
+        doc.end_object_value(out)?;
+        doc.member(out, false, "columnKind", "unicodeCodePoints")?;
+        doc.end_object(out)?;
+        doc.end_array_value(out)?;
+        doc.end_array(out)?;
+        doc.end_object_value(out)?;
+        doc.end_object(out)?;
+        out.write_all(b"\n")
+    }
+
+    /// SARIF describes findings; what `apply` did is a text or JSON report.
+    fn apply(&self, _applied: &Applied<'_>, _out: &mut dyn Write) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "apply has no SARIF report: use text or JSON",
+        ))
+    }
+}
+
+/// One finding as a SARIF result. The fix `apply` would make (applicability and summary) is
+/// in `properties`: SARIF's own `fixes` need the exact replacement bytes (`artifactChanges`),
+/// which only `apply` computes.
+fn result(d: &Audited, f: &crate::finding::Finding) -> Value {
+    let index = RULES.iter().position(|r| r.meta().id == f.rule.id);
+    let from = d.provenance(f);
+    let mut physical = json!({ "artifactLocation": { "uri": uri(d.file_of(f)) } });
+    if let Some((line, column)) = f.line_column() {
+        physical["region"] = json!({ "startLine": line, "startColumn": column });
+    }
+    // A value from the process environment or the chart has no file to point at.
+    let physical = from.source.kind.has_file().then_some(physical);
+    let mut result = json!({
+        "ruleId": f.rule.id,
+        "ruleIndex": index,
+        "level": level(f.severity),
+        "message": { "text": f.message },
+        "locations": [location(physical, &f.path, from.variable)],
+        "properties": {
+            "severity": f.severity.as_str(),
+            "threat": f.rule.threat.as_str(),
+            "fix": f.fix,
+        },
     });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
-/// Everything before the first result: the tool and the whole rule catalog.
-pub(super) fn head() -> String {
-    let skeleton = skeleton();
-    let (before, _) = split_at_array(&skeleton, MARKER);
-    format!("{before}\"results\": [")
-}
-
-/// Everything after the last result; `any` when at least one was written.
-pub(super) fn end(any: bool) -> String {
-    let skeleton = skeleton();
-    let (_, after) = split_at_array(&skeleton, MARKER);
-    format!("{}{after}", if any { "\n      ]" } else { "]" })
-}
-
-/// One deployment's findings as items of the `results` array (empty without findings).
-pub(super) fn results(d: &Audited) -> String {
-    let items: Vec<String> = d
-        .findings
-        .iter()
-        .map(|f| {
-            let index = RULES.iter().position(|r| r.meta().id == f.rule.id);
-            let from = d.provenance(f);
-            let mut physical = json!({ "artifactLocation": { "uri": uri(d.file_of(f)) } });
-            if let Some((line, column)) = f.line_column() {
-                physical["region"] = json!({ "startLine": line, "startColumn": column });
-            }
-            // A value from the process environment or the chart has no file to point at.
-            let physical = from.source.kind.has_file().then_some(physical);
-            let mut result = json!({
-                "ruleId": f.rule.id,
-                "ruleIndex": index,
-                "level": level(f.severity),
-                "message": { "text": f.message },
-                "locations": [location(physical, &f.path, from.variable)],
-                "properties": {
-                    "severity": f.severity.as_str(),
-                    "threat": f.rule.threat.as_str(),
-                    "fix": f.fix,
-                },
-            });
-            if let Some(reason) = &f.suppressed {
-                result["suppressions"] = json!([{ "kind": "external", "justification": reason }]);
-            }
-            indented_item(
-                &serde_json::to_string_pretty(&result).unwrap_or_default(),
-                8,
-            )
-        })
-        .collect();
-    items.join(",")
+    if let Some(reason) = &f.suppressed {
+        result["suppressions"] = json!([{ "kind": "external", "justification": reason }]);
+    }
+    result
 }
 
 fn rule(meta: &RuleMeta) -> Value {

@@ -1,7 +1,8 @@
 //! Fixes reach a fixpoint in one run and add nothing: after `apply --unsafe-fixes`, the proof
 //! refuses no decision and finds no new finding, auditing the result leaves nothing with a
 //! safe or unsafe fix that is not reported as manual, and a second run changes nothing. Checked on every rule fixture case, the demo and the corpus; on the corpus every
-//! comment line of the input must also still be there.
+//! comment line of the input must also still be there. `audit`'s fixable counts are what
+//! `apply` and `apply --unsafe-fixes` then fix, in the library and through the binary.
 
 use kratos_harden::config::Deployment;
 use kratos_harden::fix::{FixEnv, SecretsTo, Selection};
@@ -9,7 +10,7 @@ use kratos_harden::harden::{self, Options};
 use kratos_harden::rules::Profile;
 use kratos_harden::secret::OsSecrets;
 
-use crate::common::{shared, skip};
+use crate::common::{bin, shared, skip};
 use crate::rules::{fixtures, load_case};
 
 fn options(profile: Profile, version: Option<kratos_harden::config::KratosVersion>) -> Options {
@@ -240,4 +241,117 @@ fn audit_tells_per_finding_what_apply_does() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// `audit`'s counts against what `apply` (safe fixes) and `apply --unsafe-fixes` fix, each run
+/// proved as `apply` proves it. Returns the mismatch, if any.
+fn counts_match_apply(deployment: &Deployment, options: &Options) -> Option<String> {
+    let cx = kratos_harden::rules::Context::new(deployment, options.profile, options.version);
+    let mut audited = kratos_harden::rules::check_all(&cx);
+    harden::attach_fixes(deployment, &cx, &mut audited).expect("plans");
+    let counts = kratos_harden::report::summarize(audited.iter(), None);
+    let fixed = |unsafe_fixes: bool| {
+        let mut options = options.clone();
+        options.selection.unsafe_fixes = unsafe_fixes;
+        let mut rng = OsSecrets;
+        let mut env = FixEnv::new(&mut rng, SecretsTo::Inline);
+        let mut outcome = harden::run(deployment, &options, &mut env).expect("runs");
+        harden::prove(deployment, &options, &mut outcome).expect("proves");
+        outcome.plan.applied.len()
+    };
+    let (safe, all) = (fixed(false), fixed(true));
+    let said = (counts.fixable_safe, counts.fixable_unsafe, counts.manual);
+    let did = (safe, all - safe, audited.len() - all);
+    (said != did)
+        .then(|| format!("audit counts (safe, unsafe, manual) {said:?}, apply fixes {did:?}"))
+}
+
+#[test]
+fn audit_counts_what_apply_fixes() {
+    let mut failures = Vec::new();
+    for (id, fixture) in fixtures() {
+        let Ok(fixture) = fixture else { continue };
+        for case in &fixture.cases {
+            let Ok(loaded) = load_case(case) else {
+                continue;
+            };
+            let options = options(loaded.profile, loaded.version);
+            if let Some(wrong) = counts_match_apply(&loaded.deployment, &options) {
+                failures.push(format!("{id} / {}: {wrong}", case.name));
+            }
+        }
+    }
+    if let Some(kratos) = shared() {
+        for (name, path) in corpus_configs(&kratos) {
+            let deployment = Deployment::load(std::slice::from_ref(&path)).expect("loads");
+            if let Some(wrong) =
+                counts_match_apply(&deployment, &options(Profile::Production, None))
+            {
+                failures.push(format!("{name}: {wrong}"));
+            }
+        }
+    } else {
+        skip(
+            "../shared/kratos/corpus is not present; the fix counts were checked on fixtures only",
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatch(es):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Through the binary on the demo: the JSON summary's counts and the text's `[*]`/`[!]` marks
+/// equal the fixes `apply --dry-run` and `apply --dry-run --unsafe-fixes` report.
+#[test]
+fn the_demo_counts_and_marks_match_apply() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = kratos_harden::demo::materialize(dir.path()).expect("demo");
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = bin().args(args).arg(&path).output().expect("runs");
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    let audit = json(&["audit", "--format", "json", "-c"]);
+    let safe = json(&["apply", "--dry-run", "--format", "json", "-c"]);
+    let all = json(&[
+        "apply",
+        "--dry-run",
+        "--unsafe-fixes",
+        "--format",
+        "json",
+        "-c",
+    ]);
+    let applied = |doc: &serde_json::Value| doc["applied"].as_array().map_or(0, Vec::len);
+    let summary = &audit["summary"];
+    let total =
+        summary["total"].as_u64().unwrap_or(0) + summary["suppressed"].as_u64().unwrap_or(0);
+    let (safe, all) = (applied(&safe) as u64, applied(&all) as u64);
+    assert!(
+        safe > 0 && all > safe && total > all,
+        "the demo has every kind"
+    );
+    assert_eq!(summary["fixable_safe"], safe);
+    assert_eq!(summary["fixable_unsafe"], all - safe);
+    assert_eq!(summary["manual"], total - all);
+    let text = bin()
+        .args(["audit", "--color", "never", "-c"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&text.stdout);
+    let marked = |mark: &str| text.lines().filter(|l| l.contains(mark)).count() as u64;
+    assert_eq!(marked("[*] "), safe, "one line per safe fix\n{text}");
+    assert_eq!(
+        marked("[!] "),
+        all - safe,
+        "one line per unsafe fix\n{text}"
+    );
+    let line = format!(
+        "Fixes: {safe} fixable with `apply` [*], {} more with `apply --unsafe-fixes` [!], {} manual.",
+        all - safe,
+        total - all
+    );
+    assert!(text.contains(&line), "{text}");
 }

@@ -16,7 +16,7 @@ mod corpus;
 mod crash;
 /// Env files: what the quoting writes reads back alike in python-dotenv, bash and compose's rules.
 mod dotenv;
-/// Fixes reach a fixpoint in one run (fixtures, demo, corpus).
+/// Fixes reach a fixpoint in one run (fixtures, demo, corpus); audit says what apply fixes.
 mod fixes;
 /// Golden files: `apply` output byte for byte.
 mod golden;
