@@ -7,6 +7,7 @@
 
 pub mod env;
 pub mod helm;
+pub mod keys;
 pub mod load;
 pub mod node;
 mod provenance;
