@@ -333,6 +333,41 @@ mod tests {
     }
 
     #[test]
+    fn the_edit_kind_is_the_key_tables_when_the_value_fits() {
+        let kind = |path: &str, value: Value| {
+            let ops = [Op::Set {
+                path: path.into(),
+                value,
+            }];
+            kind_of(&ops, &[])
+        };
+        assert_eq!(
+            kind("session.lifespan", json!("24h")),
+            Some(EditKind::Duration)
+        );
+        assert_eq!(
+            kind("serve.public.base_url", json!("https://a.io/")),
+            Some(EditKind::Url)
+        );
+        // Kratos also takes file:// and base64:// template bodies: text, not a web URL.
+        assert_eq!(
+            kind(
+                "courier.http.request_config.body",
+                json!("https://t.io/b.jsonnet")
+            ),
+            Some(EditKind::Text)
+        );
+        assert_eq!(
+            kind("selfservice.allowed_return_urls", json!(["/dashboard"])),
+            None,
+            "a relative path where URLs go"
+        );
+        assert_eq!(kind("dsn", json!("postgres://u:pw@db/k")), None);
+        assert_eq!(kind("secrets.cookie", json!(["not generated now"])), None);
+        assert_eq!(kind("no.such.key", json!("x")), None);
+    }
+
+    #[test]
     fn edited_secret_replaces_the_new_first_entry() {
         let ops = vec![Op::Set {
             path: "secrets.cookie".into(),
