@@ -15,7 +15,8 @@
 //! fixes are applied, unsafe ones are not; `--require-answers` makes a missing one an error.
 //!
 //! The file is input like any other: every entry is checked before anything is planned, and
-//! an edited value goes through the wizard's own checks (see `review::edit`). One bad entry
+//! an edited value goes through the wizard's own checks (see `review::edit`; its kind and
+//! Kratos's bounds for the key come from the key table, `config::keys`). One bad entry
 //! refuses the whole replay, and the error names each bad entry by its line.
 
 use std::fmt::Write as _;

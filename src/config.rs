@@ -8,6 +8,7 @@
 pub mod deployment;
 pub mod env;
 pub mod helm;
+pub mod keys;
 pub mod load;
 pub mod node;
 mod provenance;

@@ -1,9 +1,11 @@
 //! Hiding secret values in anything shown to a person or a log: diffs, operation lists, JSON.
 //!
-//! A [`Masker`] knows the secrets of one run: the values already in the config (secret lists,
-//! client secrets, hook keys, passwords inside DSN/SMTP URIs) and the ones generated now. It
-//! replaces every occurrence, longest first, so a secret that contains another is masked whole.
+//! A [`Masker`] knows the secrets of one run: the values already in the config (at the paths
+//! the key table marks secret, `config::keys::is_secret`, and passwords inside DSN/SMTP URIs)
+//! and the ones generated now. It replaces every occurrence, longest first, so a secret that
+//! contains another is masked whole.
 
+use crate::config::keys;
 use crate::config::node::Node;
 use crate::kratos::uri::Uri;
 use crate::secret::Secret;
@@ -138,7 +140,7 @@ fn existing_with_context(root: &Node) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     for (path, node) in root.find_strings(&|_| true) {
         let Some(value) = node.as_str() else { continue };
-        if is_secret_path(&path) {
+        if keys::is_secret(&path) {
             pairs.push((
                 value.to_owned(),
                 format!("<secret: {} chars>", value.chars().count()),
@@ -156,15 +158,6 @@ fn existing_with_context(root: &Node) -> Vec<(String, String)> {
     pairs
 }
 
-fn is_secret_path(path: &str) -> bool {
-    path.starts_with("secrets.")
-        || path.ends_with("client_secret")
-        || path.ends_with("apple_private_key")
-        || path.ends_with("auth.config.value")
-        || path.ends_with("auth.config.password")
-        || path.to_ascii_lowercase().contains("authorization")
-}
-
 /// The secret values written in a config: secret lists, client secrets and private keys, hook
 /// API keys and basic-auth passwords, and the passwords inside URIs (DSN, SMTP, hooks).
 #[must_use]
@@ -172,7 +165,7 @@ pub fn existing(root: &Node) -> Vec<String> {
     let mut values = Vec::new();
     for (path, node) in root.find_strings(&|_| true) {
         let Some(value) = node.as_str() else { continue };
-        if is_secret_path(&path) {
+        if keys::is_secret(&path) {
             values.push(value.to_owned());
         } else if let Some(password) = Uri::parse(value)
             .and_then(|u| u.password)

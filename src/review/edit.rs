@@ -1,10 +1,13 @@
-//! Editing a proposed value: what kind of value it is, how typed text (wizard) or a recorded
-//! value (`apply --answers`) is checked, and putting the edited (or regenerated) value back
-//! into the operations. Both front-ends go through [`validate`] or [`validate_value`], then
-//! [`judge`], so a value the wizard refuses is refused by a replay too.
+//! Editing a proposed value: what kind of value it is (the key table's edit kind for the
+//! path, `config::keys`), how typed text (wizard) or a recorded value (`apply --answers`) is
+//! checked, and putting the edited (or regenerated) value back into the operations. Both
+//! front-ends go through [`validate`] or [`validate_value`], then [`judge`], so a value the
+//! wizard refuses is refused by a replay too.
 
 use serde_json::Value;
 
+use crate::config::keys;
+pub use crate::config::keys::{EditKind, SecretList};
 use crate::kratos::{duration, uri::Uri};
 use crate::patch::Op;
 use crate::rules::rotation::acceptable;
@@ -15,78 +18,43 @@ mod judge;
 use judge::holds_secret;
 pub use judge::{Proof, judge};
 
-/// What an editable value is, which decides how typed text is checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EditKind {
-    /// A Go duration (`15m`, `1h`).
-    Duration,
-    /// `true` or `false`.
-    Bool,
-    /// A whole number.
-    Integer,
-    /// An absolute `http(s)://` URL.
-    Url,
-    /// URLs separated by commas or spaces.
-    UrlList,
-    /// Free text (non-empty).
-    Text,
-    /// The first secret of `secrets.<key>` (`cipher` = exactly 32 ASCII characters).
-    Secret(SecretList),
-}
-
-/// Which secret list a secret edit is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SecretList {
-    /// `secrets.cipher`.
-    Cipher,
-    /// `secrets.default`, `cookie` or `pagination`.
-    Signing,
-}
-
-/// The edit kind of a proposal, if it is one `Set` whose value can be typed.
+/// The edit kind of a proposal, if it is one `Set` whose value can be typed: the key table's
+/// kind for the path, when the proposed value has that shape (a value the kind cannot show,
+/// such as a file path where a URL usually goes, is not offered for editing).
 #[must_use]
 pub fn kind_of(ops: &[Op], generated: &[(String, Secret)]) -> Option<EditKind> {
     let [Op::Set { path, value }] = ops else {
         return None;
     };
-    if path.starts_with("secrets.") {
+    let kind = keys::lookup(path)?.edit?;
+    if let EditKind::Secret(_) = kind {
         let first = value.as_array()?.first()?.as_str()?;
         // Only a list that starts with a generated secret has a value to replace.
         generated
             .iter()
             .any(|(_, s)| s.expose() == first)
             .then_some(())?;
-        let list = if path == "secrets.cipher" {
-            SecretList::Cipher
-        } else {
-            SecretList::Signing
-        };
-        return Some(EditKind::Secret(list));
+        return Some(kind);
     }
     if holds_secret(path, value) {
         // Editing would show the credential and record it in an answers file in plain text.
         return None;
     }
-    Some(match value {
-        Value::Bool(_) => EditKind::Bool,
-        Value::Number(_) => EditKind::Integer,
-        Value::String(s)
-            if duration::parse(s).is_some() && !s.chars().all(|c| c.is_ascii_digit()) =>
-        {
-            EditKind::Duration
+    let fits = match (kind, value) {
+        (EditKind::Bool, Value::Bool(_))
+        | (EditKind::Integer, Value::Number(_))
+        | (EditKind::Text, Value::String(_)) => true,
+        (EditKind::Duration, Value::String(s)) => {
+            duration::parse(s).is_some() && !s.chars().all(|c| c.is_ascii_digit())
         }
         // A DSN or SMTP URI is text: only http(s) URLs are checked as URLs.
-        Value::String(s) if Uri::parse(s).is_some_and(|u| is_http(&u)) => EditKind::Url,
-        Value::String(_) => EditKind::Text,
-        Value::Array(items)
-            if items
-                .iter()
-                .all(|i| i.as_str().is_some_and(|s| Uri::parse(s).is_some())) =>
-        {
-            EditKind::UrlList
-        }
-        _ => return None,
-    })
+        (EditKind::Url, Value::String(s)) => Uri::parse(s).is_some_and(|u| is_http(&u)),
+        (EditKind::UrlList, Value::Array(items)) => items
+            .iter()
+            .all(|i| i.as_str().is_some_and(|s| Uri::parse(s).is_some())),
+        _ => false,
+    };
+    fits.then_some(kind)
 }
 
 /// The text an edit starts from: the proposed value (a secret only when revealed).
@@ -362,6 +330,41 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn the_edit_kind_is_the_key_tables_when_the_value_fits() {
+        let kind = |path: &str, value: Value| {
+            let ops = [Op::Set {
+                path: path.into(),
+                value,
+            }];
+            kind_of(&ops, &[])
+        };
+        assert_eq!(
+            kind("session.lifespan", json!("24h")),
+            Some(EditKind::Duration)
+        );
+        assert_eq!(
+            kind("serve.public.base_url", json!("https://a.io/")),
+            Some(EditKind::Url)
+        );
+        // Kratos also takes file:// and base64:// template bodies: text, not a web URL.
+        assert_eq!(
+            kind(
+                "courier.http.request_config.body",
+                json!("https://t.io/b.jsonnet")
+            ),
+            Some(EditKind::Text)
+        );
+        assert_eq!(
+            kind("selfservice.allowed_return_urls", json!(["/dashboard"])),
+            None,
+            "a relative path where URLs go"
+        );
+        assert_eq!(kind("dsn", json!("postgres://u:pw@db/k")), None);
+        assert_eq!(kind("secrets.cookie", json!(["not generated now"])), None);
+        assert_eq!(kind("no.such.key", json!("x")), None);
     }
 
     #[test]

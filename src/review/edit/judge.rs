@@ -1,6 +1,6 @@
 //! The checks of an edited value that need more than its kind: credentials, the bounds
-//! Kratos's config schema sets for the key, and the finding's own rule run again with the
-//! value in place. Shared by the wizard's edit and the `apply --answers` replay.
+//! Kratos's config schema sets for the key (recorded in the key table, `config::keys`), and
+//! the finding's own rule run again with the value in place. Shared by the wizard's edit and the `apply --answers` replay.
 
 use serde_json::Value;
 
@@ -92,99 +92,12 @@ pub fn judge(
     }
 }
 
-/// What Kratos's config schema (`embedx/config.schema.json`, the same at v1.3.1 and v26.2.0)
-/// accepts for keys the fixes set, beyond the value's type.
-enum Bound {
-    OneOf(&'static [&'static str]),
-    Between(i64, i64),
-    ByteSize,
-    Prefix(&'static [&'static str]),
-}
-
-const AAL: &[&str] = &["aal1", "highest_available"];
-const SAME_SITE: &[&str] = &["Strict", "Lax", "None"];
-const VIA: &[&str] = &["link", "code"];
-
-/// Keys and their bounds; `*` stands for one list index.
-static BOUNDS: &[(&str, Bound)] = &[
-    (
-        "log.level",
-        Bound::OneOf(&[
-            "trace", "debug", "info", "warning", "error", "fatal", "panic",
-        ]),
-    ),
-    ("log.format", Bound::OneOf(&["json", "text"])),
-    ("hashers.algorithm", Bound::OneOf(&["argon2", "bcrypt"])),
-    ("hashers.bcrypt.cost", Bound::Between(4, 31)),
-    ("hashers.argon2.memory", Bound::ByteSize),
-    ("hashers.argon2.iterations", Bound::Between(1, i64::MAX)),
-    ("hashers.argon2.parallelism", Bound::Between(1, i64::MAX)),
-    ("hashers.argon2.salt_length", Bound::Between(16, i64::MAX)),
-    ("hashers.argon2.key_length", Bound::Between(16, i64::MAX)),
-    (
-        "ciphers.algorithm",
-        Bound::OneOf(&["noop", "aes", "xchacha20-poly1305"]),
-    ),
-    ("session.cookie.same_site", Bound::OneOf(SAME_SITE)),
-    ("cookies.same_site", Bound::OneOf(SAME_SITE)),
-    ("session.whoami.required_aal", Bound::OneOf(AAL)),
-    ("selfservice.flows.settings.required_aal", Bound::OneOf(AAL)),
-    ("selfservice.flows.recovery.use", Bound::OneOf(VIA)),
-    ("selfservice.flows.verification.use", Bound::OneOf(VIA)),
-    (
-        "selfservice.methods.password.config.min_password_length",
-        Bound::Between(6, i64::MAX),
-    ),
-    (
-        "selfservice.methods.oidc.config.providers.*.pkce",
-        Bound::OneOf(&["auto", "never", "force"]),
-    ),
-    (
-        "courier.smtp.connection_uri",
-        Bound::Prefix(&["smtp://", "smtps://"]),
-    ),
-];
-
+/// The constraint the key table records from Kratos's config schema for `path`, checked.
 fn bounds(path: &str, value: &Value) -> Result<(), String> {
-    let matches = |pattern: &str| {
-        let (mut p, mut k) = (pattern.split('.'), path.split('.'));
-        loop {
-            match (p.next(), k.next()) {
-                (None, None) => return true,
-                (Some("*"), Some(segment)) if segment.parse::<usize>().is_ok() => {}
-                (Some(a), Some(b)) if a == b => {}
-                _ => return false,
-            }
-        }
-    };
-    let Some((_, bound)) = BOUNDS.iter().find(|(pattern, _)| matches(pattern)) else {
-        return Ok(());
-    };
-    let text = value.as_str().unwrap_or_default();
-    let ok = match bound {
-        Bound::OneOf(allowed) => allowed.contains(&text),
-        Bound::Between(low, high) => value.as_i64().is_some_and(|n| (*low..=*high).contains(&n)),
-        Bound::ByteSize => {
-            let unit = text.trim_start_matches(|c: char| c.is_ascii_digit());
-            unit.len() < text.len() && ["B", "KB", "MB", "GB", "TB", "PB", "EB"].contains(&unit)
-        }
-        Bound::Prefix(prefixes) => prefixes.iter().any(|p| text.starts_with(p)),
-    };
-    if ok {
-        return Ok(());
+    match crate::config::keys::lookup(path).and_then(|k| k.bound) {
+        Some(bound) => bound.check(value),
+        None => Ok(()),
     }
-    Err(match bound {
-        Bound::OneOf(allowed) => format!("Kratos accepts only {} here", allowed.join(", ")),
-        Bound::Between(low, i64::MAX) => format!("Kratos accepts {low} or more here"),
-        Bound::Between(low, high) => format!("Kratos accepts {low} to {high} here"),
-        Bound::ByteSize => {
-            "Kratos accepts a whole number and a unit (B, KB, MB, GB…) here, e.g. 128MB".to_owned()
-        }
-        Bound::Prefix(prefixes) => format!(
-            "Kratos accepts only a URI starting with {} here",
-            prefixes.join(" or ")
-        ),
-    })
 }
 
 #[cfg(test)]
