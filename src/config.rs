@@ -175,10 +175,21 @@ fn layer_files(
     files: Vec<(PathBuf, String, String)>,
     kind: SourceKind,
 ) -> Result<(Vec<Source>, Node), ConfigError> {
+    layer_parsed(files.into_iter().map(|f| (f, None)).collect(), kind)
+}
+
+/// [`layer_files`] with some files' trees already parsed from their text.
+fn layer_parsed(
+    files: Vec<((PathBuf, String, String), Option<Node>)>,
+    kind: SourceKind,
+) -> Result<(Vec<Source>, Node), ConfigError> {
     let mut sources = Vec::with_capacity(files.len() + 1);
     let mut root: Option<Node> = None;
-    for (index, (path, display, text)) in files.into_iter().enumerate() {
-        let mut tree = load::parse(&text, &display)?;
+    for (index, ((path, display, text), parsed)) in files.into_iter().enumerate() {
+        let mut tree = match parsed {
+            Some(tree) => tree,
+            None => load::parse(&text, &display)?,
+        };
         let id = FileId::try_from(index).unwrap_or(FileId::MAX);
         if id != 0 {
             tree.set_file(id);
@@ -310,6 +321,15 @@ impl Deployment {
     /// Relative `file://` schema URLs resolve against each path's folder.
     pub fn from_texts(files: Vec<(PathBuf, String, String)>) -> Result<Self, ConfigError> {
         let (sources, root) = layer_files(files, SourceKind::Config)?;
+        Ok(Self::assemble(sources, root))
+    }
+
+    /// [`Self::from_texts`] where some texts come with the tree [`load::parse`] made of them
+    /// (a patch's verification), which is then not parsed again.
+    pub(crate) fn from_parsed_texts(
+        files: Vec<((PathBuf, String, String), Option<Node>)>,
+    ) -> Result<Self, ConfigError> {
+        let (sources, root) = layer_parsed(files, SourceKind::Config)?;
         Ok(Self::assemble(sources, root))
     }
 

@@ -37,6 +37,9 @@ pub struct Change {
     pub before: String,
     /// The patched, verified text.
     pub after: String,
+    /// `after` as the audit reads it, when the verification parsed it (a config file): the
+    /// proof's re-audit takes it instead of parsing the text again.
+    pub tree: Option<crate::config::node::Node>,
 }
 
 /// Everything a run decided.
@@ -102,6 +105,16 @@ pub(crate) fn patch_source(
     source: &crate::config::Source,
     ops: &[patch::Op],
 ) -> Result<patch::Patched, PatchError> {
+    patch_source_checked(deployment, source, ops, patch::Check::Verify)
+}
+
+/// [`patch_source`], verifying the YAML/JSON result or only learning what is refused.
+fn patch_source_checked(
+    deployment: &Deployment,
+    source: &crate::config::Source,
+    ops: &[patch::Op],
+    check: patch::Check,
+) -> Result<patch::Patched, PatchError> {
     use crate::config::SourceKind;
     let format = patch::Format::of(&source.path);
     match source.kind {
@@ -112,17 +125,27 @@ pub(crate) fn patch_source(
                 .sources
                 .iter()
                 .all(|s| s.kind == SourceKind::IdentitySchema || std::ptr::eq(s, source));
-            if alone {
-                patch::apply_known(&source.text, format, ops, deployment.root.to_json())
+            let original = if alone {
+                deployment.root.to_json()
             } else {
-                patch::apply(&source.text, format, ops)
-            }
+                crate::config::load::parse(&source.text, &source.display)
+                    .map_err(|e| PatchError::Parse(e.to_string()))?
+                    .to_json()
+            };
+            patch::apply_checked(&source.text, format, ops, original, check)
         }
         SourceKind::EnvFile => patch::dotenv::apply(&source.text, ops),
         SourceKind::HelmValues => {
             let under = &deployment.chart.config_path;
             let prefixed: Vec<patch::Op> = ops.iter().map(|op| op.under(under)).collect();
-            patch::apply(&source.text, format, &prefixed)
+            let original = crate::config::load::parse(&source.text, &source.display)
+                .map_err(|e| PatchError::Parse(e.to_string()))?
+                .to_json();
+            let mut patched =
+                patch::apply_checked(&source.text, format, &prefixed, original, check)?;
+            // The values file's own tree, not the Kratos config under it.
+            patched.tree = None;
+            Ok(patched)
         }
         SourceKind::Environment | SourceKind::Chart | SourceKind::IdentitySchema => {
             let reason = |op: &patch::Op| uneditable(deployment, source, op).unwrap_or_default();
@@ -174,7 +197,16 @@ pub fn attach_fixes(
     };
     let plan = fix::plan(cx, findings, &selection, &mut env)?;
     // The editor's refusals (a list in `[...]` style, anchors) are known only by editing.
-    let manual = match realize(deployment, cx, findings, plan.clone(), &SecretsTo::Inline) {
+    // Verifying is for what is written; here only the editor's refusals count.
+    let check = patch::Check::RefusalsOnly;
+    let manual = match realize(
+        deployment,
+        cx,
+        findings,
+        plan.clone(),
+        &SecretsTo::Inline,
+        check,
+    ) {
         Ok(realized) => realized.plan.manual,
         Err(_) => plan.manual,
     };
@@ -227,7 +259,14 @@ pub fn run(
         }
     }
     let decided = plan.clone();
-    let realized = realize(deployment, &cx, &findings, plan, &env.secrets_to)?;
+    let realized = realize(
+        deployment,
+        &cx,
+        &findings,
+        plan,
+        &env.secrets_to,
+        patch::Check::Verify,
+    )?;
     Ok(Outcome {
         added: Vec::new(),
         findings,
@@ -258,6 +297,7 @@ pub(crate) fn realize(
     findings: &[Finding],
     mut plan: Plan,
     secrets_to: &SecretsTo,
+    check: patch::Check,
 ) -> Result<Realized, HardenError> {
     let moved = if *secrets_to == SecretsTo::Inline {
         Vec::new()
@@ -267,11 +307,12 @@ pub(crate) fn realize(
     let mut changes = Vec::new();
     for (file, ops) in &plan.by_file {
         let source = deployment.source(*file);
-        let patched =
-            patch_source(deployment, source, ops).map_err(|error| HardenError::Patch {
+        let patched = patch_source_checked(deployment, source, ops, check).map_err(|error| {
+            HardenError::Patch {
                 file: source.display.clone(),
                 error,
-            })?;
+            }
+        })?;
         // An operation the engine refuses turns its findings into manual ones.
         for (op_index, reason) in patched.refused {
             let op = &ops[op_index];
@@ -292,6 +333,7 @@ pub(crate) fn realize(
                 file: *file,
                 before: source.text.clone(),
                 after: patched.text,
+                tree: patched.tree,
             });
         }
     }
@@ -318,6 +360,7 @@ pub(crate) fn with_ops(
         file,
         before: source.text.clone(),
         after: patched.text,
+        tree: patched.tree,
     };
     let mut after = reload(deployment, &[change]).ok()?;
     after.template = deployment.template;
@@ -419,7 +462,9 @@ pub fn reload(
     changes: &[Change],
 ) -> Result<Deployment, crate::config::ConfigError> {
     use crate::config::SourceKind;
-    let text_of = |kind: SourceKind| -> Vec<(std::path::PathBuf, String, String)> {
+    // Each source of `kind` as the change leaves it, with its tree when the change has one.
+    type Text = (std::path::PathBuf, String, String);
+    let parsed_of = |kind: SourceKind| -> Vec<(Text, Option<crate::config::node::Node>)> {
         deployment
             .sources
             .iter()
@@ -427,17 +472,19 @@ pub fn reload(
             .filter(|(_, s)| s.kind == kind)
             .map(|(i, s)| {
                 let id = FileId::try_from(i).unwrap_or(FileId::MAX);
-                let text = changes
-                    .iter()
-                    .find(|c| c.file == id)
-                    .map_or_else(|| s.text.clone(), |c| c.after.clone());
-                (s.path.clone(), s.display.clone(), text)
+                let change = changes.iter().find(|c| c.file == id);
+                let text = change.map_or_else(|| s.text.clone(), |c| c.after.clone());
+                let tree = change.and_then(|c| c.tree.clone());
+                ((s.path.clone(), s.display.clone(), text), tree)
             })
             .collect()
     };
+    let text_of = |kind: SourceKind| -> Vec<Text> {
+        parsed_of(kind).into_iter().map(|(text, _)| text).collect()
+    };
     let helm = text_of(SourceKind::HelmValues);
     let mut reloaded = if helm.is_empty() {
-        Deployment::from_texts(text_of(SourceKind::Config))?
+        Deployment::from_parsed_texts(parsed_of(SourceKind::Config))?
     } else {
         Deployment::from_helm_values(helm)?
     };

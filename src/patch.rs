@@ -95,6 +95,9 @@ pub struct Patched {
     pub text: String,
     /// `(index into ops, reason)` for each refused operation.
     pub refused: Vec<(usize, PatchError)>,
+    /// The patched text as the audit reads it, from the verification (none when unverified
+    /// or not YAML/JSON): a re-audit of the result need not parse it again.
+    pub tree: Option<crate::config::node::Node>,
 }
 
 impl Patched {
@@ -116,6 +119,7 @@ impl Patched {
                     )
                 })
                 .collect(),
+            tree: None,
         }
     }
 }
@@ -131,6 +135,27 @@ pub fn apply_known(
     format: Format,
     ops: &[Op],
     original: Value,
+) -> Result<Patched, PatchError> {
+    apply_checked(text, format, ops, original, Check::Verify)
+}
+
+/// Whether a patch's text is verified against the intended tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// Read the result back and compare (every patch that may be written).
+    Verify,
+    /// Only learn which operations the editor refuses (what `audit` reports of a fix): a
+    /// result that would not verify is a bug that `apply` reports before writing anything.
+    RefusalsOnly,
+}
+
+/// [`apply_known`], verifying the result or not.
+pub fn apply_checked(
+    text: &str,
+    format: Format,
+    ops: &[Op],
+    original: Value,
+    check: Check,
 ) -> Result<Patched, PatchError> {
     // Operations that create keys under one missing parent become one creation, written as a
     // single block (two creations of one parent cannot share a pass).
@@ -192,11 +217,15 @@ pub fn apply_known(
         current = splice::splice(&current, pass.edits);
         pending = pass.deferred;
     }
-    verify::against_intended(original, ops, &refused, &current)?;
+    let tree = match check {
+        Check::Verify => Some(verify::against_intended(original, ops, &refused, &current)?),
+        Check::RefusalsOnly => None,
+    };
     refused.sort_by_key(|(i, _)| *i);
     Ok(Patched {
         text: current,
         refused,
+        tree,
     })
 }
 

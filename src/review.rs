@@ -390,6 +390,7 @@ impl Session {
             &self.findings,
             decided.clone(),
             &self.secrets_to,
+            crate::patch::Check::Verify,
         )
         .map(|first| {
             crate::harden::prove_plan(

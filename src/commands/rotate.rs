@@ -180,6 +180,7 @@ fn patched(
             file: *file,
             before: source.text.clone(),
             after: patched.text,
+            tree: patched.tree,
         });
     }
     Ok(changes)

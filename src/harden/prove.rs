@@ -77,7 +77,15 @@ pub(crate) fn prove_plan(
     let added_without = |refused: &[(usize, String)]| {
         let mut plan = decided.clone();
         plan.refuse(findings, refused);
-        let realized = realize(deployment, &cx, findings, plan, secrets_to).ok()?;
+        let realized = realize(
+            deployment,
+            &cx,
+            findings,
+            plan,
+            secrets_to,
+            crate::patch::Check::Verify,
+        )
+        .ok()?;
         let added = added_findings(
             deployment,
             options,

@@ -46,7 +46,11 @@ pub fn apply(text: &str, ops: &[Op]) -> Result<Patched, PatchError> {
         }
     }
     verify(&out, &intended)?;
-    Ok(Patched { text: out, refused })
+    Ok(Patched {
+        text: out,
+        refused,
+        tree: None,
+    })
 }
 
 fn refuse(line: usize, reason: String) -> PatchError {

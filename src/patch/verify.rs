@@ -13,7 +13,7 @@ pub(super) fn against_intended(
     ops: &[Op],
     refused: &[(usize, PatchError)],
     text: &str,
-) -> Result<(), PatchError> {
+) -> Result<crate::config::node::Node, PatchError> {
     let mut expected = original;
     let in_order = (0..ops.len())
         .filter(|i| !ops[*i].is_prepend())
@@ -23,18 +23,22 @@ pub(super) fn against_intended(
             apply_to_value(&mut expected, &ops[index]);
         }
     }
-    let actual = read_tree(text)?;
-    match first_difference(&expected, &actual, "") {
+    // The tree is kept: whoever audits the result again needs exactly this parse.
+    let node = read_node(text)?;
+    match first_difference(&expected, &node.to_json(), "") {
         Some(path) => Err(PatchError::Verify { path }),
-        None => Ok(()),
+        None => Ok(node),
     }
+}
+
+/// Parses a text with the same reader the audit uses.
+fn read_node(text: &str) -> Result<crate::config::node::Node, PatchError> {
+    crate::config::load::parse(text, "patched file").map_err(|e| PatchError::Parse(e.to_string()))
 }
 
 /// Parses a text with the same reader the audit uses, as a plain JSON value.
 pub(super) fn read_tree(text: &str) -> Result<Value, PatchError> {
-    let node = crate::config::load::parse(text, "patched file")
-        .map_err(|e| PatchError::Parse(e.to_string()))?;
-    Ok(node.to_json())
+    Ok(read_node(text)?.to_json())
 }
 
 /// The first path where two values differ (mapping order ignored), if any.

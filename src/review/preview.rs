@@ -56,6 +56,7 @@ impl Preview {
                             file: *file,
                             before: source.text.clone(),
                             after: patched.text,
+                            tree: patched.tree,
                         });
                     }
                 }
