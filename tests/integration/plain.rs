@@ -340,16 +340,42 @@ fn accept_all_safe_and_write(args: &[&str], dir: &Path) {
     );
 }
 
-/// With env files and with Helm values, the wizard's accepted safe fixes change the same lines
-/// of the same files as `apply` on a fresh copy (it used to fail on an env file, and to write
-/// Kratos keys at the top level of a values file).
+/// The full-screen wizard with `args` in `dir` on a pseudo-terminal: `a` (accept all safe),
+/// `w`, confirm, leave.
+fn accept_all_safe_and_write_full_screen(args: &[&str], dir: &Path) {
+    let mut pty = pty::spawn_sized(args, dir, (24, 80));
+    pty.wait_for("Findings by threat and severity", pty::TIMEOUT)
+        .expect("welcome");
+    pty.send("a");
+    pty.wait_for("secrets masked", pty::TIMEOUT)
+        .expect("review");
+    pty.send("w");
+    pty.wait_for("Write the changes?", pty::TIMEOUT)
+        .expect("write question");
+    pty.send("y");
+    pty.wait_for("Next steps", pty::TIMEOUT).expect("done");
+    pty.send("\r");
+    assert_eq!(pty.wait_exit(), Some(0), "{}", pty.screen());
+}
+
+/// How the layered deployments are fixed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum By {
+    Apply,
+    Plain,
+    FullScreen,
+}
+
+/// With env files and with Helm values, the wizard's accepted safe fixes (line mode and full
+/// screen) change the same lines of the same files as `apply` on a fresh copy (it used to fail
+/// on an env file, and to write Kratos keys at the top level of a values file).
 #[test]
 fn the_wizard_writes_layered_deployments_as_apply_does() {
     let config = "dsn: memory\nlog:\n  level: info\n";
     let env = "LOG_LEAK_SENSITIVE_VALUES=true\n";
     let values =
         "kratos:\n  config:\n    dsn: memory\n    log:\n      leak_sensitive_values: true\n";
-    let run = |wizard: bool| {
+    let run = |by: By| {
         let dir = tempfile::tempdir().expect("temp dir");
         common::write(dir.path(), "kratos.yml", config);
         common::write(dir.path(), "k.env", env);
@@ -357,10 +383,14 @@ fn the_wizard_writes_layered_deployments_as_apply_does() {
         let layered = ["-c", "kratos.yml", "--env-file", "k.env"];
         let helm = ["--helm-values", "values.yaml"];
         for layers in [&layered[..], &helm[..]] {
-            if wizard {
+            if by == By::Plain {
                 let mut args = vec!["wizard", "--plain"];
                 args.extend_from_slice(layers);
                 accept_all_safe_and_write(&args, dir.path());
+            } else if by == By::FullScreen {
+                let mut args = vec!["wizard"];
+                args.extend_from_slice(layers);
+                accept_all_safe_and_write_full_screen(&args, dir.path());
             } else {
                 common::bin()
                     .current_dir(dir.path())
@@ -374,9 +404,10 @@ fn the_wizard_writes_layered_deployments_as_apply_does() {
             without_secrets(&std::fs::read_to_string(dir.path().join(name)).expect("read"))
         })
     };
-    let by_wizard = run(true);
-    let by_apply = run(false);
+    let by_wizard = run(By::Plain);
+    let by_apply = run(By::Apply);
     assert_eq!(by_wizard, by_apply);
+    assert_eq!(run(By::FullScreen), by_apply);
     assert_eq!(by_wizard[1], "LOG_LEAK_SENSITIVE_VALUES=false\n");
     // The Helm file gains keys only under `kratos.config`.
     let root: serde_json::Value = serde_saphyr::from_str(&by_wizard[2]).expect("parses");
