@@ -3,6 +3,7 @@
 //! terminals: the full-screen TUI and the line-mode prompts are two front-ends of this model,
 //! and tests drive it with messages.
 
+mod done;
 mod edit;
 mod preview;
 mod view;
@@ -18,6 +19,7 @@ use crate::patch::Op;
 use crate::rules::{Applicability, Threat};
 use crate::secret::{self, Secret};
 
+pub use done::Tally;
 pub use edit::{EditKind, Proof, judge, kind_of, validate, validate_value, with_value as edit_ops};
 pub use preview::Preview;
 pub use write::WriteQuestion;

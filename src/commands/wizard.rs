@@ -113,15 +113,16 @@ pub fn run(args: &WizardArgs) -> anyhow::Result<u8> {
             crate::shown::path(path)
         );
     }
-    print_written(&session);
+    print_written(&session, args.plain);
     if let Some(dir) = &demo_dir {
         println!("The demo copy is in {}.", dir.display());
     }
     Ok(0)
 }
 
-/// What was written, and what the proof kept out of it.
-fn print_written(session: &Session) {
+/// What was written, what the proof kept out of it, and (for the line mode, whose walk has no
+/// Done screen) the next steps.
+fn print_written(session: &Session, steps: bool) {
     for line in &session.report {
         println!("Wrote {line}");
     }
@@ -143,6 +144,11 @@ fn print_written(session: &Session) {
     }
     if session.report.is_empty() {
         println!("Nothing was written.");
+    } else if steps {
+        println!("\nNext steps");
+        for (n, step) in session.next_steps().iter().enumerate() {
+            println!("{}. {step}", n + 1);
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::mask::Masker;
 use crate::patch::Op;
-use crate::review::{Decision, Item, Session};
+use crate::review::{Item, Session, Tally};
 use crate::rules::{Applicability, Severity, Threat};
 use crate::secret::Secret;
 
@@ -195,26 +195,14 @@ pub fn item_question(session: &Session, item: usize) -> String {
 /// The decisions counted: accepted (edited), skipped, undecided, and manual steps left.
 #[must_use]
 pub fn summary(session: &Session) -> String {
-    let mut accepted = 0;
-    let mut edited = 0;
-    let mut skipped = 0;
-    let mut undecided = 0;
-    let mut manual = Vec::new();
-    for (item, decision) in session.items.iter().zip(&session.decisions) {
-        if item.ops.is_empty() {
-            manual.push(item);
-            continue;
-        }
-        match decision {
-            Decision::Accept => accepted += 1,
-            Decision::Edited(_) => {
-                accepted += 1;
-                edited += 1;
-            }
-            Decision::Skip => skipped += 1,
-            Decision::Pending => undecided += 1,
-        }
-    }
+    let Tally {
+        accepted,
+        edited,
+        skipped,
+        pending: undecided,
+        ..
+    } = session.tally();
+    let manual: Vec<&Item> = session.items.iter().filter(|i| i.ops.is_empty()).collect();
     let mut out = format!("{accepted} accepted");
     if edited > 0 {
         let _ = write!(out, " ({edited} edited)");

@@ -196,19 +196,8 @@ fn render_key_bar(session: &Session, area: Rect, buf: &mut Buffer) {
 /// Accepted (edited included), skipped, pending and manual proposals.
 #[must_use]
 pub fn counts(session: &Session) -> (usize, usize, usize, usize) {
-    let mut out = (0, 0, 0, 0);
-    for (item, decision) in session.items.iter().zip(&session.decisions) {
-        if item.ops.is_empty() {
-            out.3 += 1;
-            continue;
-        }
-        match decision {
-            Decision::Accept | Decision::Edited(_) => out.0 += 1,
-            Decision::Skip => out.1 += 1,
-            Decision::Pending => out.2 += 1,
-        }
-    }
-    out
+    let t = session.tally();
+    (t.accepted, t.skipped, t.pending, t.manual)
 }
 
 /// A one-character mark for a decision (`!` for a manual step).

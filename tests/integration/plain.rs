@@ -338,6 +338,12 @@ fn accept_all_safe_and_write(args: &[&str], dir: &Path) {
         "{}",
         wizard.pty.transcript()
     );
+    // The line mode ends with the session's next steps, as the full screen's Done screen.
+    let transcript = wizard.pty.transcript();
+    assert!(
+        transcript.contains("Next steps") && transcript.contains("1. Restart Kratos"),
+        "{transcript}"
+    );
 }
 
 /// The full-screen wizard with `args` in `dir` on a pseudo-terminal: `a` (accept all safe),

@@ -60,40 +60,7 @@ pub fn render(view: &View<'_>, area: Rect, buf: &mut Buffer) {
     }
     lines.push(Line::default());
     lines.push(Line::styled("Next steps", THEME.heading));
-    let mut steps = vec![
-        "Restart Kratos (or roll out the new config) so it reads the changes; run kratos-harden \
-         audit to confirm what is left."
-            .to_owned(),
-    ];
-    if session.report.iter().any(|r| r.contains("SECRETS_")) {
-        steps.push(
-            "Load the secrets file into Kratos's environment (SECRETS_* variables) and keep it \
-             out of version control."
-                .to_owned(),
-        );
-    } else if session.secrets_accepted() > 0 {
-        steps.push(
-            "The config now holds secrets: keep it out of version control, or move them to \
-             SECRETS_* environment variables."
-                .to_owned(),
-        );
-    }
-    steps.push(
-        "Schedule kratos cleanup sql -e --keep-last 6h (hourly) so expired flows and sessions \
-         do not pile up."
-            .to_owned(),
-    );
-    steps.push(
-        "Rate-limit the public API in your reverse proxy: open-source Kratos has none built in \
-         (kratos-harden init generates nginx and Caddy snippets)."
-            .to_owned(),
-    );
-    if manual > 0 {
-        steps.push(format!(
-            "Do the {} the wizard listed (kratos-harden audit shows them again).",
-            text::plural(manual, "manual step", "manual steps")
-        ));
-    }
+    let steps = session.next_steps();
     for (n, step) in steps.iter().enumerate() {
         for (k, part) in text::wrap(step, max.saturating_sub(5))
             .into_iter()
