@@ -126,6 +126,9 @@ impl Plan {
     /// each finding's operations go to its file, in finding order, each operation once.
     pub fn rebuild_files(&mut self, findings: &[Finding]) {
         self.by_file.clear();
+        // Operations already listed, by file and path: a list can have thousands of entries
+        // fixed one by one, so no scan of the file's whole list per operation.
+        let mut listed: HashMap<(FileId, &str), Vec<&Op>> = HashMap::new();
         for (index, ops) in &self.applied {
             let file = findings[*index].file;
             let slot = if let Some(p) = self.by_file.iter().position(|(f, _)| *f == file) {
@@ -135,7 +138,9 @@ impl Plan {
                 self.by_file.len() - 1
             };
             for op in ops {
-                if !self.by_file[slot].1.contains(op) {
+                let same = listed.entry((file, op.path())).or_default();
+                if !same.contains(&op) {
+                    same.push(op);
                     self.by_file[slot].1.push(op.clone());
                 }
             }

@@ -10,6 +10,7 @@ use crate::patch::{self, PatchError};
 use crate::rules::{self, Context, Profile};
 use crate::secret::{Secret, SecretError};
 
+mod lists;
 mod prove;
 
 pub use prove::prove;
@@ -132,7 +133,7 @@ fn patch_source_checked(
                     .map_err(|e| PatchError::Parse(e.to_string()))?
                     .to_json()
             };
-            patch::apply_checked(&source.text, format, ops, original, check)
+            lists::patch(&source.text, format, ops, original, check)
         }
         SourceKind::EnvFile => patch::dotenv::apply(&source.text, ops),
         SourceKind::HelmValues => {
@@ -141,8 +142,7 @@ fn patch_source_checked(
             let original = crate::config::load::parse(&source.text, &source.display)
                 .map_err(|e| PatchError::Parse(e.to_string()))?
                 .to_json();
-            let mut patched =
-                patch::apply_checked(&source.text, format, &prefixed, original, check)?;
+            let mut patched = lists::patch(&source.text, format, &prefixed, original, check)?;
             // The values file's own tree, not the Kratos config under it.
             patched.tree = None;
             Ok(patched)
@@ -313,19 +313,31 @@ pub(crate) fn realize(
                 error,
             }
         })?;
-        // An operation the engine refuses turns its findings into manual ones.
-        for (op_index, reason) in patched.refused {
-            let op = &ops[op_index];
-            let owners: Vec<usize> = plan
-                .applied
-                .iter()
-                .filter(|(_, o)| o.contains(op))
-                .map(|(i, _)| *i)
-                .collect();
-            plan.applied.retain(|(i, _)| !owners.contains(i));
-            for owner in owners {
-                plan.manual
-                    .push((owner, format!("not edited automatically: {reason}")));
+        // An operation the engine refuses turns its findings into manual ones (the first
+        // reason each gets; looked up by path, as thousands may be refused at once).
+        if !patched.refused.is_empty() {
+            let mut by_path: std::collections::HashMap<&str, Vec<usize>> =
+                std::collections::HashMap::new();
+            for (at, (_, owned)) in plan.applied.iter().enumerate() {
+                for op in owned {
+                    by_path.entry(op.path()).or_default().push(at);
+                }
+            }
+            let mut gone: Vec<Option<String>> = vec![None; plan.applied.len()];
+            for (op_index, reason) in &patched.refused {
+                let op = &ops[*op_index];
+                for &at in by_path.get(op.path()).into_iter().flatten() {
+                    if gone[at].is_none() && plan.applied[at].1.contains(op) {
+                        gone[at] = Some(format!("not edited automatically: {reason}"));
+                    }
+                }
+            }
+            let applied = std::mem::take(&mut plan.applied);
+            for ((owner, owned), why) in applied.into_iter().zip(gone) {
+                match why {
+                    Some(why) => plan.manual.push((owner, why)),
+                    None => plan.applied.push((owner, owned)),
+                }
             }
         }
         if patched.text != source.text {

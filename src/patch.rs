@@ -26,7 +26,7 @@ pub use yaml::{Layout, layout_of};
 use verify::read_tree;
 
 /// Why patching failed as a whole (refusals of single operations are in [`Patched`]).
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum PatchError {
     /// The text does not parse (it parsed when it was loaded, so this is a bug if it happens
     /// after an edit).

@@ -172,6 +172,13 @@ pub fn parse(text: &str, display: &str) -> Result<Node, ConfigError> {
     // Comments matter to the patcher (which reads the text itself), not to the tree: not
     // collecting them takes a tenth off the load.
     options.emit_comments = false;
+    // A Kratos config is a few thousand values; the parser's defaults (a million events) let
+    // an alias bomb replay for seconds before it stops. A quarter of that reads 100,000
+    // values, five times the 20,000-line benchmark config.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_events = 250_000;
+    budget.max_nodes = 100_000;
+    options.budget = Some(budget);
     let root: Node = serde_saphyr::from_str_with_options(text, options)
         .map_err(|err| syntax_error(&err, display, text.contains('&')))?;
     match root.value {

@@ -261,9 +261,10 @@ fn the_write_proof_refuses_a_decision_that_adds_a_finding_and_writes_the_rest() 
     );
 }
 
-/// Every finding a change fixes is on a proposal: the same change for several findings is
-/// one proposal naming all (KH104's entry goes with KH103's list rewrite), and a fix that
-/// shares an operation with another keeps it (KH220's cipher secret, shared with KH205's).
+/// Every finding a change fixes is on a proposal: each allowlist entry is its own decision
+/// (KH104's removal apart from KH103's repair), the same change for several findings is one
+/// proposal naming all (the cookie list), and a fix that shares an operation with another
+/// keeps it (KH220's cipher secret, shared with KH205's).
 #[test]
 fn every_fixed_finding_is_on_a_proposal_and_each_proposal_stands_alone() {
     let d = Deployment::from_texts(vec![(
@@ -296,13 +297,43 @@ fn every_fixed_finding_is_on_a_proposal_and_each_proposal_stands_alone() {
             finding.rule.id, finding.path
         );
     }
-    let list = item_of(&s, "KH103");
-    let also: Vec<&str> = s.also_resolves(list).iter().map(|f| f.rule.id).collect();
-    assert!(also.contains(&"KH104"), "{also:?}");
-    let described = crate::prompt::text::describe(&s, list, 100);
+    // Each allowlist entry is its own decision: KH104's removal without KH103's repair.
+    let dot = item_of(&s, "KH103");
+    let third_party = item_of(&s, "KH104");
+    assert_eq!(
+        s.items[dot].ops,
+        [crate::fix::set(
+            "selfservice.allowed_return_urls.1",
+            serde_json::json!("https://*.acme.io")
+        )]
+    );
+    assert_eq!(
+        s.items[third_party].ops,
+        [crate::fix::remove("selfservice.allowed_return_urls.2")]
+    );
+    s.decisions[third_party] = Decision::Accept;
+    let preview = s.preview().clone();
+    let after = &preview.changes[0].after;
+    assert!(!after.contains("exp://"), "{after}");
+    assert!(after.contains("- https://*acme.io"), "{after}");
+    s.decisions[dot] = Decision::Accept;
+    s.preview = None;
+    let after = s.preview().changes[0].after.clone();
     assert!(
-        described
-            .contains("The same change also fixes\n  KH104 `selfservice.allowed_return_urls.2`"),
+        after.contains("- https://*.acme.io") && !after.contains("exp://"),
+        "{after}"
+    );
+    s.decisions[dot] = Decision::Pending;
+    s.decisions[third_party] = Decision::Pending;
+    s.preview = None;
+    // One change for two findings (the cookie list rewritten for its placeholder and its weak
+    // block key) is one proposal naming both.
+    let cookie = (0..s.items.len())
+        .find(|i| s.finding(*i).path == "secrets.cookie.0")
+        .expect("cookie item");
+    let described = crate::prompt::text::describe(&s, cookie, 100);
+    assert!(
+        described.contains("The same change also fixes\n  KH206 `secrets.cookie.1`"),
         "{described}"
     );
     // KH220 alone, its shared secret's own proposal skipped: the secret is still written.

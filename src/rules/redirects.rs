@@ -284,47 +284,17 @@ fn fixed_entry(cx: &Context<'_>, entry: &str) -> Option<String> {
     Some(current)
 }
 
-/// The operations that fix the allowlist, shared by every finding about it so they agree:
-/// entries fixed in place are set one by one; when an entry must go, the whole list is
-/// rewritten without it (with the in-place fixes of the others).
-fn allowlist_ops(cx: &Context<'_>, env: &mut FixEnv<'_>, finding: &Finding) -> FixResult {
-    let list = env.once("redirects:selfservice.allowed_return_urls", |_| {
-        let Some(node) = cx.get(LIST) else {
-            return Ok(Value::Null);
-        };
-        let mut items = Vec::new();
-        let mut changed = false;
-        for item in node.items() {
-            match item.as_str().map(|s| (s, fixed_entry(cx, s))) {
-                Some((_, None)) => changed = true,
-                Some((old, Some(new))) if new != old => {
-                    changed = true;
-                    items.push(Value::String(new));
-                }
-                _ => items.push(item.to_json()),
-            }
-        }
-        let removes = items.len() != node.items().len();
-        Ok(if !changed {
-            Value::Null
-        } else if removes {
-            Value::Array(items)
-        } else {
-            Value::Bool(true)
-        })
-    })?;
-    let ops = match list {
-        Value::Null => Vec::new(),
-        Value::Array(_) => vec![set(LIST, list)],
-        // No entry is removed: set only the reported one, leaving the others' formatting alone.
-        _ => cx
-            .str(&finding.path)
-            .and_then(|s| fixed_entry(cx, s).filter(|n| n != s))
-            .map(|new| set(&finding.path, Value::String(new)))
-            .into_iter()
-            .collect(),
+/// The operation that fixes one allowlist entry, the finding's own: the entry repaired in
+/// place, or removed when nothing about it can be kept. Each finding is its own decision; the
+/// editor writes several changes to one list as one rewrite of it. Every rule of this file
+/// agrees on an entry (one [`fixed_entry`]), so two findings about it share the operation.
+fn allowlist_ops(cx: &Context<'_>, finding: &Finding) -> FixPlan {
+    let ops = match cx.str(&finding.path).map(|s| (s, fixed_entry(cx, s))) {
+        Some((_, None)) => vec![crate::fix::remove(&finding.path)],
+        Some((old, Some(new))) if new != old => vec![set(&finding.path, Value::String(new))],
+        _ => Vec::new(),
     };
-    Ok(ops_or_manual(ops, finding))
+    ops_or_manual(ops, finding)
 }
 
 /// The operations, or the finding's own guidance when there are none.
@@ -458,8 +428,8 @@ impl Rule for ReturnUrlWildcardHost {
         }
         mark_legacy(out, start);
     }
-    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
-        allowlist_ops(cx, env, finding)
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(allowlist_ops(cx, finding))
     }
 }
 
@@ -516,8 +486,8 @@ impl Rule for ReturnUrlSuffixWildcard {
         }
         mark_legacy(out, start);
     }
-    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
-        allowlist_ops(cx, env, finding)
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(allowlist_ops(cx, finding))
     }
 }
 
@@ -583,8 +553,8 @@ impl Rule for ReturnUrlThirdParty {
         }
         mark_legacy(out, start);
     }
-    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
-        allowlist_ops(cx, env, finding)
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
+        Ok(allowlist_ops(cx, finding))
     }
 }
 
@@ -686,7 +656,7 @@ impl Rule for ReturnUrlNotHttps {
         }
         mark_legacy(out, start);
     }
-    fn fix(&self, cx: &Context<'_>, finding: &Finding, env: &mut FixEnv<'_>) -> FixResult {
+    fn fix(&self, cx: &Context<'_>, finding: &Finding, _env: &mut FixEnv<'_>) -> FixResult {
         let Some(url) = cx.str(&finding.path) else {
             return Ok(ops_or_manual(Vec::new(), finding));
         };
@@ -698,7 +668,7 @@ impl Rule for ReturnUrlNotHttps {
             )));
         }
         if finding.path.starts_with(&format!("{LIST}.")) {
-            return allowlist_ops(cx, env, finding);
+            return Ok(allowlist_ops(cx, finding));
         }
         let ops = https_form(url)
             .map(|secure| set(&finding.path, Value::String(secure)))

@@ -1,0 +1,197 @@
+//! Several changes to the items of one list, written as one rewrite of that list. Each finding
+//! about a list entry fixes only its own entry (so each stays its own decision), but list
+//! indexes name places in the file as read: removing item 0 shifts item 1, and the editor
+//! removes one item per pass. When a list loses an item and gets any other item change, the
+//! changes become one `Set` of the list with the value they make together; a lone removal the
+//! editor refuses (an item of a `[...]` list, JSON) is retried the same way.
+
+use serde_json::Value;
+
+use crate::patch::{Op, apply_to_value};
+
+/// The list path and item index of an operation on a list item (or inside one): the first
+/// list on its path, when `original` has that list and item.
+fn item_of<'p>(op: &'p Op, original: &Value) -> Option<(&'p str, usize)> {
+    let path = op.path();
+    let mut node = original;
+    // Bytes of `path` before the current segment.
+    let mut before = 0_usize;
+    for segment in path.split('.') {
+        match node {
+            Value::Array(items) => {
+                let index = segment.parse::<usize>().ok().filter(|i| *i < items.len())?;
+                return Some((&path[..before.saturating_sub(1)], index));
+            }
+            Value::Object(map) => node = map.get(segment)?,
+            _ => return None,
+        }
+        before += segment.len() + 1;
+    }
+    None
+}
+
+/// Whether `op` removes a list item itself (not something inside it).
+fn removes_item(op: &Op, original: &Value) -> bool {
+    matches!(op, Op::Remove { .. })
+        && item_of(op, original).is_some_and(|(list, i)| op.path() == format!("{list}.{i}"))
+}
+
+/// `ops` with the item changes of each list that needs it merged into one `Set` of the list:
+/// lists losing an item among two or more item changes, and the lists of `retry` (whose lone
+/// removal the editor refused). Returns the operations and, for each, the indices in `ops` it
+/// stands for; `None` when nothing is merged.
+pub(super) fn merged(
+    ops: &[Op],
+    original: &Value,
+    retry: &[String],
+) -> Option<(Vec<Op>, Vec<Vec<usize>>)> {
+    // Linear in the operations: a config can have thousands of entries to fix in one list.
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut group_of: Vec<Option<usize>> = vec![None; ops.len()];
+    let mut by_list: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (index, op) in ops.iter().enumerate() {
+        if let Some((list, _)) = item_of(op, original) {
+            let group = *by_list.entry(list).or_insert_with(|| {
+                groups.push((list.to_owned(), Vec::new()));
+                groups.len() - 1
+            });
+            groups[group].1.push(index);
+            group_of[index] = Some(group);
+        }
+    }
+    let wanted: Vec<bool> = groups
+        .iter()
+        .map(|(list, members)| {
+            let removal = members.iter().any(|m| removes_item(&ops[*m], original));
+            removal && (members.len() > 1 || retry.contains(list))
+        })
+        .collect();
+    if !wanted.contains(&true) {
+        return None;
+    }
+    let mut out: Vec<(Op, Vec<usize>)> = Vec::new();
+    for (index, op) in ops.iter().enumerate() {
+        match group_of[index].filter(|g| wanted[*g]) {
+            Some(group) if groups[group].1[0] == index => {
+                let (list, members) = &groups[group];
+                out.push((
+                    crate::fix::set(list, together(ops, members, original, list)),
+                    members.clone(),
+                ));
+            }
+            Some(_) => {}
+            None => out.push((op.clone(), vec![index])),
+        }
+    }
+    Some(out.into_iter().unzip())
+}
+
+/// The list at `list` after the operations `members`, each naming items as the file was read:
+/// changes to items first, then removals from the last index back.
+fn together(ops: &[Op], members: &[usize], original: &Value, list: &str) -> Value {
+    let mut tree = original.clone();
+    let (mut removals, changes): (Vec<&Op>, Vec<&Op>) = members
+        .iter()
+        .map(|m| &ops[*m])
+        .partition(|op| removes_item(op, original));
+    for op in changes {
+        apply_to_value(&mut tree, op);
+    }
+    removals.sort_by_key(|op| std::cmp::Reverse(item_of(op, original).map_or(0, |(_, i)| i)));
+    removals.dedup_by(|a, b| a.path() == b.path());
+    for op in removals {
+        apply_to_value(&mut tree, op);
+    }
+    list.split('.')
+        .try_fold(&tree, |node, segment| match node {
+            Value::Object(map) => map.get(segment),
+            _ => None,
+        })
+        .cloned()
+        .unwrap_or(Value::Array(Vec::new()))
+}
+
+/// Patches YAML/JSON `text` with `ops`, writing each list's item changes as one rewrite where
+/// needed; refusals are reported against `ops`, so every finding behind a merged change gets
+/// the editor's reason.
+pub(super) fn patch(
+    text: &str,
+    format: crate::patch::Format,
+    ops: &[Op],
+    original: Value,
+    check: crate::patch::Check,
+) -> Result<crate::patch::Patched, crate::patch::PatchError> {
+    let removes = ops.iter().any(|op| removes_item(op, &original));
+    if !removes {
+        return crate::patch::apply_checked(text, format, ops, original, check);
+    }
+    let attempt = |retry: &[String]| {
+        let Some((merged, members)) = merged(ops, &original, retry) else {
+            return crate::patch::apply_checked(text, format, ops, original.clone(), check);
+        };
+        let mut patched =
+            crate::patch::apply_checked(text, format, &merged, original.clone(), check)?;
+        let mut refused: Vec<(usize, crate::patch::PatchError)> = patched
+            .refused
+            .iter()
+            .flat_map(|(i, e)| members[*i].iter().map(move |m| (*m, e.clone())))
+            .collect();
+        refused.sort_by_key(|(i, _)| *i);
+        patched.refused = refused;
+        Ok(patched)
+    };
+    let patched = attempt(&[])?;
+    let retry = refused_lists(ops, &patched.refused, &original);
+    if retry.is_empty() {
+        return Ok(patched);
+    }
+    attempt(&retry)
+}
+
+/// The lists whose lone item removal was refused, to be retried as a rewrite.
+pub(super) fn refused_lists(
+    ops: &[Op],
+    refused: &[(usize, crate::patch::PatchError)],
+    original: &Value,
+) -> Vec<String> {
+    refused
+        .iter()
+        .filter(|(i, _)| removes_item(&ops[*i], original))
+        .filter_map(|(i, _)| item_of(&ops[*i], original).map(|(list, _)| list.to_owned()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::fix::{remove, set};
+
+    #[test]
+    fn item_changes_with_a_removal_become_one_rewrite_by_the_indexes_as_read() {
+        let original = json!({"a": {"l": ["x", "y", "z", "w"]}, "b": 1});
+        let ops = [
+            remove("a.l.0"),
+            set("b", json!(2)),
+            set("a.l.1", json!("Y")),
+            remove("a.l.3"),
+        ];
+        let (merged, members) = merged(&ops, &original, &[]).expect("merged");
+        assert_eq!(merged, [set("a.l", json!(["Y", "z"])), set("b", json!(2))]);
+        assert_eq!(members, [vec![0, 2, 3], vec![1]]);
+    }
+
+    #[test]
+    fn a_lone_removal_or_sets_alone_stay_as_they_are_unless_retried() {
+        let original = json!({"l": ["x", "y"], "m": ["p", "q"]});
+        let ops = [
+            remove("l.0"),
+            set("m.0", json!("P")),
+            set("m.1", json!("Q")),
+        ];
+        assert!(merged(&ops, &original, &[]).is_none());
+        let (merged, _) = merged(&ops, &original, &["l".to_owned()]).expect("retried");
+        assert_eq!(merged[0], set("l", json!(["y"])));
+    }
+}
