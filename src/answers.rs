@@ -100,7 +100,9 @@ impl Answers {
                 continue;
             }
             let decision = match &session.decisions[index] {
-                Decision::Pending => continue,
+                // The wizard writes nothing for an undecided proposal, so its replay must not
+                // either: without an entry, a safe fix would be applied by default.
+                Decision::Pending => Decision::Skip,
                 Decision::Edited(_) if matches!(item.edit, Some(EditKind::Secret(_))) => {
                     Decision::Accept
                 }

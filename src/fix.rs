@@ -123,12 +123,15 @@ pub struct Plan {
 
 impl Plan {
     /// Rebuilds the per-file lists from `applied` (after decisions were taken out or edited):
-    /// each finding's operations go to its file, in finding order, each operation once.
+    /// each finding's operations go to its file, in finding order, each operation once (in
+    /// the file of the first finding that has it).
     pub fn rebuild_files(&mut self, findings: &[Finding]) {
         self.by_file.clear();
-        // Operations already listed, by file and path: a list can have thousands of entries
-        // fixed one by one, so no scan of the file's whole list per operation.
-        let mut listed: HashMap<(FileId, &str), Vec<&Op>> = HashMap::new();
+        // Operations already listed, by path: an operation two findings share goes to the
+        // file of the first, once (as `plan` lists it), even when the other finding is in
+        // another layered file. By path, as a list can have thousands of entries fixed one by
+        // one: no scan of a whole list per operation.
+        let mut listed: HashMap<&str, Vec<&Op>> = HashMap::new();
         for (index, ops) in &self.applied {
             let file = findings[*index].file;
             let slot = if let Some(p) = self.by_file.iter().position(|(f, _)| *f == file) {
@@ -138,7 +141,7 @@ impl Plan {
                 self.by_file.len() - 1
             };
             for op in ops {
-                let same = listed.entry((file, op.path())).or_default();
+                let same = listed.entry(op.path()).or_default();
                 if !same.contains(&op) {
                     same.push(op);
                     self.by_file[slot].1.push(op.clone());

@@ -407,7 +407,9 @@ pub fn relocate_secrets(
             env_value(&value),
         ));
         let op = fix::remove(&path);
+        // A plan relocated before (the wizard's decisions start from one) has it already.
         match plan.by_file.iter_mut().find(|(f, _)| *f == node.pos.file) {
+            Some((_, ops)) if ops.contains(&op) => {}
             Some((_, ops)) => ops.push(op),
             None => plan.by_file.push((node.pos.file, vec![op])),
         }
@@ -426,7 +428,9 @@ pub fn relocate_secrets(
         .map(|key| fix::remove(&format!("secrets.{}", key.to_ascii_lowercase())))
         .collect();
     for index in inline {
-        plan.applied.push((index, removed.clone()));
+        if !plan.applied.iter().any(|(i, _)| *i == index) {
+            plan.applied.push((index, removed.clone()));
+        }
     }
     moved
 }

@@ -208,8 +208,9 @@ fn popup_step(
         Popup::ItemDiff(item) => {
             let finding = session.finding(item).file;
             let ops = session.items[item].ops.clone();
-            let preview = Preview::build(&session.deployment, &[(finding, ops)], &session.masker());
-            show_preview(&preview, ui.color)?;
+            let masker = session.masker();
+            let preview = Preview::build(&session.deployment, &[(finding, ops)], &masker);
+            show_preview(&preview, ui.color, &masker)?;
             Message::No
         }
         Popup::Help => Message::No,
@@ -266,7 +267,7 @@ fn edit_step(
 fn review_step(session: &mut Session, write: &mut Writer<'_>, ui: Ui) -> anyhow::Result<Flow> {
     out("\n== Review ==\n")?;
     let preview = session.preview().clone();
-    show_preview(&preview, ui.color)?;
+    show_preview(&preview, ui.color, &session.masker())?;
     out("\n")?;
     out(&text::summary(session))?;
     if let Some(error) = &preview.error {
@@ -280,17 +281,24 @@ fn review_step(session: &mut Session, write: &mut Writer<'_>, ui: Ui) -> anyhow:
 }
 
 /// Prints a preview's diff and what it could not apply.
-fn show_preview(preview: &Preview, color: bool) -> anyhow::Result<()> {
+fn show_preview(
+    preview: &Preview,
+    color: bool,
+    masker: &crate::mask::Masker,
+) -> anyhow::Result<()> {
     if preview.lines.is_empty() {
         out("(no change to the files)\n")?;
     } else {
         out(&crate::diff::unified(&preview.lines, color))?;
     }
     for refused in &preview.refused {
-        out(&format!("not applied, do it by hand: {refused}\n"))?;
+        out(&format!(
+            "not applied, do it by hand: {}\n",
+            masker.apply(refused)
+        ))?;
     }
     if let Some(error) = &preview.error {
-        out(&format!("cannot apply: {error}\n"))?;
+        out(&format!("cannot apply: {}\n", masker.apply(error)))?;
     }
     Ok(())
 }

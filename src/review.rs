@@ -50,8 +50,9 @@ pub struct Item {
     pub guidance: Option<String>,
     /// How the value may be edited, if it may.
     pub edit: Option<EditKind>,
-    /// Other findings whose fix is exactly these operations (one return-URL list fixing
-    /// KH103 and KH104): one decision for all, each named on the proposal with its breakage.
+    /// Other findings whose fixes write a key these operations write (one secret list fixing
+    /// KH205 and KH206, a cipher algorithm and its secret): one decision for all, each named
+    /// on the proposal with its breakage, the operations their union.
     pub also: Vec<usize>,
 }
 
@@ -190,31 +191,30 @@ impl Session {
                 .as_ref()
                 .map_or(Applicability::Manual, |f| f.applicability)
         };
-        let mut items: Vec<Item> = Vec::new();
-        for (i, ops) in outcome
-            .plan
-            .applied
-            .iter()
-            .filter(|(_, ops)| !ops.is_empty())
-        {
-            // The same change fixing several findings is one proposal naming all of them;
-            // it asks first when any of them is unsafe.
-            if let Some(item) = items.iter_mut().find(|item| item.ops == *ops) {
-                item.also.push(*i);
-                if applicability(*i) == Applicability::Unsafe {
-                    item.applicability = Applicability::Unsafe;
+        let mut items: Vec<Item> = proposals(&outcome.plan.applied)
+            .into_iter()
+            .map(|(members, ops)| {
+                let edit = edit::kind_of(&ops, &outcome.generated);
+                // One decision for every finding of the group: it asks first when any of
+                // them is unsafe.
+                let applicability = if members
+                    .iter()
+                    .any(|m| applicability(*m) == Applicability::Unsafe)
+                {
+                    Applicability::Unsafe
+                } else {
+                    applicability(members[0])
+                };
+                Item {
+                    finding: members[0],
+                    ops,
+                    applicability,
+                    guidance: None,
+                    edit,
+                    also: members[1..].to_vec(),
                 }
-                continue;
-            }
-            items.push(Item {
-                finding: *i,
-                ops: ops.clone(),
-                applicability: applicability(*i),
-                guidance: None,
-                edit: edit::kind_of(ops, &outcome.generated),
-                also: Vec::new(),
-            });
-        }
+            })
+            .collect();
         items.extend(outcome.plan.manual.iter().map(|(i, why)| Item {
             finding: *i,
             ops: Vec::new(),
@@ -591,14 +591,19 @@ impl Session {
     fn checked(&self, item: usize, kind: EditKind, text: &str) -> Result<Value, String> {
         let value = validate(kind, text)?;
         let cx = crate::rules::Context::new(&self.deployment, self.profile, self.version);
-        judge(
-            &cx,
-            self.finding(item),
-            &self.items[item].ops,
-            kind,
-            &value,
-            edit::Proof::Now,
-        )?;
+        // Every finding the proposal fixes must be fixed by the typed value too: the answers
+        // file records the decision for each of them, and its replay judges each.
+        let item_ref = &self.items[item];
+        for finding in std::iter::once(item_ref.finding).chain(item_ref.also.iter().copied()) {
+            judge(
+                &cx,
+                &self.findings[finding],
+                &item_ref.ops,
+                kind,
+                &value,
+                edit::Proof::Now,
+            )?;
+        }
         Ok(value)
     }
 
@@ -708,6 +713,59 @@ impl Session {
             Err(e) => self.notice = Some(e.to_string()),
         }
     }
+}
+
+/// The representative of `k`'s group (union-find, halving the path on the way).
+fn root(parent: &mut [usize], mut k: usize) -> usize {
+    while parent[k] != k {
+        parent[k] = parent[parent[k]];
+        k = parent[k];
+    }
+    k
+}
+
+/// The applied fixes as proposals: findings whose operations touch a common key are one
+/// proposal (one return value, one secret list, one hook list), since no decision about one
+/// of them could leave the other's change out. Returns each group's findings (in plan
+/// order) and the union of their operations, each once.
+fn proposals(applied: &[(usize, Vec<Op>)]) -> Vec<(Vec<usize>, Vec<Op>)> {
+    let applied: Vec<&(usize, Vec<Op>)> =
+        applied.iter().filter(|(_, ops)| !ops.is_empty()).collect();
+    // Union-find over the fixes, joined by the paths they write (linear: a list can have
+    // thousands of entries fixed one by one).
+    let mut parent: Vec<usize> = (0..applied.len()).collect();
+    let mut writer: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (k, (_, ops)) in applied.iter().enumerate() {
+        for op in ops {
+            match writer.get(op.path()) {
+                Some(&other) => {
+                    let (a, b) = (root(&mut parent, k), root(&mut parent, other));
+                    // The earlier fix stays the group's root, so groups keep plan order.
+                    parent[a.max(b)] = a.min(b);
+                }
+                None => {
+                    writer.insert(op.path(), k);
+                }
+            }
+        }
+    }
+    let mut groups: Vec<(Vec<usize>, Vec<Op>)> = Vec::new();
+    let mut slot: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for (k, (finding, ops)) in applied.iter().enumerate() {
+        let r = root(&mut parent, k);
+        let at = *slot.entry(r).or_insert_with(|| {
+            groups.push((Vec::new(), Vec::new()));
+            groups.len() - 1
+        });
+        let (members, union) = &mut groups[at];
+        members.push(*finding);
+        for op in ops {
+            if !union.contains(op) {
+                union.push(op.clone());
+            }
+        }
+    }
+    groups
 }
 
 /// Plans every fix (unsafe ones included, each needing consent) for a wizard session.

@@ -336,19 +336,91 @@ fn every_fixed_finding_is_on_a_proposal_and_each_proposal_stands_alone() {
         described.contains("The same change also fixes\n  KH206 `secrets.cookie.1`"),
         "{described}"
     );
-    // KH220 alone, its shared secret's own proposal skipped: the secret is still written.
-    let algorithm = item_of(&s, "KH220");
-    assert!(
-        s.items[algorithm]
-            .ops
-            .iter()
-            .any(|op| op.path() == "secrets.cipher")
-    );
-    s.decisions[algorithm] = Decision::Accept;
-    let ops: Vec<String> = s.accepted_ops()[0]
-        .1
-        .iter()
-        .map(|op| op.path().to_owned())
+}
+
+/// A fix sharing a key with another is one proposal with it (a cipher algorithm and the
+/// cipher secret list's own findings): no decision can write one without the other, and a
+/// regenerated secret is the one both write, masked.
+#[test]
+fn fixes_sharing_a_key_are_one_proposal_and_one_secret() {
+    let d = Deployment::from_texts(vec![(
+        "k.yml".into(),
+        "k.yml".into(),
+        crate::demo::CONFIG.into(),
+    )])
+    .expect("loads");
+    let mut s = start(
+        d,
+        &Options::default(),
+        SecretsTo::Inline,
+        Box::new(OsSecrets),
+    )
+    .expect("plans");
+    let cipher = (0..s.items.len())
+        .find(|i| {
+            std::iter::once(s.items[*i].finding)
+                .chain(s.items[*i].also.iter().copied())
+                .any(|f| s.findings[f].rule.id == "KH220")
+        })
+        .expect("KH220 on a proposal");
+    let members: Vec<&str> = std::iter::once(s.items[cipher].finding)
+        .chain(s.items[cipher].also.iter().copied())
+        .map(|f| s.findings[f].rule.id)
         .collect();
-    assert_eq!(ops, ["ciphers.algorithm", "secrets.cipher"]);
+    assert!(
+        members.contains(&"KH205") && members.contains(&"KH220"),
+        "{members:?}"
+    );
+    let paths: Vec<&str> = s.items[cipher].ops.iter().map(Op::path).collect();
+    assert!(
+        paths.contains(&"ciphers.algorithm") && paths.contains(&"secrets.cipher"),
+        "{paths:?}"
+    );
+    let before = s.items[cipher].ops.clone();
+    s.screen = Screen::Item(cipher);
+    s.update(Message::Regenerate);
+    assert_ne!(s.items[cipher].ops, before, "regenerated");
+    s.decisions[cipher] = Decision::Accept;
+    s.preview = None;
+    let preview = s.preview().clone();
+    assert!(preview.refused.is_empty(), "{:?}", preview.refused);
+    let shown = crate::diff::unified(&preview.lines, false);
+    let (_, secret) = s
+        .generated
+        .iter()
+        .find(|(path, _)| path == "secrets.cipher")
+        .expect("a cipher secret");
+    assert!(!shown.contains(secret.expose()), "the new secret is masked");
+    assert!(preview.changes[0].after.contains(secret.expose()));
+}
+
+/// With `--secrets-to env-file`, accepting the inline-secret proposal alone moves the secrets
+/// without a refusal (its removals were pushed a second time by the relocation and refused
+/// as "changed twice").
+#[test]
+fn moving_secrets_out_is_one_clean_decision() {
+    let d = Deployment::from_texts(vec![("k.yml".into(), "k.yml".into(), CONFIG.into())])
+        .expect("loads");
+    let mut s = start(
+        d,
+        &Options::default(),
+        SecretsTo::EnvFile("k.env".into()),
+        Box::new(OsSecrets),
+    )
+    .expect("plans");
+    s.secrets_to = SecretsTo::EnvFile("k.env".into());
+    // The removals share keys with the secret fixes: one proposal.
+    let inline = (0..s.items.len())
+        .find(|i| {
+            std::iter::once(s.items[*i].finding)
+                .chain(s.items[*i].also.iter().copied())
+                .any(|f| s.findings[f].rule.id == "KH210")
+        })
+        .expect("KH210 on a proposal");
+    s.decisions[inline] = Decision::Accept;
+    let preview = s.preview().clone();
+    assert!(preview.refused.is_empty(), "{:?}", preview.refused);
+    assert!(!preview.moved.is_empty());
+    let asked = s.write_question(&preview);
+    assert!(asked.question.starts_with("Write 1 change"), "{asked:?}");
 }
