@@ -181,3 +181,53 @@ fn an_env_value_kratos_casts_otherwise_is_a_warning() {
         "{warnings}"
     );
 }
+
+/// An operation two findings share, replayed from answers, is written once, to the first
+/// finding's file: the cipher secret KH208 (base) and KH220 (overlay) both need went into both
+/// layered files.
+#[test]
+fn a_shared_fix_is_written_to_one_layered_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = crate::common::write(
+        dir.path(),
+        "base.yml",
+        "dsn: memory\nsecrets:\n  cookie:\n    - Qm9vN2RhZ3V5c2R1aXl0ZWRmZ2hqa2xvaXV5dHJlZA\n  cipher:\n    - short-cipher\n",
+    );
+    let overlay = crate::common::write(
+        dir.path(),
+        "overlay.yml",
+        "ciphers:\n  algorithm: noop\nsecrets:\n  default:\n    - Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eGFh\n",
+    );
+    let answers = crate::common::write(
+        dir.path(),
+        "answers.yml",
+        "answers:\n  - rule: KH220\n    path: ciphers.algorithm\n    decision: accept\n",
+    );
+    let out = crate::common::bin()
+        .args([
+            "apply",
+            "--unsafe-fixes",
+            "--only",
+            "KH205,KH208,KH220",
+            "--answers",
+        ])
+        .arg(&answers)
+        .arg("-c")
+        .arg(&base)
+        .arg("-c")
+        .arg(&overlay)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let base = std::fs::read_to_string(&base).expect("read");
+    let overlay = std::fs::read_to_string(&overlay).expect("read");
+    assert!(!base.contains("short-cipher"), "{base}");
+    assert!(
+        !overlay.contains("cipher:\n"),
+        "once, in the first file:\n{overlay}"
+    );
+    assert!(
+        overlay.contains("algorithm: xchacha20-poly1305"),
+        "{overlay}"
+    );
+}
