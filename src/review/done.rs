@@ -17,6 +17,8 @@ pub struct Tally {
     pub pending: usize,
     /// Manual steps (nothing to write).
     pub manual: usize,
+    /// Accepted proposals the write's proof refused (not written; not counted as accepted).
+    pub refused: usize,
 }
 
 impl Session {
@@ -24,12 +26,18 @@ impl Session {
     #[must_use]
     pub fn tally(&self) -> Tally {
         let mut tally = Tally::default();
+        let refused = |item: &super::Item| {
+            self.preview
+                .as_ref()
+                .is_some_and(|p| p.refused_findings.contains(&item.finding))
+        };
         for (item, decision) in self.items.iter().zip(&self.decisions) {
             if item.ops.is_empty() {
                 tally.manual += 1;
                 continue;
             }
             match decision {
+                Decision::Accept | Decision::Edited(_) if refused(item) => tally.refused += 1,
                 Decision::Accept => tally.accepted += 1,
                 Decision::Edited(_) => {
                     tally.accepted += 1;
@@ -56,7 +64,15 @@ impl Session {
                  it out of version control."
                     .to_owned(),
             );
-        } else if !self.report.is_empty() && self.secrets_accepted() > 0 {
+        } else if !self.report.is_empty()
+            && (0..self.items.len()).any(|i| {
+                self.writes_secret(i)
+                    && !self
+                        .preview
+                        .as_ref()
+                        .is_some_and(|p| p.refused_findings.contains(&self.items[i].finding))
+            })
+        {
             steps.push(
                 "The config now holds secrets: keep it out of version control, or move them to \
                  SECRETS_* environment variables."

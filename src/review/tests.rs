@@ -245,6 +245,8 @@ fn the_write_proof_refuses_a_decision_that_adds_a_finding_and_writes_the_rest() 
     let change = &preview.changes[0];
     assert!(change.after.contains("level: info"), "{}", change.after);
     assert!(!change.after.contains("short"), "{}", change.after);
+    let tally = s.tally();
+    assert_eq!((tally.accepted, tally.refused), (1, 1), "{tally:?}");
     let asked = s.write_question(&preview);
     assert_eq!(asked.question, "Write 1 change to k.yml?");
     assert!(

@@ -56,7 +56,7 @@ impl Session {
     }
 
     /// Whether proposal `item`, as decided, writes a generated or typed secret.
-    fn writes_secret(&self, item: usize) -> bool {
+    pub(super) fn writes_secret(&self, item: usize) -> bool {
         match &self.decisions[item] {
             Decision::Accept => self.writes_generated_secret(item),
             Decision::Edited(_) => matches!(self.items[item].edit, Some(EditKind::Secret(_))),

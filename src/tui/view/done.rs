@@ -30,8 +30,12 @@ pub fn render(view: &View<'_>, area: Rect, buf: &mut Buffer) {
         }
     }
     let (accepted, skipped, pending, manual) = counts(session);
+    let refused = match session.tally().refused {
+        0 => String::new(),
+        n => format!(", {n} refused by the proof (not written)"),
+    };
     let tally = format!(
-        "{accepted} accepted, {skipped} skipped, {pending} left undecided (not written), {}.",
+        "{accepted} accepted{refused}, {skipped} skipped, {pending} left undecided (not written), {}.",
         text::plural(manual, "manual step", "manual steps")
     );
     lines.extend(
