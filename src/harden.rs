@@ -305,44 +305,40 @@ pub(crate) fn realize(
         relocate_secrets(cx, findings, &mut plan)
     };
     let mut changes = Vec::new();
-    for (file, ops) in &plan.by_file {
-        let source = deployment.source(*file);
-        let patched = patch_source_checked(deployment, source, ops, check).map_err(|error| {
-            HardenError::Patch {
-                file: source.display.clone(),
-                error,
-            }
-        })?;
-        // An operation the engine refuses turns its findings into manual ones (the first
-        // reason each gets; looked up by path, as thousands may be refused at once).
-        if !patched.refused.is_empty() {
-            let mut by_path: std::collections::HashMap<&str, Vec<usize>> =
-                std::collections::HashMap::new();
-            for (at, (_, owned)) in plan.applied.iter().enumerate() {
-                for op in owned {
-                    by_path.entry(op.path()).or_default().push(at);
-                }
-            }
-            let mut gone: Vec<Option<String>> = vec![None; plan.applied.len()];
-            for (op_index, reason) in &patched.refused {
-                let op = &ops[*op_index];
-                for &at in by_path.get(op.path()).into_iter().flatten() {
-                    if gone[at].is_none() && plan.applied[at].1.contains(op) {
-                        gone[at] = Some(format!("not edited automatically: {reason}"));
+    for slot in 0..plan.by_file.len() {
+        let (file, mut ops) = plan.by_file[slot].clone();
+        let source = deployment.source(file);
+        // An operation the editor refuses makes its findings manual, and their other
+        // operations are taken out too (a fix is made whole or not at all: verification
+        // enabled without the hook it was for is half a fix). The smaller list is patched
+        // again; each round only removes operations.
+        let mut rounds = 0;
+        let patched = loop {
+            let patched =
+                patch_source_checked(deployment, source, &ops, check).map_err(|error| {
+                    HardenError::Patch {
+                        file: source.display.clone(),
+                        error,
                     }
-                }
+                })?;
+            rounds += 1;
+            if patched.refused.is_empty() || rounds > 4 {
+                break patched;
             }
-            let applied = std::mem::take(&mut plan.applied);
-            for ((owner, owned), why) in applied.into_iter().zip(gone) {
-                match why {
-                    Some(why) => plan.manual.push((owner, why)),
-                    None => plan.applied.push((owner, owned)),
-                }
-            }
-        }
+            let gone = refuse_owners(&mut plan, &ops, &patched.refused);
+            let refused: Vec<&patch::Op> = patched.refused.iter().map(|(i, _)| &ops[*i]).collect();
+            let still_owned = |op: &patch::Op| plan.applied.iter().any(|(_, o)| o.contains(op));
+            let keep: Vec<bool> = ops
+                .iter()
+                .map(|op| !refused.contains(&op) && (!gone.contains(op) || still_owned(op)))
+                .collect();
+            let mut kept = keep.iter();
+            ops.retain(|_| kept.next().copied().unwrap_or(true));
+        };
+        plan.by_file[slot].1 = ops;
         if patched.text != source.text {
             changes.push(Change {
-                file: *file,
+                file,
                 before: source.text.clone(),
                 after: patched.text,
                 tree: patched.tree,
@@ -354,6 +350,43 @@ pub(crate) fn realize(
         changes,
         moved,
     })
+}
+
+/// Makes manual every applied finding that owns an operation of `refused` (the editor's first
+/// reason each gets; looked up by path, as thousands may be refused at once). Returns the
+/// operations those findings owned.
+fn refuse_owners(
+    plan: &mut Plan,
+    ops: &[patch::Op],
+    refused: &[(usize, PatchError)],
+) -> Vec<patch::Op> {
+    let mut by_path: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (at, (_, owned)) in plan.applied.iter().enumerate() {
+        for op in owned {
+            by_path.entry(op.path()).or_default().push(at);
+        }
+    }
+    let mut gone: Vec<Option<String>> = vec![None; plan.applied.len()];
+    for (op_index, reason) in refused {
+        let op = &ops[*op_index];
+        for &at in by_path.get(op.path()).into_iter().flatten() {
+            if gone[at].is_none() && plan.applied[at].1.contains(op) {
+                gone[at] = Some(format!("not edited automatically: {reason}"));
+            }
+        }
+    }
+    let mut owned_ops = Vec::new();
+    let applied = std::mem::take(&mut plan.applied);
+    for ((owner, owned), why) in applied.into_iter().zip(gone) {
+        match why {
+            Some(why) => {
+                plan.manual.push((owner, why));
+                owned_ops.extend(owned);
+            }
+            None => plan.applied.push((owner, owned)),
+        }
+    }
+    owned_ops
 }
 
 /// The deployment as it would be with `ops` applied to `file` (to judge an edited value

@@ -89,26 +89,45 @@ pub(super) fn merged(
 /// The list at `list` after the operations `members`, each naming items as the file was read:
 /// changes to items first, then removals from the last index back.
 fn together(ops: &[Op], members: &[usize], original: &Value, list: &str) -> Value {
-    let mut tree = original.clone();
+    // Only the list is copied (not the whole tree): its operations are applied below a
+    // one-key root, their paths made relative to it.
+    let value = list
+        .split('.')
+        .try_fold(original, |node, segment| match node {
+            Value::Object(map) => map.get(segment),
+            _ => None,
+        })
+        .cloned()
+        .unwrap_or(Value::Array(Vec::new()));
+    let mut tree = serde_json::json!({ "l": value });
+    let relative = |op: &Op| -> Op {
+        let path = format!("l{}", &op.path()[list.len()..]);
+        match op {
+            Op::Set { value, .. } => Op::Set {
+                path,
+                value: value.clone(),
+            },
+            Op::Prepend { value, .. } => Op::Prepend {
+                path,
+                value: value.clone(),
+            },
+            Op::Remove { .. } => Op::Remove { path },
+        }
+    };
     let (mut removals, changes): (Vec<&Op>, Vec<&Op>) = members
         .iter()
         .map(|m| &ops[*m])
         .partition(|op| removes_item(op, original));
     for op in changes {
-        apply_to_value(&mut tree, op);
+        apply_to_value(&mut tree, &relative(op));
     }
     removals.sort_by_key(|op| std::cmp::Reverse(item_of(op, original).map_or(0, |(_, i)| i)));
     removals.dedup_by(|a, b| a.path() == b.path());
     for op in removals {
-        apply_to_value(&mut tree, op);
+        apply_to_value(&mut tree, &relative(op));
     }
-    list.split('.')
-        .try_fold(&tree, |node, segment| match node {
-            Value::Object(map) => map.get(segment),
-            _ => None,
-        })
-        .cloned()
-        .unwrap_or(Value::Array(Vec::new()))
+    tree.get_mut("l")
+        .map_or(Value::Array(Vec::new()), Value::take)
 }
 
 /// Patches YAML/JSON `text` with `ops`, writing each list's item changes as one rewrite where
@@ -125,40 +144,58 @@ pub(super) fn patch(
     if !removes {
         return crate::patch::apply_checked(text, format, ops, original, check);
     }
-    let attempt = |retry: &[String]| {
-        let Some((merged, members)) = merged(ops, &original, retry) else {
-            return crate::patch::apply_checked(text, format, ops, original.clone(), check);
-        };
-        let mut patched =
-            crate::patch::apply_checked(text, format, &merged, original.clone(), check)?;
-        let mut refused: Vec<(usize, crate::patch::PatchError)> = patched
-            .refused
-            .iter()
-            .flat_map(|(i, e)| members[*i].iter().map(move |m| (*m, e.clone())))
-            .collect();
-        refused.sort_by_key(|(i, _)| *i);
-        patched.refused = refused;
-        Ok(patched)
+    // Everything the retry needs is known before the tree is handed to the editor, so the
+    // tree is not copied for an attempt that is rarely made.
+    let lone: Vec<(usize, String)> = ops
+        .iter()
+        .enumerate()
+        .filter(|(_, op)| removes_item(op, &original))
+        .filter_map(|(i, op)| item_of(op, &original).map(|(l, _)| (i, l.to_owned())))
+        .collect();
+    let patched = match merged(ops, &original, &[]) {
+        Some((merged_ops, members)) => {
+            apply_merged(text, format, &merged_ops, &members, original, check)?
+        }
+        None => crate::patch::apply_checked(text, format, ops, original, check)?,
     };
-    let patched = attempt(&[])?;
-    let retry = refused_lists(ops, &patched.refused, &original);
+    let mut retry: Vec<String> = lone
+        .into_iter()
+        .filter(|(i, _)| patched.refused.iter().any(|(r, _)| r == i))
+        .map(|(_, list)| list)
+        .collect();
+    retry.dedup();
     if retry.is_empty() {
         return Ok(patched);
     }
-    attempt(&retry)
+    let original = crate::config::load::parse(text, "the file")
+        .map_err(|e| crate::patch::PatchError::Parse(e.to_string()))?
+        .to_json();
+    match merged(ops, &original, &retry) {
+        Some((merged_ops, members)) => {
+            apply_merged(text, format, &merged_ops, &members, original, check)
+        }
+        None => Ok(patched),
+    }
 }
 
-/// The lists whose lone item removal was refused, to be retried as a rewrite.
-pub(super) fn refused_lists(
-    ops: &[Op],
-    refused: &[(usize, crate::patch::PatchError)],
-    original: &Value,
-) -> Vec<String> {
-    refused
+/// Patches with merged operations and reports refusals against the operations they stand for.
+fn apply_merged(
+    text: &str,
+    format: crate::patch::Format,
+    merged: &[Op],
+    members: &[Vec<usize>],
+    original: Value,
+    check: crate::patch::Check,
+) -> Result<crate::patch::Patched, crate::patch::PatchError> {
+    let mut patched = crate::patch::apply_checked(text, format, merged, original, check)?;
+    let mut refused: Vec<(usize, crate::patch::PatchError)> = patched
+        .refused
         .iter()
-        .filter(|(i, _)| removes_item(&ops[*i], original))
-        .filter_map(|(i, _)| item_of(&ops[*i], original).map(|(list, _)| list.to_owned()))
-        .collect()
+        .flat_map(|(i, e)| members[*i].iter().map(move |m| (*m, e.clone())))
+        .collect();
+    refused.sort_by_key(|(i, _)| *i);
+    patched.refused = refused;
+    Ok(patched)
 }
 
 #[cfg(test)]
@@ -193,5 +230,29 @@ mod tests {
         assert!(merged(&ops, &original, &[]).is_none());
         let (merged, _) = merged(&ops, &original, &["l".to_owned()]).expect("retried");
         assert_eq!(merged[0], set("l", json!(["y"])));
+    }
+
+    #[test]
+    fn a_lone_removal_from_a_flow_list_or_json_is_written_as_a_rewrite() {
+        use crate::patch::{Check, Format};
+        for (text, format) in [
+            (
+                "urls: [https://a.example/, https://b.example/]\nkeep: 1\n",
+                Format::Yaml,
+            ),
+            (
+                "{\n  \"urls\": [\"https://a.example/\", \"https://b.example/\"]\n}\n",
+                Format::Json,
+            ),
+        ] {
+            let original = crate::config::load::parse(text, "t")
+                .expect("parses")
+                .to_json();
+            let patched =
+                patch(text, format, &[remove("urls.0")], original, Check::Verify).expect("patches");
+            assert!(patched.refused.is_empty(), "{text}: {:?}", patched.refused);
+            assert!(!patched.text.contains("a.example"), "{}", patched.text);
+            assert!(patched.text.contains("b.example"), "{}", patched.text);
+        }
     }
 }

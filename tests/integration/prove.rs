@@ -304,3 +304,38 @@ fn rotate_refuses_a_rotation_that_adds_a_finding() {
     );
     assert_ne!(after, inline);
 }
+
+/// A fix is made whole or not at all: when the editor refuses one of its operations (the
+/// registration hook list goes through an alias), its other operations (verification on,
+/// the login hook) are not written either; the finding is left to the operator, naming why.
+#[test]
+fn a_fix_the_editor_cannot_make_whole_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "dsn: memory\ncourier:\n  smtp:\n    connection_uri: smtps://mail.example.com:465/\nhooks: &h\n  - hook: session\nselfservice:\n  flows:\n    verification:\n      enabled: false\n    registration:\n      after:\n        password:\n          hooks: *h\n";
+    let config = write(dir.path(), "kratos.yml", text);
+    let out = bin()
+        .args([
+            "apply",
+            "--unsafe-fixes",
+            "--only",
+            "KH110",
+            "--format",
+            "json",
+            "-c",
+        ])
+        .arg(&config)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc = json(&out);
+    assert!(entries(&doc, "applied").is_empty(), "{doc}");
+    let manual = entries(&doc, "manual");
+    assert!(
+        manual
+            .iter()
+            .any(|m| m["rule"] == "KH110"
+                && m["reason"].as_str().is_some_and(|r| r.contains("alias"))),
+        "{doc}"
+    );
+    assert_eq!(std::fs::read_to_string(&config).expect("read"), text);
+}
