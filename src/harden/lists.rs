@@ -33,7 +33,12 @@ fn item_of<'p>(op: &'p Op, original: &Value) -> Option<(&'p str, usize)> {
 /// Whether `op` removes a list item itself (not something inside it).
 fn removes_item(op: &Op, original: &Value) -> bool {
     matches!(op, Op::Remove { .. })
-        && item_of(op, original).is_some_and(|(list, i)| op.path() == format!("{list}.{i}"))
+        && item_of(op, original).is_some_and(|(list, i)| {
+            // `list.i` exactly: the index is the path's last segment.
+            op.path()
+                .rsplit_once('.')
+                .is_some_and(|(head, last)| head == list && last.parse() == Ok(i))
+        })
 }
 
 /// `ops` with the item changes of each list that needs it merged into one `Set` of the list:
@@ -114,14 +119,18 @@ fn together(ops: &[Op], members: &[usize], original: &Value, list: &str) -> Valu
             Op::Remove { .. } => Op::Remove { path },
         }
     };
-    let (mut removals, changes): (Vec<&Op>, Vec<&Op>) = members
+    let (removals, changes): (Vec<&Op>, Vec<&Op>) = members
         .iter()
         .map(|m| &ops[*m])
         .partition(|op| removes_item(op, original));
     for op in changes {
         apply_to_value(&mut tree, &relative(op));
     }
-    removals.sort_by_key(|op| std::cmp::Reverse(item_of(op, original).map_or(0, |(_, i)| i)));
+    let index = |op: &Op| item_of(op, original).map_or(0, |(_, i)| i);
+    let mut removals: Vec<(usize, &Op)> = removals.into_iter().map(|op| (index(op), op)).collect();
+    removals.sort_by_key(|(i, _)| std::cmp::Reverse(*i));
+    let removals: Vec<&Op> = removals.into_iter().map(|(_, op)| op).collect();
+    let mut removals = removals;
     removals.dedup_by(|a, b| a.path() == b.path());
     for op in removals {
         apply_to_value(&mut tree, &relative(op));

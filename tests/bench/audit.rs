@@ -174,19 +174,25 @@ fn phases(text: &str) {
     let plan = kratos_harden::fix::plan(&cx, &findings, &selection, &mut env).expect("plan");
     let ops: Vec<_> = plan.by_file.iter().flat_map(|(_, o)| o.clone()).collect();
     println!("plan {:?} ({} ops)", t.elapsed(), ops.len());
+    // Through the run, as apply patches: list entry changes are merged per list there (the
+    // editor alone would take one pass per removed entry).
     let t = Instant::now();
-    let patched =
-        kratos_harden::patch::apply(text, kratos_harden::patch::Format::Yaml, &ops).expect("patch");
-    println!("patch+verify {:?}", t.elapsed());
+    let options = kratos_harden::harden::Options {
+        selection: selection.clone(),
+        ..Default::default()
+    };
+    let outcome = kratos_harden::harden::run(&deployment, &options, &mut env).expect("run");
+    println!("audit+plan+patch+verify {:?}", t.elapsed());
+    let patched = outcome.changes.first().map_or_else(|| text.to_owned(), |c| c.after.clone());
     let t = Instant::now();
     let masker = kratos_harden::mask::Masker::new(&deployment.root, &env.generated);
-    let lines = kratos_harden::diff::lines("k", text, &patched.text, &masker);
+    let lines = kratos_harden::diff::lines("k", text, &patched, &masker);
     println!("diff {:?} ({} lines)", t.elapsed(), lines.len());
     let t = Instant::now();
     let lines = kratos_harden::diff::lines(
         "k",
         text,
-        &patched.text,
+        &patched,
         &kratos_harden::mask::Masker::default(),
     );
     println!(
