@@ -183,18 +183,17 @@ fn phases(text: &str) {
     };
     let outcome = kratos_harden::harden::run(&deployment, &options, &mut env).expect("run");
     println!("audit+plan+patch+verify {:?}", t.elapsed());
-    let patched = outcome.changes.first().map_or_else(|| text.to_owned(), |c| c.after.clone());
+    let patched = outcome
+        .changes
+        .first()
+        .map_or_else(|| text.to_owned(), |c| c.after.clone());
     let t = Instant::now();
     let masker = kratos_harden::mask::Masker::new(&deployment.root, &env.generated);
     let lines = kratos_harden::diff::lines("k", text, &patched, &masker);
     println!("diff {:?} ({} lines)", t.elapsed(), lines.len());
     let t = Instant::now();
-    let lines = kratos_harden::diff::lines(
-        "k",
-        text,
-        &patched,
-        &kratos_harden::mask::Masker::default(),
-    );
+    let lines =
+        kratos_harden::diff::lines("k", text, &patched, &kratos_harden::mask::Masker::default());
     println!(
         "diff without masking {:?} ({} lines)",
         t.elapsed(),
