@@ -36,6 +36,34 @@ pub(crate) fn session() -> Session {
     .expect("plans")
 }
 
+/// A session over the embedded demo config.
+pub(crate) fn demo_session() -> Session {
+    let d = Deployment::from_texts(vec![(
+        "k.yml".into(),
+        "k.yml".into(),
+        crate::demo::CONFIG.into(),
+    )])
+    .expect("loads");
+    start(
+        d,
+        &Options::default(),
+        SecretsTo::Inline,
+        Box::new(OsSecrets),
+    )
+    .expect("plans")
+}
+
+/// The proposal that fixes a finding of `rule`, as its own finding or one it also fixes.
+pub(crate) fn proposal_with(s: &Session, rule: &str) -> usize {
+    (0..s.items.len())
+        .find(|i| {
+            std::iter::once(s.items[*i].finding)
+                .chain(s.items[*i].also.iter().copied())
+                .any(|f| s.findings[f].rule.id == rule)
+        })
+        .expect("a proposal")
+}
+
 /// The index of the item of `rule`.
 pub(crate) fn item_of(s: &Session, rule: &str) -> usize {
     (0..s.items.len())
@@ -269,19 +297,7 @@ fn the_write_proof_refuses_a_decision_that_adds_a_finding_and_writes_the_rest() 
 /// keeps it (KH220's cipher secret, shared with KH205's).
 #[test]
 fn every_fixed_finding_is_on_a_proposal_and_each_proposal_stands_alone() {
-    let d = Deployment::from_texts(vec![(
-        "k.yml".into(),
-        "k.yml".into(),
-        crate::demo::CONFIG.into(),
-    )])
-    .expect("loads");
-    let mut s = start(
-        d,
-        &Options::default(),
-        SecretsTo::Inline,
-        Box::new(OsSecrets),
-    )
-    .expect("plans");
+    let mut s = demo_session();
     // Findings that have a fix at all (an unreadable schema only reports).
     for (index, finding) in s
         .findings
@@ -345,26 +361,8 @@ fn every_fixed_finding_is_on_a_proposal_and_each_proposal_stands_alone() {
 /// regenerated secret is the one both write, masked.
 #[test]
 fn fixes_sharing_a_key_are_one_proposal_and_one_secret() {
-    let d = Deployment::from_texts(vec![(
-        "k.yml".into(),
-        "k.yml".into(),
-        crate::demo::CONFIG.into(),
-    )])
-    .expect("loads");
-    let mut s = start(
-        d,
-        &Options::default(),
-        SecretsTo::Inline,
-        Box::new(OsSecrets),
-    )
-    .expect("plans");
-    let cipher = (0..s.items.len())
-        .find(|i| {
-            std::iter::once(s.items[*i].finding)
-                .chain(s.items[*i].also.iter().copied())
-                .any(|f| s.findings[f].rule.id == "KH220")
-        })
-        .expect("KH220 on a proposal");
+    let mut s = demo_session();
+    let cipher = proposal_with(&s, "KH220");
     let members: Vec<&str> = std::iter::once(s.items[cipher].finding)
         .chain(s.items[cipher].also.iter().copied())
         .map(|f| s.findings[f].rule.id)
@@ -412,13 +410,7 @@ fn moving_secrets_out_is_one_clean_decision() {
     .expect("plans");
     s.secrets_to = SecretsTo::EnvFile("k.env".into());
     // The removals share keys with the secret fixes: one proposal.
-    let inline = (0..s.items.len())
-        .find(|i| {
-            std::iter::once(s.items[*i].finding)
-                .chain(s.items[*i].also.iter().copied())
-                .any(|f| s.findings[f].rule.id == "KH210")
-        })
-        .expect("KH210 on a proposal");
+    let inline = proposal_with(&s, "KH210");
     s.decisions[inline] = Decision::Accept;
     let preview = s.preview().clone();
     assert!(preview.refused.is_empty(), "{:?}", preview.refused);
