@@ -97,10 +97,14 @@ pub struct Unfinished {
 }
 
 impl Unfinished {
-    /// Registers `path`, which this run has just created.
-    pub fn new(path: PathBuf) -> Self {
-        unfinished().push(path.clone());
-        Self { path }
+    /// Creates a file with `create` and registers it in one step: a signal arriving while
+    /// it is created waits, then removes it (registered after creating, a signal in between
+    /// left it behind). `create` returns what it made and the path it created.
+    pub fn create<T, E>(create: impl FnOnce() -> Result<(T, PathBuf), E>) -> Result<(T, Self), E> {
+        let mut files = unfinished();
+        let (made, path) = create()?;
+        files.push(path.clone());
+        Ok((made, Self { path }))
     }
 
     /// Runs `last` (the rename, or nothing for a backup) where no signal can cut in, then

@@ -283,13 +283,16 @@ fn take_backup(target: &Path, content: &[u8], mode: u32) -> anyhow::Result<PathB
         } else {
             PathBuf::from(format!("{base}-{n}"))
         };
-        let file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode)
-            .open(&candidate);
-        let mut file = match file {
-            Ok(file) => file,
+        let created = super::signals::Unfinished::create(|| {
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(mode)
+                .open(&candidate)
+                .map(|file| (file, candidate.clone()))
+        });
+        let (mut file, unfinished) = match created {
+            Ok(created) => created,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
                 return Err(e).with_context(|| {
@@ -301,7 +304,6 @@ fn take_backup(target: &Path, content: &[u8], mode: u32) -> anyhow::Result<PathB
                 });
             }
         };
-        let unfinished = super::signals::Unfinished::new(candidate.clone());
         // The umask may have narrowed the mode; a wider one is never asked for.
         let filled = fs::set_permissions(&candidate, fs::Permissions::from_mode(mode))
             .and_then(|()| file.write_all(content))
@@ -381,23 +383,28 @@ fn write_with(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     in_locked_folder(dir, path)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "{}: cannot create a temporary file in the folder (the new content is written \
+    let (mut tmp, unfinished) = super::signals::Unfinished::create(|| {
+        tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(dir)
+            .map(|tmp| {
+                let path = tmp.path().to_owned();
+                (tmp, path)
+            })
+    })
+    .with_context(|| {
+        format!(
+            "{}: cannot create a temporary file in the folder (the new content is written \
                  beside the file, then renamed over it); make the folder writable, or write \
                  elsewhere with `--output`",
-                crate::shown::path(dir)
-            )
-        })?;
+            crate::shown::path(dir)
+        )
+    })?;
     // Our own temporary file tells whose files are ours (the effective user).
     if let Ok(meta) = tmp.as_file().metadata() {
         remove_stale_temps(dir, meta.uid(), tmp.path());
     }
-    let unfinished = super::signals::Unfinished::new(tmp.path().to_owned());
     fill(tmp.as_file_mut())
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("{}: cannot write", crate::shown::path(path)))?;
