@@ -161,11 +161,71 @@ impl Plan {
         self.rebuild_files(findings);
     }
 
+    /// The applied fixes grouped by the keys they share (see [`groups_of`]).
+    #[must_use]
+    pub fn groups(&self) -> Vec<(Vec<usize>, Vec<Op>)> {
+        groups_of(&self.applied)
+    }
+
     /// True when there is nothing to change.
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.by_file.iter().all(|(_, ops)| ops.is_empty())
     }
+}
+
+/// The representative of `k`'s group (union-find, halving the path on the way).
+fn root(parent: &mut [usize], mut k: usize) -> usize {
+    while parent[k] != k {
+        parent[k] = parent[parent[k]];
+        k = parent[k];
+    }
+    k
+}
+
+/// The applied fixes grouped: findings whose operations touch a common key are one group (one
+/// secret list, one hook list), since no decision about one of them could leave the other's
+/// change out — the wizard's proposals, and the decisions the proof refuses together. Returns
+/// each group's findings (in plan order) and the union of their operations, each once.
+#[must_use]
+pub fn groups_of(applied: &[(usize, Vec<Op>)]) -> Vec<(Vec<usize>, Vec<Op>)> {
+    let applied: Vec<&(usize, Vec<Op>)> =
+        applied.iter().filter(|(_, ops)| !ops.is_empty()).collect();
+    // Union-find over the fixes, joined by the paths they write (linear: a list can have
+    // thousands of entries fixed one by one).
+    let mut parent: Vec<usize> = (0..applied.len()).collect();
+    let mut writer: HashMap<&str, usize> = HashMap::new();
+    for (k, (_, ops)) in applied.iter().enumerate() {
+        for op in ops {
+            match writer.get(op.path()) {
+                Some(&other) => {
+                    let (a, b) = (root(&mut parent, k), root(&mut parent, other));
+                    // The earlier fix stays the group's root, so groups keep plan order.
+                    parent[a.max(b)] = a.min(b);
+                }
+                None => {
+                    writer.insert(op.path(), k);
+                }
+            }
+        }
+    }
+    let mut groups: Vec<(Vec<usize>, Vec<Op>)> = Vec::new();
+    let mut slot: HashMap<usize, usize> = HashMap::new();
+    for (k, (finding, ops)) in applied.iter().enumerate() {
+        let r = root(&mut parent, k);
+        let at = *slot.entry(r).or_insert_with(|| {
+            groups.push((Vec::new(), Vec::new()));
+            groups.len() - 1
+        });
+        let (members, union) = &mut groups[at];
+        members.push(*finding);
+        for op in ops {
+            if !union.contains(op) {
+                union.push(op.clone());
+            }
+        }
+    }
+    groups
 }
 
 /// The rule behind a finding: findings point at their rule's metadata, so the catalog entry

@@ -129,9 +129,7 @@ fn patch_source_checked(
             let original = if alone {
                 deployment.root.to_json()
             } else {
-                crate::config::load::parse(&source.text, &source.display)
-                    .map_err(|e| PatchError::Parse(e.to_string()))?
-                    .to_json()
+                patch::read_tree(&source.text)?
             };
             lists::patch(&source.text, format, ops, original, check)
         }
@@ -139,9 +137,7 @@ fn patch_source_checked(
         SourceKind::HelmValues => {
             let under = &deployment.chart.config_path;
             let prefixed: Vec<patch::Op> = ops.iter().map(|op| op.under(under)).collect();
-            let original = crate::config::load::parse(&source.text, &source.display)
-                .map_err(|e| PatchError::Parse(e.to_string()))?
-                .to_json();
+            let original = patch::read_tree(&source.text)?;
             let mut patched = lists::patch(&source.text, format, &prefixed, original, check)?;
             // The values file's own tree, not the Kratos config under it.
             patched.tree = None;

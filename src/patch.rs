@@ -23,7 +23,7 @@ use serde_json::Value;
 pub use ops::{Op, apply_to_value};
 pub use yaml::{Layout, layout_of};
 
-use verify::read_tree;
+pub(crate) use verify::read_tree;
 
 /// Why patching failed as a whole (refusals of single operations are in [`Patched`]).
 #[derive(Clone, Debug, thiserror::Error)]

@@ -191,7 +191,9 @@ impl Session {
                 .as_ref()
                 .map_or(Applicability::Manual, |f| f.applicability)
         };
-        let mut items: Vec<Item> = proposals(&outcome.plan.applied)
+        let mut items: Vec<Item> = outcome
+            .plan
+            .groups()
             .into_iter()
             .map(|(members, ops)| {
                 let edit = edit::kind_of(&ops, &outcome.generated);
@@ -713,59 +715,6 @@ impl Session {
             Err(e) => self.notice = Some(e.to_string()),
         }
     }
-}
-
-/// The representative of `k`'s group (union-find, halving the path on the way).
-fn root(parent: &mut [usize], mut k: usize) -> usize {
-    while parent[k] != k {
-        parent[k] = parent[parent[k]];
-        k = parent[k];
-    }
-    k
-}
-
-/// The applied fixes as proposals: findings whose operations touch a common key are one
-/// proposal (one return value, one secret list, one hook list), since no decision about one
-/// of them could leave the other's change out. Returns each group's findings (in plan
-/// order) and the union of their operations, each once.
-fn proposals(applied: &[(usize, Vec<Op>)]) -> Vec<(Vec<usize>, Vec<Op>)> {
-    let applied: Vec<&(usize, Vec<Op>)> =
-        applied.iter().filter(|(_, ops)| !ops.is_empty()).collect();
-    // Union-find over the fixes, joined by the paths they write (linear: a list can have
-    // thousands of entries fixed one by one).
-    let mut parent: Vec<usize> = (0..applied.len()).collect();
-    let mut writer: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (k, (_, ops)) in applied.iter().enumerate() {
-        for op in ops {
-            match writer.get(op.path()) {
-                Some(&other) => {
-                    let (a, b) = (root(&mut parent, k), root(&mut parent, other));
-                    // The earlier fix stays the group's root, so groups keep plan order.
-                    parent[a.max(b)] = a.min(b);
-                }
-                None => {
-                    writer.insert(op.path(), k);
-                }
-            }
-        }
-    }
-    let mut groups: Vec<(Vec<usize>, Vec<Op>)> = Vec::new();
-    let mut slot: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
-    for (k, (finding, ops)) in applied.iter().enumerate() {
-        let r = root(&mut parent, k);
-        let at = *slot.entry(r).or_insert_with(|| {
-            groups.push((Vec::new(), Vec::new()));
-            groups.len() - 1
-        });
-        let (members, union) = &mut groups[at];
-        members.push(*finding);
-        for op in ops {
-            if !union.contains(op) {
-                union.push(op.clone());
-            }
-        }
-    }
-    groups
 }
 
 /// Plans every fix (unsafe ones included, each needing consent) for a wizard session.

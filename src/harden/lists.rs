@@ -94,49 +94,42 @@ pub(super) fn merged(
 /// The list at `list` after the operations `members`, each naming items as the file was read:
 /// changes to items first, then removals from the last index back.
 fn together(ops: &[Op], members: &[usize], original: &Value, list: &str) -> Value {
-    // Only the list is copied (not the whole tree): its operations are applied below a
-    // one-key root, their paths made relative to it.
-    let value = list
-        .split('.')
-        .try_fold(original, |node, segment| match node {
-            Value::Object(map) => map.get(segment),
-            _ => None,
-        })
+    // Only the list is copied, not the whole tree: it is put back at its own path in an
+    // otherwise empty tree, so the operations apply there as they are.
+    let mut tree = original
+        .pointer(&pointer(list))
         .cloned()
         .unwrap_or(Value::Array(Vec::new()));
-    let mut tree = serde_json::json!({ "l": value });
-    let relative = |op: &Op| -> Op {
-        let path = format!("l{}", &op.path()[list.len()..]);
-        match op {
-            Op::Set { value, .. } => Op::Set {
-                path,
-                value: value.clone(),
-            },
-            Op::Prepend { value, .. } => Op::Prepend {
-                path,
-                value: value.clone(),
-            },
-            Op::Remove { .. } => Op::Remove { path },
-        }
-    };
+    for segment in list.rsplit('.') {
+        tree = serde_json::json!({ segment: tree });
+    }
     let (removals, changes): (Vec<&Op>, Vec<&Op>) = members
         .iter()
         .map(|m| &ops[*m])
         .partition(|op| removes_item(op, original));
     for op in changes {
-        apply_to_value(&mut tree, &relative(op));
+        apply_to_value(&mut tree, op);
     }
-    let index = |op: &Op| item_of(op, original).map_or(0, |(_, i)| i);
-    let mut removals: Vec<(usize, &Op)> = removals.into_iter().map(|op| (index(op), op)).collect();
+    let mut removals: Vec<(usize, &Op)> = removals
+        .into_iter()
+        .map(|op| (item_of(op, original).map_or(0, |(_, i)| i), op))
+        .collect();
     removals.sort_by_key(|(i, _)| std::cmp::Reverse(*i));
-    let removals: Vec<&Op> = removals.into_iter().map(|(_, op)| op).collect();
-    let mut removals = removals;
-    removals.dedup_by(|a, b| a.path() == b.path());
-    for op in removals {
-        apply_to_value(&mut tree, &relative(op));
+    removals.dedup_by_key(|(i, _)| *i);
+    for (_, op) in removals {
+        apply_to_value(&mut tree, op);
     }
-    tree.get_mut("l")
+    tree.pointer_mut(&pointer(list))
         .map_or(Value::Array(Vec::new()), Value::take)
+}
+
+/// The JSON pointer of a dotted path of mapping keys (`~` and `/` escaped).
+fn pointer(path: &str) -> String {
+    path.split('.').fold(String::new(), |mut out, segment| {
+        out.push('/');
+        out.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+        out
+    })
 }
 
 /// Patches YAML/JSON `text` with `ops`, writing each list's item changes as one rewrite where
@@ -176,9 +169,7 @@ pub(super) fn patch(
     if retry.is_empty() {
         return Ok(patched);
     }
-    let original = crate::config::load::parse(text, "the file")
-        .map_err(|e| crate::patch::PatchError::Parse(e.to_string()))?
-        .to_json();
+    let original = crate::patch::read_tree(text)?;
     match merged(ops, &original, &retry) {
         Some((merged_ops, members)) => {
             apply_merged(text, format, &merged_ops, &members, original, check)

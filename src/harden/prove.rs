@@ -101,26 +101,19 @@ pub(crate) fn prove_plan(
         .filter(|(_, ops)| !ops.is_empty())
         .map(|(i, _)| *i)
         .collect();
-    // Decisions sharing an operation stand or fall together: without one of them, the other
-    // still makes the shared change.
+    // Decisions writing a common key stand or fall together (the wizard's proposals): without
+    // one of them, the other still makes the shared change.
+    let groups: Vec<Vec<usize>> = decided
+        .groups()
+        .into_iter()
+        .map(|(members, _)| members)
+        .collect();
     let group = |decision: usize| -> Vec<usize> {
-        let ops_of = |d: usize| {
-            decided
-                .applied
-                .iter()
-                .find(|(i, _)| *i == d)
-                .map(|(_, o)| o)
-        };
-        let Some(own) = ops_of(decision) else {
-            return vec![decision];
-        };
-        decisions
+        groups
             .iter()
-            .copied()
-            .filter(|d| {
-                *d == decision || ops_of(*d).is_some_and(|o| o.iter().any(|op| own.contains(op)))
-            })
-            .collect()
+            .find(|members| members.contains(&decision))
+            .cloned()
+            .unwrap_or_else(|| vec![decision])
     };
     let mut refused: Vec<(usize, String)> = Vec::new();
     let mut last = first;

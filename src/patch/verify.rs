@@ -37,7 +37,7 @@ fn read_node(text: &str) -> Result<crate::config::node::Node, PatchError> {
 }
 
 /// Parses a text with the same reader the audit uses, as a plain JSON value.
-pub(super) fn read_tree(text: &str) -> Result<Value, PatchError> {
+pub(crate) fn read_tree(text: &str) -> Result<Value, PatchError> {
     Ok(read_node(text)?.to_json())
 }
 
