@@ -255,4 +255,29 @@ mod tests {
             assert!(patched.text.contains("b.example"), "{}", patched.text);
         }
     }
+
+    /// An entry that defines an anchor used elsewhere is left alone: rewriting or removing it
+    /// would leave the alias pointing at nothing (the whole apply failed to parse its result).
+    #[test]
+    fn an_anchored_entry_is_refused_not_broken() {
+        use crate::patch::{Check, Format};
+        for text in [
+            "urls: [https://a.example/, &e exp://x/cb]\nx: *e\n",
+            "urls:\n  - https://a.example/\n  - &e exp://x/cb\nx: *e\n",
+        ] {
+            let original = crate::config::load::parse(text, "t")
+                .expect("parses")
+                .to_json();
+            let patched = patch(
+                text,
+                Format::Yaml,
+                &[remove("urls.1")],
+                original,
+                Check::Verify,
+            )
+            .expect("no error");
+            assert_eq!(patched.text, text);
+            assert_eq!(patched.refused.len(), 1, "{:?}", patched.refused);
+        }
+    }
 }

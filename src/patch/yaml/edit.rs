@@ -85,6 +85,19 @@ pub fn plan(op: &Op, root: &PNode, text: &str, layout: &Layout) -> Result<Plan, 
         }
     }
     refuse_through(at.node, text, op.path())?;
+    // Replacing or removing a node takes anything inside it along: an anchor defined there
+    // would leave the aliases elsewhere pointing at nothing (the result does not parse).
+    if !matches!(op, Op::Prepend { .. })
+        && let Some(anchored) = anchored_inside(at.node)
+    {
+        return Err(PatchError::Refused {
+            line: line_of(text, anchored.start),
+            reason: format!(
+                "`{}` holds a YAML anchor (`&…`) that aliases elsewhere may refer to",
+                op.path()
+            ),
+        });
+    }
     if let Op::Remove { path } = op
         && at.entry.is_none()
         && let Some(list) = trail.last().copied()
@@ -115,6 +128,22 @@ pub fn plan(op: &Op, root: &PNode, text: &str, layout: &Layout) -> Result<Plan, 
         return remove(path, at, text, parent, whole_document, after_block);
     }
     found(op, at, text, layout)
+}
+
+/// The first node below `node` (not `node` itself) that carries an anchor.
+fn anchored_inside(node: &PNode) -> Option<&PNode> {
+    let children: Vec<&PNode> = match &node.kind {
+        PKind::Seq { items, .. } => items.iter().collect(),
+        PKind::Map { entries, .. } => entries.iter().map(|e| &e.value).collect(),
+        _ => Vec::new(),
+    };
+    children.into_iter().find_map(|child| {
+        if child.anchored {
+            Some(child)
+        } else {
+            anchored_inside(child)
+        }
+    })
 }
 
 /// Anchored nodes and aliases are shared with other places: editing them would change those too.
