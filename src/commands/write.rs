@@ -196,11 +196,12 @@ fn folder_takes_files(path: &Path) -> anyhow::Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(dir)
-        .map(drop)
+    // Registered like every temporary file: a signal while it exists removes it.
+    new_temp(dir)
+        .map(|(tmp, unfinished)| {
+            drop(tmp);
+            drop(unfinished);
+        })
         .with_context(|| {
             format!(
                 "{}: cannot create a file in the folder (the new content is written beside \
@@ -209,6 +210,18 @@ fn folder_takes_files(path: &Path) -> anyhow::Result<()> {
                 crate::shown::path(dir)
             )
         })
+}
+
+/// A new `.kratos-harden-*.tmp` file in `dir`, registered for signal cleanup as it is created.
+fn new_temp(dir: &Path) -> std::io::Result<(tempfile::NamedTempFile, super::signals::Unfinished)> {
+    super::signals::Unfinished::create(|| {
+        let tmp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(dir)?;
+        let path = tmp.path().to_owned();
+        Ok((tmp, path))
+    })
 }
 
 /// Creates `path` with `text` and `mode`; refuses to overwrite unless `force`, and never
@@ -383,17 +396,7 @@ fn write_with(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     in_locked_folder(dir, path)?;
-    let (mut tmp, unfinished) = super::signals::Unfinished::create(|| {
-        tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .suffix(TEMP_SUFFIX)
-            .tempfile_in(dir)
-            .map(|tmp| {
-                let path = tmp.path().to_owned();
-                (tmp, path)
-            })
-    })
-    .with_context(|| {
+    let (mut tmp, unfinished) = new_temp(dir).with_context(|| {
         format!(
             "{}: cannot create a temporary file in the folder (the new content is written \
                  beside the file, then renamed over it); make the folder writable, or write \
