@@ -174,7 +174,7 @@ fn read_all(paths: Vec<(PathBuf, String)>) -> Result<Vec<(PathBuf, String, Strin
 fn layer_files(
     files: Vec<(PathBuf, String, String)>,
     kind: SourceKind,
-) -> Result<(Vec<Source>, Node), ConfigError> {
+) -> Result<Layered, ConfigError> {
     layer_parsed(files.into_iter().map(|f| (f, None)).collect(), kind)
 }
 
@@ -182,9 +182,11 @@ fn layer_files(
 fn layer_parsed(
     files: Vec<((PathBuf, String, String), Option<Node>)>,
     kind: SourceKind,
-) -> Result<(Vec<Source>, Node), ConfigError> {
+) -> Result<Layered, ConfigError> {
     let mut sources = Vec::with_capacity(files.len() + 1);
     let mut root: Option<Node> = None;
+    let mut shadowed = Vec::new();
+    let last = files.len().saturating_sub(1);
     for (index, ((path, display, text), parsed)) in files.into_iter().enumerate() {
         let mut tree = match parsed {
             Some(tree) => tree,
@@ -193,6 +195,10 @@ fn layer_parsed(
         let id = FileId::try_from(index).unwrap_or(FileId::MAX);
         if id != 0 {
             tree.set_file(id);
+        }
+        // A later file may replace any of these; the replaced ones stay in this file's text.
+        if index < last {
+            shadowed.extend(replaceable_secrets(&tree, kind));
         }
         sources.push(Source {
             path,
@@ -208,10 +214,50 @@ fn layer_parsed(
             }
         });
     }
-    Ok((
+    Ok(Layered {
         sources,
-        root.unwrap_or_else(|| Node::new(Value::Map(Vec::new()))),
-    ))
+        root: root.unwrap_or_else(|| Node::new(Value::Map(Vec::new()))),
+        shadowed,
+    })
+}
+
+/// The secret-holding strings of one file's tree at their config path (for Helm values, the
+/// path below `kratos.config`).
+fn replaceable_secrets(tree: &Node, kind: SourceKind) -> Vec<(String, Node)> {
+    let mut found = Vec::new();
+    for (path, node) in tree.find_strings(&|_| true) {
+        let path = match kind {
+            SourceKind::HelmValues => match path.split_once("kratos.config.") {
+                Some((_, inner)) => inner.to_owned(),
+                None => continue,
+            },
+            _ => path,
+        };
+        if node
+            .as_str()
+            .and_then(|v| crate::mask::held(&path, v))
+            .is_some()
+        {
+            found.push((path, node.clone()));
+        }
+    }
+    found
+}
+
+/// Files parsed and merged: the sources, the effective tree, and the secrets a later file
+/// replaced.
+pub(crate) struct Layered {
+    pub(crate) sources: Vec<Source>,
+    pub(crate) root: Node,
+    pub(crate) shadowed: Vec<(String, Node)>,
+}
+
+impl Layered {
+    fn deployment(self) -> Deployment {
+        let mut deployment = Deployment::assemble(self.sources, self.root);
+        deployment.shadowed = self.shadowed;
+        deployment
+    }
 }
 
 /// A deployment's name: its config (or Helm values) files joined with ` + `.
@@ -277,6 +323,9 @@ pub struct Deployment {
     pub declared_version: Option<KratosVersion>,
     /// Values written in a file that an environment variable replaced.
     pub hidden: Vec<env::Hidden>,
+    /// Secret-holding strings written in a file but replaced by a later layer (an env
+    /// variable, a later `-c` file), at their path: still shown in diffs, so still masked.
+    pub shadowed: Vec<(String, Node)>,
     /// What a Helm chart adds (empty for plain configs).
     pub chart: helm::Chart,
     /// The process environment's Kratos variables, when layered (kept for re-reading the
@@ -320,8 +369,7 @@ impl Deployment {
     /// Builds a deployment from in-memory texts: `(path, display name, text)` in `-c` order.
     /// Relative `file://` schema URLs resolve against each path's folder.
     pub fn from_texts(files: Vec<(PathBuf, String, String)>) -> Result<Self, ConfigError> {
-        let (sources, root) = layer_files(files, SourceKind::Config)?;
-        Ok(Self::assemble(sources, root))
+        Ok(layer_files(files, SourceKind::Config)?.deployment())
     }
 
     /// [`Self::from_texts`] where some texts come with the tree [`load::parse`] made of them
@@ -329,8 +377,7 @@ impl Deployment {
     pub(crate) fn from_parsed_texts(
         files: Vec<((PathBuf, String, String), Option<Node>)>,
     ) -> Result<Self, ConfigError> {
-        let (sources, root) = layer_parsed(files, SourceKind::Config)?;
-        Ok(Self::assemble(sources, root))
+        Ok(layer_parsed(files, SourceKind::Config)?.deployment())
     }
 
     /// The deployment of an effective tree: version key read, identity schemas loaded.
@@ -345,6 +392,7 @@ impl Deployment {
             schemas: Vec::new(),
             declared_version,
             hidden: Vec::new(),
+            shadowed: Vec::new(),
             chart: helm::Chart::default(),
             environment: Environment::default(),
             env_notes: Vec::new(),
@@ -402,6 +450,7 @@ impl Deployment {
         });
         let settings = env::from_vars(&used);
         self.note_casts("environment", &settings);
+        self.keep_shadowed(&settings);
         let hidden = env::layer(&mut self.root, settings, id);
         self.hidden.extend(hidden);
     }
@@ -437,10 +486,22 @@ impl Deployment {
         }
     }
 
+    /// Keeps the secrets `settings` are about to replace (see [`Deployment::shadowed`]).
+    fn keep_shadowed(&mut self, settings: &[env::Setting]) {
+        for setting in settings {
+            if let Some(node) = self.root.get(&setting.path) {
+                let found = crate::mask::secret_nodes(node, &setting.path);
+                self.shadowed
+                    .extend(found.into_iter().map(|(p, n)| (p, n.clone())));
+            }
+        }
+    }
+
     /// Layers dotenv text already in memory (`path` and `display` name where it comes from).
     pub fn add_env_text(&mut self, path: &Path, display: String, text: String) {
         let settings = env::parse(&text);
         self.note_casts(&display, &settings);
+        self.keep_shadowed(&settings);
         let id = FileId::try_from(self.sources.len()).unwrap_or(FileId::MAX);
         self.sources.push(Source {
             path: path.to_path_buf(),

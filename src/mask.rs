@@ -5,6 +5,9 @@
 //! and the ones generated now. It replaces every occurrence, longest first, so a secret that
 //! contains another is masked whole.
 
+mod sources;
+
+use crate::config::Deployment;
 use crate::config::keys;
 use crate::config::node::Node;
 use crate::kratos::uri::Uri;
@@ -25,17 +28,39 @@ impl Masker {
     /// A masker for the secrets written in `root` plus the `generated` ones.
     #[must_use]
     pub fn new(root: &Node, generated: &[(String, Secret)]) -> Self {
-        let mut pairs: Vec<(String, String)> = existing_with_context(root);
-        pairs.extend(
-            generated
-                .iter()
-                .map(|(_, s)| (s.expose().to_owned(), s.masked())),
-        );
-        pairs.retain(|(v, _)| !v.trim().is_empty());
         let mut masker = Self {
-            pairs,
+            pairs: existing_with_context(root, ""),
             tokens: std::collections::HashMap::new(),
         };
+        masker.add_generated(generated);
+        masker
+    }
+
+    /// A masker for everything secret in `deployment` and the `generated` secrets: the values
+    /// in force, the ones a later layer replaced (still written in their file), and each of
+    /// them as written when escapes, quotes or line breaks make the text differ from the value
+    /// (`sources.rs`).
+    #[must_use]
+    pub fn for_deployment(deployment: &Deployment, generated: &[(String, Secret)]) -> Self {
+        let mut masker = Self::new(&deployment.root, generated);
+        for (path, node) in &deployment.shadowed {
+            masker.pairs.extend(existing_with_context(node, path));
+        }
+        let mut forms = Vec::new();
+        let whole = masker
+            .pairs
+            .iter()
+            .map(|(v, l)| (v, l))
+            .chain(&masker.tokens);
+        for (value, label) in whole.filter(|(v, _)| !(v.starts_with(':') && v.ends_with('@'))) {
+            forms.extend(
+                sources::quoted_forms(value)
+                    .into_iter()
+                    .map(|f| (f, label.clone())),
+            );
+        }
+        masker.pairs.extend(forms);
+        masker.pairs.extend(sources::fragments(deployment));
         masker.index();
         masker
     }
@@ -43,6 +68,7 @@ impl Masker {
     /// Sorts the pairs and moves single-token values into the lookup table.
     fn index(&mut self) {
         let mut all = std::mem::take(&mut self.pairs);
+        all.retain(|(v, _)| !v.trim().is_empty());
         all.extend(self.tokens.drain());
         all.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         all.dedup_by(|a, b| a.0 == b.0);
@@ -54,6 +80,16 @@ impl Masker {
                 self.pairs.push((value, label));
             }
         }
+    }
+
+    /// Hides `generated` secrets too.
+    pub fn add_generated(&mut self, generated: &[(String, Secret)]) {
+        self.pairs.extend(
+            generated
+                .iter()
+                .map(|(_, s)| (s.expose().to_owned(), s.masked())),
+        );
+        self.index();
     }
 
     /// Hides one more value (a secret the operator typed) behind `label`.
@@ -135,24 +171,61 @@ fn boundary(c: Option<char>) -> bool {
     c.is_none_or(|c| c.is_whitespace() || "'\"[]{},=".contains(c))
 }
 
+/// What a string at a path holds that must be hidden.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Held<'a> {
+    /// The whole value (a secret list entry, a client secret, an API key…).
+    Whole(&'a str),
+    /// The password inside a URI (DSN, SMTP, a hook URL).
+    Password(&'a str),
+}
+
+/// What `value` at `path` holds that must be hidden, if anything.
+pub(crate) fn held<'a>(path: &str, value: &'a str) -> Option<Held<'a>> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    if keys::is_secret(path) {
+        return Some(Held::Whole(value));
+    }
+    Uri::parse(value)
+        .and_then(|u| u.password)
+        .filter(|p| !p.is_empty())
+        .map(Held::Password)
+}
+
+/// The label a held value is shown as.
+fn label(held: Held<'_>) -> String {
+    match held {
+        Held::Whole(v) | Held::Password(v) => format!("<secret: {} chars>", v.chars().count()),
+    }
+}
+
+/// The strings under `node` (whose path is `prefix`) that hold something to hide.
+pub(crate) fn secret_nodes<'a>(node: &'a Node, prefix: &str) -> Vec<(String, &'a Node)> {
+    let mut found = node.find_strings(&|_| true);
+    for (path, _) in &mut found {
+        *path = match (prefix.is_empty(), path.is_empty()) {
+            (true, _) => std::mem::take(path),
+            (false, true) => prefix.to_owned(),
+            (false, false) => format!("{prefix}.{path}"),
+        };
+    }
+    found.retain(|(path, n)| n.as_str().and_then(|v| held(path, v)).is_some());
+    found
+}
+
 /// Like [`existing`], ready for masking: URI passwords with their `:` and `@`.
-fn existing_with_context(root: &Node) -> Vec<(String, String)> {
+fn existing_with_context(root: &Node, prefix: &str) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
-    for (path, node) in root.find_strings(&|_| true) {
+    for (path, node) in secret_nodes(root, prefix) {
         let Some(value) = node.as_str() else { continue };
-        if keys::is_secret(&path) {
-            pairs.push((
-                value.to_owned(),
-                format!("<secret: {} chars>", value.chars().count()),
-            ));
-        } else if let Some(password) = Uri::parse(value)
-            .and_then(|u| u.password)
-            .filter(|p| !p.is_empty())
-        {
-            pairs.push((
-                format!(":{password}@"),
-                format!(":<secret: {} chars>@", password.chars().count()),
-            ));
+        match held(&path, value) {
+            Some(h @ Held::Whole(v)) => pairs.push((v.to_owned(), label(h))),
+            Some(h @ Held::Password(p)) => {
+                pairs.push((format!(":{p}@"), format!(":{}@", label(h))));
+            }
+            None => {}
         }
     }
     pairs
@@ -162,19 +235,12 @@ fn existing_with_context(root: &Node) -> Vec<(String, String)> {
 /// API keys and basic-auth passwords, and the passwords inside URIs (DSN, SMTP, hooks).
 #[must_use]
 pub fn existing(root: &Node) -> Vec<String> {
-    let mut values = Vec::new();
-    for (path, node) in root.find_strings(&|_| true) {
-        let Some(value) = node.as_str() else { continue };
-        if keys::is_secret(&path) {
-            values.push(value.to_owned());
-        } else if let Some(password) = Uri::parse(value)
-            .and_then(|u| u.password)
-            .filter(|p| !p.is_empty())
-        {
-            values.push(password.to_owned());
-        }
-    }
-    values
+    secret_nodes(root, "")
+        .into_iter()
+        .filter_map(|(path, node)| match held(&path, node.as_str()?)? {
+            Held::Whole(v) | Held::Password(v) => Some(v.to_owned()),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use std::path::Path;
 use serde_json::Value;
 
 pub use ops::{Op, apply_to_value};
-pub use yaml::{Layout, layout_of};
+pub use yaml::{Layout, layout_of, quoted_forms, scalars};
 
 pub(crate) use verify::read_tree;
 

@@ -179,6 +179,8 @@ pub struct Session {
     pub backup: bool,
     source: Box<dyn secret::Source>,
     preview: Option<Preview>,
+    /// The deployment's own secrets, found once: the screens ask for a masker every frame.
+    masked: std::cell::OnceCell<Masker>,
 }
 
 impl Session {
@@ -263,6 +265,7 @@ impl Session {
             backup: true,
             source,
             preview: None,
+            masked: std::cell::OnceCell::new(),
         }
     }
 
@@ -333,7 +336,11 @@ impl Session {
         if self.reveal {
             return Masker::default();
         }
-        let mut masker = Masker::new(&self.deployment.root, &self.generated);
+        let mut masker = self
+            .masked
+            .get_or_init(|| Masker::for_deployment(&self.deployment, &[]))
+            .clone();
+        masker.add_generated(&self.generated);
         for (item, decision) in self.items.iter().zip(&self.decisions) {
             if let (Some(EditKind::Secret(_)), Decision::Edited(Value::String(typed))) =
                 (item.edit, decision)

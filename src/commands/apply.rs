@@ -72,7 +72,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<u8> {
     let masker = if args.show_secrets {
         Masker::default()
     } else {
-        Masker::new(&deployment.root, &outcome.generated)
+        Masker::for_deployment(&deployment, &outcome.generated)
     };
     let color = use_color(args.color);
     let diffs: Vec<(String, Vec<diff::Line>)> = outcome

@@ -52,7 +52,7 @@ pub fn run(args: &RotateArgs) -> anyhow::Result<u8> {
     let masker = if args.show_secrets {
         Masker::default()
     } else {
-        Masker::new(&deployment.root, &env.generated)
+        Masker::for_deployment(&deployment, &env.generated)
     };
     let mut out = String::new();
     if args.dry_run {

@@ -56,7 +56,8 @@ impl Deployment {
             .map(|(_, display, _)| display.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        let (mut sources, values) = layer_files(files, SourceKind::HelmValues)?;
+        let layered = layer_files(files, SourceKind::HelmValues)?;
+        let (mut sources, values, shadowed) = (layered.sources, layered.root, layered.shadowed);
         let Some((config_path, config)) = kratos_config(&values) else {
             return Err(ConfigError::NoHelmConfig { files: names });
         };
@@ -87,6 +88,7 @@ impl Deployment {
             );
         }
         let mut deployment = Self::assemble(sources, root);
+        deployment.shadowed = shadowed;
         deployment.chart = Chart {
             helm: true,
             regenerated: if hook_keeps_secret(&values) {

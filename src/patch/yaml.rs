@@ -60,3 +60,39 @@ pub fn layout_of(text: &str, root: &tree::PNode, format: Format) -> Layout {
         indentless: indentless.unwrap_or(false),
     }
 }
+
+/// Every scalar of a YAML/JSON text with its dotted path and the byte range of its text as
+/// written (quotes included; a block scalar's content lines). `None` when the text does not
+/// parse. Masking uses it to find a secret written with escapes or over several lines.
+#[must_use]
+pub fn scalars(text: &str) -> Option<Vec<(String, std::ops::Range<usize>, String)>> {
+    let root = tree::build(text).ok()?;
+    let mut out = Vec::new();
+    let mut stack = vec![(String::new(), &root)];
+    while let Some((path, node)) = stack.pop() {
+        match &node.kind {
+            tree::PKind::Scalar { value, empty, .. } if !empty => {
+                out.push((path, node.start..node.end, value.clone()));
+            }
+            tree::PKind::Seq { items, .. } => stack.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| (crate::config::node::join(&path, &i.to_string()), item)),
+            ),
+            tree::PKind::Map { entries, .. } => stack.extend(entries.iter().filter_map(|e| {
+                let key = e.key.as_deref()?;
+                Some((crate::config::node::join(&path, key), &e.value))
+            })),
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// The ways this editor may write string `s` in YAML or JSON besides plain text: double
+/// quoted with JSON escapes, single quoted with `''`.
+#[must_use]
+pub fn quoted_forms(s: &str) -> [String; 2] {
+    [render::double(s), format!("'{}'", s.replace('\'', "''"))]
+}

@@ -147,7 +147,7 @@ fn apply_dry_run(text: &str) -> usize {
     let mut env = kratos_harden::fix::FixEnv::new(&mut rng, kratos_harden::fix::SecretsTo::Inline);
     let mut outcome = kratos_harden::harden::run(&deployment, &options, &mut env).expect("fixes");
     kratos_harden::harden::prove(&deployment, &options, &mut outcome).expect("proves");
-    let masker = kratos_harden::mask::Masker::new(&deployment.root, &outcome.generated);
+    let masker = kratos_harden::mask::Masker::for_deployment(&deployment, &outcome.generated);
     outcome
         .changes
         .iter()
@@ -188,7 +188,7 @@ fn phases(text: &str) {
         .first()
         .map_or_else(|| text.to_owned(), |c| c.after.clone());
     let t = Instant::now();
-    let masker = kratos_harden::mask::Masker::new(&deployment.root, &env.generated);
+    let masker = kratos_harden::mask::Masker::for_deployment(&deployment, &env.generated);
     let lines = kratos_harden::diff::lines("k", text, &patched, &masker);
     println!("diff {:?} ({} lines)", t.elapsed(), lines.len());
     let t = Instant::now();

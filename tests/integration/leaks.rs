@@ -198,3 +198,62 @@ fn snapshots_hold_no_secret() {
     }
     assert!(read > 10, "the snapshots were read");
 }
+
+/// Secrets whose text in the file is not their value: escapes, a block scalar, a quoted line
+/// continuation, a wrapped plain scalar, a quoted env-file value, and values a later layer
+/// replaced (still in their file, so still in a diff's context lines).
+#[test]
+fn secrets_not_written_as_their_value_are_masked_too() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "kratos.yml",
+        "version: v1.3.1\n\
+         dsn: \"postgres://kratos:Escaped\\x21DbPassword@db:5432/kratos\"\n\
+         log:\n  leak_sensitive_values: true\n\
+         secrets:\n\
+         \x20 cookie:\n    - \"EscapedCookie\\x41\\x42abcdefghijklmnopqrs\"\n\
+         \x20 cipher:\n    - |\n      BlockCipherSecretLine0123456789ab\n\
+         \x20 default:\n    - \"FoldedLineOne \\\n      FoldedLineTwo\"\n\
+         \x20   - WrappedPlainOne\n      WrappedPlainTwo\n\
+         courier:\n  smtp:\n    connection_uri: smtp://mailer:ReplacedSmtpPassword9@mail:25/\n",
+    );
+    write(
+        dir.path(),
+        "kratos.env",
+        "COURIER_SMTP_CONNECTION_URI=\"smtp://mailer:Env\\\"QuotedSmtp@mail:25/\"\n",
+    );
+    let parts = [
+        "Escaped\\x21DbPassword",
+        "EscapedDbPassword",
+        "EscapedCookie",
+        "BlockCipherSecretLine",
+        "FoldedLineOne",
+        "FoldedLineTwo",
+        "WrappedPlainOne",
+        "WrappedPlainTwo",
+        "ReplacedSmtpPassword9",
+        "QuotedSmtp",
+    ];
+    let layers = ["-c", "kratos.yml", "--env-file", "kratos.env"];
+    let runs: [Vec<&str>; 3] = [
+        [&["apply", "--dry-run", "--unsafe-fixes"][..], &layers].concat(),
+        [&["apply", "--dry-run", "--format", "json"][..], &layers].concat(),
+        [&["rotate", "--secret", "all", "--dry-run"][..], &layers].concat(),
+    ];
+    for args in &runs {
+        let output = run(dir.path(), args);
+        assert!(
+            output.contains("--- a/kratos.yml"),
+            "{args:?}: a diff is shown\n{output}"
+        );
+        for part in parts {
+            assert!(!output.contains(part), "{args:?} shows {part}\n{output}");
+        }
+    }
+    let shown = run(
+        dir.path(),
+        &[&["apply", "--dry-run", "--show-secrets"][..], &layers].concat(),
+    );
+    assert!(shown.contains("ReplacedSmtpPassword9"), "{shown}");
+}
