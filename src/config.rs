@@ -224,6 +224,10 @@ fn layer_parsed(
 /// The secret-holding strings of one file's tree at their config path (for Helm values, the
 /// path below `kratos.config`).
 fn replaceable_secrets(tree: &Node, kind: SourceKind) -> Vec<(String, Node)> {
+    if kind != SourceKind::HelmValues {
+        let found = crate::mask::secret_nodes(tree, "");
+        return found.into_iter().map(|(p, n)| (p, n.clone())).collect();
+    }
     let mut found = Vec::new();
     for (path, node) in tree.find_strings(&|_| true) {
         let path = match kind {

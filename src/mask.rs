@@ -9,7 +9,7 @@ mod sources;
 
 use crate::config::Deployment;
 use crate::config::keys;
-use crate::config::node::Node;
+use crate::config::node::{Node, Value};
 use crate::kratos::uri::Uri;
 use crate::secret::Secret;
 
@@ -22,6 +22,9 @@ pub struct Masker {
     /// The values that are single tokens, for a lookup per token instead of a search per
     /// value (a config with thousands of client secrets would otherwise cost seconds).
     tokens: std::collections::HashMap<String, String>,
+    /// The byte lengths of the tokens (bit `n` for length `n`, the last bit for 127 and
+    /// more): a token of another length is not looked up, and most are.
+    lengths: u128,
 }
 
 impl Masker {
@@ -29,8 +32,9 @@ impl Masker {
     #[must_use]
     pub fn new(root: &Node, generated: &[(String, Secret)]) -> Self {
         let mut masker = Self {
-            pairs: existing_with_context(root, ""),
+            pairs: with_context(&secret_nodes(root, "")),
             tokens: std::collections::HashMap::new(),
+            lengths: 0,
         };
         masker.add_generated(generated);
         masker
@@ -42,10 +46,20 @@ impl Masker {
     /// (`sources.rs`).
     #[must_use]
     pub fn for_deployment(deployment: &Deployment, generated: &[(String, Secret)]) -> Self {
-        let mut masker = Self::new(&deployment.root, generated);
+        let mut found = secret_nodes(&deployment.root, "");
         for (path, node) in &deployment.shadowed {
-            masker.pairs.extend(existing_with_context(node, path));
+            found.extend(secret_nodes(node, path));
         }
+        let mut masker = Self {
+            pairs: with_context(&found),
+            tokens: std::collections::HashMap::new(),
+            lengths: 0,
+        };
+        masker.pairs.extend(
+            generated
+                .iter()
+                .map(|(_, s)| (s.expose().to_owned(), s.masked())),
+        );
         let mut forms = Vec::new();
         let whole = masker
             .pairs
@@ -60,7 +74,7 @@ impl Masker {
             );
         }
         masker.pairs.extend(forms);
-        masker.pairs.extend(sources::fragments(deployment));
+        masker.pairs.extend(sources::fragments(deployment, &found));
         masker.index();
         masker
     }
@@ -70,11 +84,13 @@ impl Masker {
         let mut all = std::mem::take(&mut self.pairs);
         all.retain(|(v, _)| !v.trim().is_empty());
         all.extend(self.tokens.drain());
+        self.lengths = 0;
         all.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         all.dedup_by(|a, b| a.0 == b.0);
         for (value, label) in all {
             let contextual = value.starts_with(':') && value.ends_with('@');
             if !contextual && !value.chars().any(|c| boundary(Some(c))) {
+                self.lengths |= length_bit(value.len());
                 self.tokens.insert(value, label);
             } else {
                 self.pairs.push((value, label));
@@ -152,7 +168,9 @@ impl Masker {
         {
             if boundary(Some(c)) {
                 let token = &text[token_start..i];
-                match self.tokens.get(token) {
+                let known = self.lengths & length_bit(token.len()) != 0;
+                let found = if known { self.tokens.get(token) } else { None };
+                match found {
                     Some(label) => out.push_str(label),
                     None => out.push_str(token),
                 }
@@ -166,9 +184,24 @@ impl Masker {
     }
 }
 
+/// The bit of [`Masker::lengths`] for a token of `len` bytes.
+fn length_bit(len: usize) -> u128 {
+    1 << len.min(127)
+}
+
 /// Characters that end a YAML/JSON token.
+#[inline]
 fn boundary(c: Option<char>) -> bool {
-    c.is_none_or(|c| c.is_whitespace() || "'\"[]{},=".contains(c))
+    c.is_none_or(|c| {
+        if c.is_ascii() {
+            matches!(
+                c,
+                ' ' | '\t'..='\r' | '\'' | '"' | '[' | ']' | '{' | '}' | ',' | '='
+            )
+        } else {
+            c.is_whitespace()
+        }
+    })
 }
 
 /// What a string at a path holds that must be hidden.
@@ -188,10 +221,7 @@ pub(crate) fn held<'a>(path: &str, value: &'a str) -> Option<Held<'a>> {
     if keys::is_secret(path) {
         return Some(Held::Whole(value));
     }
-    Uri::parse(value)
-        .and_then(|u| u.password)
-        .filter(|p| !p.is_empty())
-        .map(Held::Password)
+    password(value).map(Held::Password)
 }
 
 /// The label a held value is shown as.
@@ -202,25 +232,102 @@ fn label(held: Held<'_>) -> String {
 }
 
 /// The strings under `node` (whose path is `prefix`) that hold something to hide.
+///
+/// One walk with the path kept in a buffer; whether a path is secret is asked once per shape
+/// (indexes as `*`): a config with thousands of OIDC providers has a handful of shapes.
 pub(crate) fn secret_nodes<'a>(node: &'a Node, prefix: &str) -> Vec<(String, &'a Node)> {
-    let mut found = node.find_strings(&|_| true);
-    for (path, _) in &mut found {
-        *path = match (prefix.is_empty(), path.is_empty()) {
-            (true, _) => std::mem::take(path),
-            (false, true) => prefix.to_owned(),
-            (false, false) => format!("{prefix}.{path}"),
-        };
+    struct Walk<'a> {
+        path: String,
+        shape: String,
+        secret: std::collections::HashMap<String, bool>,
+        out: Vec<(String, &'a Node)>,
     }
-    found.retain(|(path, n)| n.as_str().and_then(|v| held(path, v)).is_some());
-    found
+    fn push(buffer: &mut String, segment: &str) {
+        if !buffer.is_empty() {
+            buffer.push('.');
+        }
+        buffer.push_str(segment);
+    }
+    fn go<'a>(walk: &mut Walk<'a>, node: &'a Node) {
+        let (path_len, shape_len) = (walk.path.len(), walk.shape.len());
+        match &node.value {
+            Value::Str(value) => {
+                let secret = if let Some(&secret) = walk.secret.get(&walk.shape) {
+                    secret
+                } else {
+                    let secret = keys::is_secret(&walk.path);
+                    walk.secret.insert(walk.shape.clone(), secret);
+                    secret
+                };
+                let hidden = if secret {
+                    !value.trim().is_empty()
+                } else {
+                    password(value).is_some()
+                };
+                if hidden {
+                    walk.out.push((walk.path.clone(), node));
+                }
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    push(&mut walk.path, &i.to_string());
+                    push(&mut walk.shape, "*");
+                    go(walk, item);
+                    walk.path.truncate(path_len);
+                    walk.shape.truncate(shape_len);
+                }
+            }
+            Value::Map(entries) => {
+                for entry in entries {
+                    push(&mut walk.path, &entry.key);
+                    let index =
+                        !entry.key.is_empty() && entry.key.bytes().all(|b| b.is_ascii_digit());
+                    push(&mut walk.shape, if index { "*" } else { &entry.key });
+                    go(walk, &entry.node);
+                    walk.path.truncate(path_len);
+                    walk.shape.truncate(shape_len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut walk = Walk {
+        path: prefix.to_owned(),
+        shape: prefix
+            .split('.')
+            .map(|s| {
+                if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                    "*"
+                } else {
+                    s
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("."),
+        secret: std::collections::HashMap::new(),
+        out: Vec::new(),
+    };
+    go(&mut walk, node);
+    walk.out
+}
+
+/// The password of a URI, when `value` is one that holds a password.
+fn password(value: &str) -> Option<&str> {
+    // Most strings are no URI with credentials: a byte search is cheaper than parsing them.
+    if !value.contains('@') || !value.contains("://") {
+        return None;
+    }
+    Uri::parse(value)
+        .and_then(|u| u.password)
+        .filter(|p| !p.is_empty())
 }
 
 /// Like [`existing`], ready for masking: URI passwords with their `:` and `@`.
-fn existing_with_context(root: &Node, prefix: &str) -> Vec<(String, String)> {
+fn with_context(found: &[(String, &Node)]) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
-    for (path, node) in secret_nodes(root, prefix) {
+    for (path, node) in found {
         let Some(value) = node.as_str() else { continue };
-        match held(&path, value) {
+        match held(path, value) {
             Some(h @ Held::Whole(v)) => pairs.push((v.to_owned(), label(h))),
             Some(h @ Held::Password(p)) => {
                 pairs.push((format!(":{p}@"), format!(":{}@", label(h))));
@@ -281,6 +388,25 @@ mod tests {
         assert_eq!(
             precise,
             "client_secret: <secret: 6 chars>\ndsn: postgres://db/kratos"
+        );
+    }
+
+    #[test]
+    fn tokens_of_any_length_are_found_by_the_length_filter() {
+        let long = "k".repeat(300);
+        let text = format!("secrets:\n  cookie: [{long}, short12345678]\n");
+        let root: Node = serde_saphyr::from_str(&text).expect("parses");
+        let masker = Masker::new(&root, &[]);
+        let shown = masker.apply(&format!(
+            "- {long}\n- short12345678 and {}",
+            "k".repeat(299)
+        ));
+        assert_eq!(
+            shown,
+            format!(
+                "- <secret: 300 chars>\n- <secret: 13 chars> and {}",
+                "k".repeat(299)
+            )
         );
     }
 }

@@ -16,9 +16,13 @@ use crate::config::node::{FileId, Node};
 use crate::config::{Deployment, SourceKind};
 
 /// `(written text, label)` pairs for every secret of `deployment` not written as its value.
-pub(super) fn fragments(deployment: &Deployment) -> Vec<(String, String)> {
+/// `found` are the secret strings of the deployment, in force or replaced.
+pub(super) fn fragments(
+    deployment: &Deployment,
+    found: &[(String, &Node)],
+) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let reparse = files_to_reparse(deployment);
+    let reparse = files_to_reparse(deployment, found);
     for (index, source) in deployment.sources.iter().enumerate() {
         let id = FileId::try_from(index).unwrap_or(FileId::MAX);
         match source.kind {
@@ -52,15 +56,10 @@ pub(super) fn quoted_forms(value: &str) -> Vec<String> {
 
 /// The files holding a secret (in force or replaced by a later layer) that is not on its
 /// line as written.
-fn files_to_reparse(deployment: &Deployment) -> BTreeSet<FileId> {
-    let in_force = super::secret_nodes(&deployment.root, "");
-    let replaced = deployment
-        .shadowed
-        .iter()
-        .flat_map(|(path, node)| super::secret_nodes(node, path));
+fn files_to_reparse(deployment: &Deployment, found: &[(String, &Node)]) -> BTreeSet<FileId> {
     let mut lines: Vec<Option<Vec<usize>>> = vec![None; deployment.sources.len()];
     let mut files = BTreeSet::new();
-    for (_, node) in in_force.into_iter().chain(replaced) {
+    for (_, node) in found {
         let file = usize::from(node.pos.file);
         let Some(source) = deployment.sources.get(file) else {
             continue;
@@ -206,9 +205,11 @@ mod tests {
         // Found on its line, a value needs no second parse: the literal masking covers it.
         let plain = Deployment::from_texts(files("k.yml", "secrets:\n  cipher: [PlainCipher]\n"))
             .expect("loads");
-        assert!(super::files_to_reparse(&plain).is_empty());
+        let found = crate::mask::secret_nodes(&plain.root, "");
+        assert!(super::files_to_reparse(&plain, &found).is_empty());
         let block = text.replace("kratos:\n  config:\n", "");
         let block = Deployment::from_texts(files("k.yml", &block)).expect("loads");
-        assert_eq!(super::files_to_reparse(&block).len(), 1);
+        let found = crate::mask::secret_nodes(&block.root, "");
+        assert_eq!(super::files_to_reparse(&block, &found).len(), 1);
     }
 }

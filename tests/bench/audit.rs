@@ -288,6 +288,11 @@ fn main() {
         phases(&generated(20_000, true));
         return;
     }
+    // The generated config as a file, to profile the binary on it (callgrind, hyperfine).
+    if std::env::args().any(|a| a == "--dump") {
+        print!("{}", generated(20_000, true));
+        return;
+    }
     if std::env::args().any(|a| a == "--list") {
         println!("audit: bench");
         return;
