@@ -84,6 +84,7 @@ pub fn render_string(s: &str) -> String {
         newline: "\n",
         step: 2,
         indentless: false,
+        comments: Vec::new(),
     };
     yaml::scalar(&Value::String(s.to_owned()), &layout, None, false)
 }

@@ -3,7 +3,7 @@
 //! operations whose edits collide wait for the next pass over the re-parsed text.
 
 use super::yaml::edit::{self, Edit};
-use super::yaml::{layout_of, tree};
+use super::yaml::tree;
 use super::{Format, Op, PatchError};
 
 /// What one pass decided, by index into the planned operations.
@@ -25,8 +25,8 @@ pub(super) fn pass(
     planned: &[(Op, Vec<usize>)],
     pending: &[usize],
 ) -> Result<Pass, PatchError> {
-    let root = tree::build(current)?;
-    let layout = layout_of(current, &root, format);
+    let (root, comments) = tree::build_document(current)?;
+    let layout = super::yaml::layout_with_comments(current, &root, format, comments);
     let mut edits: Vec<(usize, Edit)> = Vec::new();
     let mut claims: Vec<String> = Vec::new();
     let mut deferred = Vec::new();

@@ -1010,6 +1010,7 @@ fn a_key_added_after_an_anchored_empty_value() {
 /// comment's end; replacing its list kept the dash and wrote the new value into the comment.
 #[test]
 fn replacing_a_list_whose_item_is_empty_with_a_comment() {
+    // The comment would be lost with the list: the rewrite is refused, the text unchanged.
     for doc in [
         "k:\n  l:\n  - #",
         "k:\n  l:\n  -\t# c\n  - x\n",
@@ -1017,9 +1018,20 @@ fn replacing_a_list_whose_item_is_empty_with_a_comment() {
     ] {
         let patched = apply(doc, Format::Yaml, &[set("k.l", json!({"hook": "session"}))])
             .expect("patches and verifies");
-        assert!(!patched.text.contains('-'), "{doc:?} -> {:?}", patched.text);
-        assert!(patched.text.contains("hook: session"), "{:?}", patched.text);
+        assert_eq!(patched.text, doc);
+        assert!(
+            matches!(&patched.refused[..], [(0, PatchError::Refused { reason, .. })] if reason.contains("comment")),
+            "{doc:?}: {:?}",
+            patched.refused
+        );
     }
+    let patched = apply(
+        "k:\n  l:\n  -\n  - x\n",
+        Format::Yaml,
+        &[set("k.l", json!({"hook": "session"}))],
+    )
+    .expect("patches and verifies");
+    assert_eq!(patched.text, "k:\n  l:\n    hook: session\n");
 }
 
 /// Found by exploring indented documents: at the end of a file whose root is indented, a new
@@ -1118,4 +1130,54 @@ fn format_follows_the_extension() {
     ] {
         assert_eq!(Format::of(Path::new(path)), format, "{path}");
     }
+}
+
+/// Found by the attacker pass: a list written anew lost the comments between its items.
+#[test]
+fn a_block_list_rewrite_keeps_the_comments_of_the_items_that_stay() {
+    check(
+        "urls:\n  # ours\n  - https://a/  # app a\n  - http://b/ # legacy\n  - https://x/ # quickstart\n  # the shop\n  - https://s/ # shop\nnext: 1\n",
+        &[set(
+            "urls",
+            json!(["https://a/", "https://b/", "https://s/"]),
+        )],
+        "urls:\n  # ours\n  - https://a/  # app a\n  - https://b/ # legacy\n  # the shop\n  - https://s/ # shop\nnext: 1\n",
+    );
+}
+
+#[test]
+fn a_rewrite_that_would_drop_a_comment_is_refused() {
+    let refused = |doc: &str, ops: &[Op]| {
+        let patched = apply(doc, Format::Yaml, ops).expect("patches");
+        assert_eq!(patched.text, doc, "nothing changes");
+        match &patched.refused[..] {
+            [(0, PatchError::Refused { line, reason })] => (*line, reason.clone()),
+            other => panic!("{doc:?}: {other:?}"),
+        }
+    };
+    // A flow list with comments inside.
+    let (line, reason) = refused(
+        "urls: [\n  https://a/, # app a\n  https://x/\n]\n",
+        &[set("urls", json!(["https://a/"]))],
+    );
+    assert_eq!(line, 2);
+    assert!(reason.contains("`urls` holds a comment"), "{reason}");
+    // A comment line above an item that goes: what it says is unknown.
+    let (line, _) = refused(
+        "urls:\n  - https://a/\n  # legacy apps\n  - http://x/\n  - http://y/\n",
+        &[set("urls", json!(["https://a/", "http://y/"]))],
+    );
+    assert_eq!(line, 3);
+    // A mapping written anew.
+    let (line, _) = refused(
+        "hook:\n  url: http://x/  # staging\n  method: POST\n",
+        &[set("hook", json!({"url": "https://x/"}))],
+    );
+    assert_eq!(line, 2);
+    // Without comments the same rewrites go through.
+    check(
+        "urls: [\n  https://a/,\n  https://x/\n]\n",
+        &[set("urls", json!(["https://a/"]))],
+        "urls: [https://a/]\n",
+    );
 }

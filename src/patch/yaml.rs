@@ -3,6 +3,7 @@
 //! (`edit.rs`), values written as text that reads back as the same value (`render.rs`), and
 //! the layout a document already uses. The env-file editor is `patch/dotenv.rs`.
 
+mod comments;
 pub(super) mod edit;
 mod render;
 mod scan;
@@ -17,6 +18,17 @@ use super::Format;
 /// The layout (line ending, indentation step, sequence style) the document already uses.
 #[must_use]
 pub fn layout_of(text: &str, root: &tree::PNode, format: Format) -> Layout {
+    layout_with_comments(text, root, format, Vec::new())
+}
+
+/// [`layout_of`], knowing where the document's comments start (see [`tree::build_document`]).
+#[must_use]
+pub fn layout_with_comments(
+    text: &str,
+    root: &tree::PNode,
+    format: Format,
+    comments: Vec<usize>,
+) -> Layout {
     let mut step = None;
     let mut indentless = None;
     let mut stack = vec![(root, 0usize)];
@@ -58,6 +70,7 @@ pub fn layout_of(text: &str, root: &tree::PNode, format: Format) -> Layout {
         newline: if text.contains("\r\n") { "\r\n" } else { "\n" },
         step: step.unwrap_or(2),
         indentless: indentless.unwrap_or(false),
+        comments,
     }
 }
 

@@ -441,3 +441,56 @@ fn layered_files_each_get_their_own_fixes() {
         "# production\nlog:\n  leak_sensitive_values: false\n"
     );
 }
+
+/// A list's comments survive its fixes: a block list rewritten for several entries keeps the
+/// comments of the entries that stay; a `[...]` list with comments inside is not rewritten,
+/// and audit says so before apply does (found by the attacker pass: both lost them).
+#[test]
+fn comments_in_a_fixed_list_are_kept_or_the_fix_is_left_to_you() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let head =
+        "version: v1.3.1\nselfservice:\n  default_browser_return_url: https://app.acme.io/\n";
+    let block = write(
+        dir.path(),
+        "block.yml",
+        &format!(
+            "{head}  allowed_return_urls:\n    # our apps\n    - https://app.acme.io/  # app a\n    - http://legacy.acme.io/ # legacy\n    - https://example.com/ # left from the quickstart\n    # the shop\n    - https://shop.acme.io/ # shop\n"
+        ),
+    );
+    bin()
+        .args(["apply", "--unsafe-fixes", "--no-backup", "-c"])
+        .arg(&block)
+        .assert()
+        .code(0);
+    let after = std::fs::read_to_string(&block).expect("read");
+    let kept = "    # our apps\n    - https://app.acme.io/  # app a\n    - https://legacy.acme.io/ # legacy\n    # the shop\n    - https://shop.acme.io/ # shop\n";
+    assert!(after.contains(kept), "{after}");
+    assert!(!after.contains("example.com"), "{after}");
+    let flow_text = format!(
+        "{head}  allowed_return_urls: [\n    https://app.acme.io/,  # app a\n    https://example.com/, # left from the quickstart\n    https://shop.acme.io/ # shop\n  ]\n"
+    );
+    let flow = write(dir.path(), "flow.yml", &flow_text);
+    let out = bin()
+        .args(["audit", "--format", "json", "-c"])
+        .arg(&flow)
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let finding = report["deployments"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "KH104")
+        .cloned()
+        .expect("KH104");
+    assert_eq!(finding["fix"]["applicability"], "manual", "{finding}");
+    bin()
+        .args(["apply", "--unsafe-fixes", "--no-backup", "-c"])
+        .arg(&flow)
+        .assert()
+        .stdout(predicate::str::contains(
+            "holds a comment that rewriting it would drop",
+        ));
+    let after = std::fs::read_to_string(&flow).expect("read");
+    assert!(after.contains(&flow_text[head.len()..]), "{after}");
+}

@@ -3,6 +3,7 @@
 use serde_json::Value;
 use serde_saphyr::granit_parser::ScalarStyle;
 
+use super::comments;
 use super::render::{self, Layout};
 use super::tree::{PEntry, PKind, PNode};
 use crate::patch::{Op, PatchError};
@@ -181,7 +182,7 @@ fn found(op: &Op, at: At<'_>, text: &str, layout: &Layout) -> Result<Plan, Patch
     match op {
         // Removals are planned in `plan`, which knows the parents; this is the plain case.
         Op::Remove { path } => remove(path, at, text, 0, false, false),
-        Op::Set { value, .. } => set_existing(value, at, text, layout),
+        Op::Set { value, path } => set_existing(value, at, text, layout, path),
         Op::Prepend { value, .. } => match &node.kind {
             PKind::Seq { flow: false, items } if !items.is_empty() => {
                 let mut first = line_start(text, items[0].start);
@@ -249,11 +250,21 @@ fn found(op: &Op, at: At<'_>, text: &str, layout: &Layout) -> Result<Plan, Patch
                     Some(op.path().to_owned()),
                 ))
             }
-            PKind::Scalar { empty: true, .. } => {
-                set_existing(&Value::Array(vec![value.clone()]), at, text, layout)
-            }
+            PKind::Scalar { empty: true, .. } => set_existing(
+                &Value::Array(vec![value.clone()]),
+                at,
+                text,
+                layout,
+                op.path(),
+            ),
             PKind::Scalar { value: v, .. } if v == "~" || v.eq_ignore_ascii_case("null") => {
-                set_existing(&Value::Array(vec![value.clone()]), at, text, layout)
+                set_existing(
+                    &Value::Array(vec![value.clone()]),
+                    at,
+                    text,
+                    layout,
+                    op.path(),
+                )
             }
             _ => Err(PatchError::Refused {
                 line: line_of(text, node.start),
@@ -268,6 +279,7 @@ fn set_existing(
     at: At<'_>,
     text: &str,
     layout: &Layout,
+    path: &str,
 ) -> Result<Plan, PatchError> {
     let node = at.node;
     let collection = matches!(value, Value::Array(a) if !a.is_empty())
@@ -296,24 +308,22 @@ fn set_existing(
                 text: render::scalar(value, layout, prefer, at.inside_flow),
             }
         }
-        _ if node.is_flow() || at.inside_flow || layout.json() => Edit {
-            start: node.start,
-            end: node.end,
-            text: render::scalar(value, layout, None, true),
-        },
+        _ if node.is_flow() || at.inside_flow || layout.json() => {
+            comments::refuse_dropping(layout, text, (node.start, node.end), path)?;
+            Edit {
+                start: node.start,
+                end: node.end,
+                text: render::scalar(value, layout, None, true),
+            }
+        }
         PKind::Seq { .. } | PKind::Map { .. } if collection => {
-            // Block collection replaced by a block collection: same column, same style.
+            // Block collection replaced by a block collection: same column, same style. The
+            // last line's comment is part of what is rewritten (kept with its item, or gone
+            // with it).
             let key_col = at.entry.map_or(0, |e| column(text, e.key_start));
-            let rendered = block_rewrite(value, node, text, layout, key_col);
+            let end = comments::end_with_comment(text, node);
+            let rendered = block_rewrite(value, node, (text, layout), key_col, (end, path))?;
             let first_line = line_start(text, node.start);
-            // A trailing comment describes the last item: it goes when that item does.
-            let last_kept = rendered.ends_with(&text[last_item_start(node)..node.end]);
-            let rest_of_line = &text[node.end..line_end(text, node.end)];
-            let end = if !last_kept && rest_of_line.trim_start().starts_with('#') {
-                node.end + rest_of_line.trim_end_matches(['\n', '\r']).len()
-            } else {
-                node.end
-            };
             if text[first_line..node.start].trim().is_empty() {
                 Edit {
                     start: first_line,
@@ -325,7 +335,7 @@ fn set_existing(
                 let rendered = rendered.trim_start().to_owned();
                 Edit {
                     start: node.start,
-                    end: node.end,
+                    end,
                     text: rendered,
                 }
             }
@@ -333,6 +343,7 @@ fn set_existing(
         _ => {
             // Scalar <-> block collection: splice from just after the `:`.
             let colon = colon_after(text, at)?;
+            comments::refuse_dropping(layout, text, (colon, node.end), path)?;
             Edit {
                 start: colon,
                 end: node.end,
@@ -343,15 +354,16 @@ fn set_existing(
     Ok(Plan::Edits(vec![edit], None))
 }
 
-/// A block collection rewritten at its own column (full lines), reusing the original text
-/// of scalar items that keep their value, so their quoting survives.
+/// A block collection rewritten at its own column (full lines, up to `end`), reusing the
+/// original text of scalar items that keep their value (so their quoting survives) and the
+/// comments of items that stay (`comments.rs`).
 fn block_rewrite(
     value: &Value,
     node: &PNode,
-    text: &str,
-    layout: &Layout,
+    (text, layout): (&str, &Layout),
     key_col: usize,
-) -> String {
+    (end, path): (usize, &str),
+) -> Result<String, PatchError> {
     if let (PKind::Seq { items, .. }, Value::Array(new_items)) = (&node.kind, value) {
         // Items go where the first one's dash is (an empty block scalar item sits after its
         // header, not at the content column: found by exploring).
@@ -360,35 +372,18 @@ fn block_rewrite(
                 .map_or(column(text, i.start), |dash| column(text, dash) + 2)
         });
         let dash_col = content_col.saturating_sub(2);
-        let lines: Vec<String> = new_items
-            .iter()
-            .map(|new| {
-                let old = items.iter().find(|old| match (&old.kind, new) {
-                    (PKind::Scalar { value, style, .. }, Value::String(n)) => {
-                        value == n && !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
-                    }
-                    _ => false,
-                });
-                let body = match old {
-                    Some(old) => text[old.start..old.end].to_owned(),
-                    None => render::item_text(new, layout, content_col),
-                };
-                format!("{}- {body}", " ".repeat(dash_col))
-            })
-            .collect();
-        return lines.join(layout.newline);
+        let lines = comments::block_list(
+            (node, items),
+            new_items,
+            (text, layout),
+            (dash_col, content_col),
+            path,
+        )?;
+        return Ok(lines.join(layout.newline));
     }
+    comments::refuse_dropping(layout, text, (node.start, end), path)?;
     let rendered = render::after_key(value, layout, key_col);
-    rendered.trim_start_matches(['\r', '\n']).to_owned()
-}
-
-/// Where the last item (or entry) of a collection starts.
-fn last_item_start(node: &PNode) -> usize {
-    match &node.kind {
-        PKind::Seq { items, .. } => items.last().map_or(node.start, |i| i.start),
-        PKind::Map { entries, .. } => entries.last().map_or(node.start, |e| e.key_start),
-        _ => node.start,
-    }
+    Ok(rendered.trim_start_matches(['\r', '\n']).to_owned())
 }
 
 /// ` scalar`, ` [..]` (flow context) or a newline and block, for the text after a `:`.
@@ -480,7 +475,7 @@ fn remove_item(
         return Err(refused("is an item of a `[...]` list"));
     }
     if items.len() == 1 {
-        return set_existing(&Value::Array(Vec::new()), list, text, layout);
+        return set_existing(&Value::Array(Vec::new()), list, text, layout, path);
     }
     let Some(dash) = super::scan::dash_before(text, at.node.start) else {
         return Err(refused("starts in a way this editor cannot follow"));
@@ -604,7 +599,9 @@ fn missing(
         {
             let mut map = serde_json::Map::new();
             map.insert(rest[0].to_owned(), nested);
-            let Plan::Edits(edits, _) = set_existing(&Value::Object(map), at, text, layout)? else {
+            let Plan::Edits(edits, _) =
+                set_existing(&Value::Object(map), at, text, layout, op.path())?
+            else {
                 return Ok(Plan::Nothing);
             };
             Ok(Plan::Edits(edits, claim))

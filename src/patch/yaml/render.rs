@@ -19,6 +19,8 @@ pub struct Layout {
     pub step: usize,
     /// Block sequences written at their key's column (`key:\n- a`).
     pub indentless: bool,
+    /// Where each comment (`#…`) starts, in text order: a rewrite must not drop one.
+    pub comments: Vec<usize>,
 }
 
 impl Layout {
@@ -243,6 +245,7 @@ mod tests {
             newline: "\n",
             step: 2,
             indentless: false,
+            comments: Vec::new(),
         }
     }
 

@@ -87,14 +87,21 @@ impl PNode {
 
 /// Parses `text` into a span tree; several documents are refused.
 pub fn build(text: &str) -> Result<PNode, PatchError> {
+    build_document(text).map(|(root, _)| root)
+}
+
+/// [`build`], with where each comment starts (in text order).
+pub fn build_document(text: &str) -> Result<(PNode, Vec<usize>), PatchError> {
     let mut events = Vec::new();
+    let mut comments = Vec::new();
     let mut parser = Parser::new_from_str(text);
     while let Some(result) = parser.next_event() {
         let (event, span) = result.map_err(|e| PatchError::Parse(e.to_string()))?;
+        let range = span.byte_range().unwrap_or(0..0);
         if matches!(event, Event::Comment(..)) {
+            comments.push(range.start);
             continue;
         }
-        let range = span.byte_range().unwrap_or(0..0);
         events.push((event, range.start, range.end));
     }
     let documents = events
@@ -112,7 +119,7 @@ pub fn build(text: &str) -> Result<PNode, PatchError> {
         .position(|(e, _, _)| matches!(e, Event::DocumentStart(..)))
         .map_or(events.len(), |i| i + 1);
     let root = node(&events, &mut cursor, text)?;
-    Ok(root)
+    Ok((root, comments))
 }
 
 type Ev<'a> = (Event<'a>, usize, usize);
