@@ -277,8 +277,8 @@ fn open_regular_file(target: &Path, shown: &Path) -> anyhow::Result<fs::File> {
 
 fn not_regular(shown: &Path, what: &str) -> anyhow::Error {
     anyhow::anyhow!(
-        "{}: is {what}, not a regular file; kratos-harden only writes regular files. Nothing \
-         was written",
+        "{}: is {what}, not a regular file; name a regular file or a new one. Nothing was \
+         written",
         crate::shown::path(shown)
     )
 }
