@@ -216,6 +216,12 @@ fn plan(
             note,
         });
     }
+    // The merged env file is the secrets destination: written first, like a separate one, so
+    // a stop between the two writes never leaves the secrets only in the config's backup. No
+    // secrets step was pushed, so the changes' steps are in their order.
+    if let Some(head) = merged.and_then(|index| steps.get_mut(..=index)) {
+        head.rotate_right(1);
+    }
     Ok(steps)
 }
 
