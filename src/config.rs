@@ -25,20 +25,22 @@ pub use schema::IdentitySchema;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// A folder searched for configs could not be listed.
-    #[error("{folder}: cannot list the folder: {source}")]
+    // The I/O error is part of the message and not a `source`: an error chain (`{:#}`) would
+    // print it a second time ("cannot read the file: is a FIFO…: is a FIFO…").
+    #[error("{folder}: cannot list the folder: {error}")]
     Folder {
         /// The folder.
         folder: String,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file could not be read.
-    #[error("{file}: cannot read the file: {source}")]
+    #[error("{file}: cannot read the file: {error}")]
     Read {
         /// The file as the user named it.
         file: String,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (in the message, like `Folder`'s).
+        error: std::io::Error,
     },
     /// A directory was given where a file was expected.
     #[error("{file}: is a directory; pass a config file, or use `audit DIR` to search it")]

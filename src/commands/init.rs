@@ -65,7 +65,14 @@ pub fn run(args: &InitArgs) -> anyhow::Result<u8> {
     std::fs::create_dir_all(&out)
         .with_context(|| format!("{}: cannot create the folder", out.display()))?;
     let mut report = String::from("Wrote\n");
-    for (path, output) in &targets {
+    // A signal half-way names the files already written and those not.
+    let set = super::signals::WriteSet::begin(
+        targets
+            .iter()
+            .map(|(p, _)| (crate::shown::path(p), std::fs::symlink_metadata(p).is_ok())),
+    );
+    for (index, (path, output)) in targets.iter().enumerate() {
+        set.start(index);
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
@@ -77,6 +84,7 @@ pub fn run(args: &InitArgs) -> anyhow::Result<u8> {
         };
         let _ = writeln!(report, "  {}{secret}", path.display());
     }
+    drop(set);
     report.push_str(&self_check(&answers, &outputs, &out)?);
     report.push_str(&next_steps(&answers, &out));
     print(&report)?;

@@ -6,7 +6,7 @@
 //! first so no secret is lost if a later write fails. An env file that is also the
 //! `--secrets-to env-file:` destination is one edit: its fixes and the moved secrets land in one
 //! write. If a write still fails half-way (a full disk), the error says exactly which files were
-//! already written and which were not.
+//! already written and which were not; so does a signal that stops the run there (`signals`).
 
 use std::fmt::Write as _;
 use std::os::unix::fs::MetadataExt as _;
@@ -56,6 +56,14 @@ impl Step {
         match self {
             Self::Replace { shown, .. } => shown.clone(),
             Self::Create { path, .. } => shown::path(path),
+        }
+    }
+
+    /// An existing file is replaced (a `Create` with `force` may replace one too).
+    fn replaces(&self) -> bool {
+        match self {
+            Self::Replace { .. } => true,
+            Self::Create { path, .. } => std::fs::symlink_metadata(path).is_ok(),
         }
     }
 
@@ -118,11 +126,14 @@ pub(super) fn write_changes(
     options: &WriteOptions<'_>,
 ) -> anyhow::Result<Vec<String>> {
     let steps = plan(deployment, changes, moved, options)?;
+    // From here a signal names what was written, what was dropped and what was not.
+    let set = super::signals::WriteSet::begin(steps.iter().map(|s| (s.shown(), s.replaces())));
     for step in &steps {
         step.check()?;
     }
     let mut report = Vec::new();
     for (index, step) in steps.iter().enumerate() {
+        set.start(index);
         match fail_for_tests(index).and_then(|()| step.run(options.backup)) {
             Ok(line) => report.push(line),
             Err(e) if report.is_empty() => return Err(e),
@@ -215,6 +226,12 @@ fn plan(
             holds_secrets,
             note,
         });
+    }
+    // The merged env file is the secrets destination: written first, like a separate one, so
+    // a stop between the two writes never leaves the secrets only in the config's backup. No
+    // secrets step was pushed, so the changes' steps are in their order.
+    if let Some(head) = merged.and_then(|index| steps.get_mut(..=index)) {
+        head.rotate_right(1);
     }
     Ok(steps)
 }

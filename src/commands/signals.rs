@@ -1,27 +1,34 @@
 //! SIGINT, SIGTERM and SIGHUP: the run ends at once, as it would by default, but first removes
-//! the files it was half-way through writing (temporary files, an unfinished backup) and gives
+//! the files it was half-way through writing (temporary files, an unfinished backup), gives
 //! the terminal back (raw mode off, the wizard's screen cleared and left, so a revealed secret
-//! does not stay visible). A rename in progress is finished first: the original is either
-//! untouched or wholly replaced, never removed.
+//! does not stay visible) and says what the stop left: which files of the run's write set were
+//! already replaced (with their backups, for `undo`), which write was dropped, which files were
+//! not written. A rename in progress is finished first: the original is either untouched or
+//! wholly replaced, never removed.
 //!
 //! A dedicated thread waits for the signals (`signal-hook`), so nothing runs inside a signal
 //! handler. SIGKILL cannot be caught; the temporary files it leaves are recognisable by name
 //! and removed by the next run in that folder (see `write`).
 
-use std::path::PathBuf;
+mod state;
+
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
-/// Files being written: removed if a signal ends the run before they are finished.
-static UNFINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+use state::State;
+
+/// Everything the handler reads, under one lock: a write takes it to create a file and again
+/// to rename one, so the handler sees each file wholly before or wholly after either step.
+static STATE: Mutex<State> = Mutex::new(State::new());
 
 /// The full-screen wizard owns the terminal (alternate screen, raw mode).
 static FULLSCREEN: AtomicBool = AtomicBool::new(false);
 
-fn unfinished() -> MutexGuard<'static, Vec<PathBuf>> {
-    UNFINISHED.lock().unwrap_or_else(PoisonError::into_inner)
+fn state() -> MutexGuard<'static, State> {
+    STATE.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Starts the thread that handles the signals. Called once, before any file is touched; if
@@ -40,31 +47,28 @@ pub fn install() {
         });
 }
 
-/// Removes what is unfinished, restores the terminal and exits with 128 + the signal.
+/// Removes what is unfinished, restores the terminal, says what was and was not written and
+/// exits with 128 + the signal.
 fn end(signal: i32) {
-    // Held until the exit: a write cannot finish (or start renaming) behind our back.
-    let files = unfinished();
-    let mut removed = Vec::new();
-    for path in files.iter() {
-        if std::fs::remove_file(path).is_ok() {
-            removed.push(path.display().to_string());
-        }
-    }
+    // Held until the exit: a write cannot finish (or start renaming) behind our back, so the
+    // message describes what is on disk.
+    let state = state();
+    let removed: Vec<(PathBuf, Option<usize>)> = state
+        .unfinished
+        .iter()
+        .filter(|(path, _)| std::fs::remove_file(path).is_ok())
+        .cloned()
+        .collect();
     restore_terminal();
     let name = match signal {
         SIGINT => "SIGINT",
         SIGTERM => "SIGTERM",
         _ => "SIGHUP",
     };
-    let what = if removed.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; the unfinished write was dropped ({}), the file it was for is unchanged",
-            removed.join(", ")
-        )
-    };
-    eprintln!("kratos-harden: stopped by {name}{what}");
+    eprintln!(
+        "kratos-harden: stopped by {name}{}",
+        state.outcome(&removed)
+    );
     std::process::exit(128 + signal);
 }
 
@@ -90,10 +94,40 @@ pub fn fullscreen(on: bool) {
     FULLSCREEN.store(on, Ordering::SeqCst);
 }
 
-/// A file being written: a signal before [`Unfinished::finish`] removes it.
+/// The files one run writes, known to the handler while they are written, so a signal can say
+/// which were written, which was dropped and which were not. Forgotten when dropped.
+#[must_use = "dropping it forgets the write set at once"]
+pub struct WriteSet(());
+
+impl WriteSet {
+    /// The planned files in write order: each shown name, and whether it exists (is replaced)
+    /// or is created.
+    pub fn begin(files: impl IntoIterator<Item = (String, bool)>) -> Self {
+        state().begin(files);
+        Self(())
+    }
+
+    /// The `index`-th file (from 0) is written next: the temporary file and backup created
+    /// from now on are its own, and its rename marks it written.
+    #[allow(clippy::unused_self)] // one set at a time: the guard only proves one is begun
+    pub fn start(&self, index: usize) {
+        state().start(index);
+    }
+}
+
+impl Drop for WriteSet {
+    fn drop(&mut self) {
+        state().end_set();
+    }
+}
+
+/// A file being written: a signal before [`Unfinished::finish`] or [`Unfinished::rename`]
+/// removes it.
 #[must_use = "dropping it forgets the file at once"]
 pub struct Unfinished {
     path: PathBuf,
+    /// The step of the write set it belongs to.
+    step: Option<usize>,
 }
 
 impl Unfinished {
@@ -101,18 +135,57 @@ impl Unfinished {
     /// it is created waits, then removes it (registered after creating, a signal in between
     /// left it behind). `create` returns what it made and the path it created.
     pub fn create<T, E>(create: impl FnOnce() -> Result<(T, PathBuf), E>) -> Result<(T, Self), E> {
-        let mut files = unfinished();
+        let mut state = state();
         let (made, path) = create()?;
-        files.push(path.clone());
-        Ok((made, Self { path }))
+        let step = state.current();
+        state.unfinished.push((path.clone(), step));
+        Ok((made, Self { path, step }))
     }
 
-    /// Runs `last` (the rename, or nothing for a backup) where no signal can cut in, then
-    /// forgets the file: it is complete, or has become the real file.
+    /// Debug builds only: with `KRATOS_HARDEN_TEST_PAUSE_WRITE=N`, the temporary file of the
+    /// N-th planned file (from 1), complete, waits before its rename and says so on stderr,
+    /// so the signal tests can land a signal at exactly that point; for
+    /// `KRATOS_HARDEN_TEST_PAUSE_SECS` seconds, 5 unless set (the lock tests wait for the run
+    /// to end; the signal tests ask for minutes, so a loaded machine cannot make them miss
+    /// the pause). A release build has no such hook.
+    pub fn pause_for_tests(&self) {
+        static PAUSED: AtomicBool = AtomicBool::new(false);
+        if !cfg!(debug_assertions) {
+            return;
+        }
+        let number = |name| std::env::var(name).ok()?.parse::<usize>().ok();
+        let wanted = number("KRATOS_HARDEN_TEST_PAUSE_WRITE").and_then(|n| n.checked_sub(1));
+        // Once per run, and only a planned file's own write (not the backup history).
+        if self.step.is_some() && self.step == wanted && !PAUSED.swap(true, Ordering::Relaxed) {
+            eprintln!("kratos-harden: test pause before the rename");
+            let secs = number("KRATOS_HARDEN_TEST_PAUSE_SECS").unwrap_or(5);
+            std::thread::sleep(std::time::Duration::from_secs(secs as u64));
+        }
+    }
+
+    /// Runs `last` (nothing, for a backup now complete) where no signal can cut in, then
+    /// forgets the file.
     pub fn finish<R>(self, last: impl FnOnce() -> R) -> R {
-        let mut files = unfinished();
+        let mut state = state();
         let result = last();
-        files.retain(|p| *p != self.path);
+        state.unfinished.retain(|(p, _)| *p != self.path);
+        result
+    }
+
+    /// Runs `rename` (the temporary file over its destination) where no signal can cut in,
+    /// and when it succeeds records the destination written, with `backup`, under the same
+    /// lock: a signal right after it reports the file written, never unchanged.
+    pub fn rename<T, E>(
+        self,
+        backup: Option<&Path>,
+        rename: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut state = state();
+        let result = rename();
+        state.unfinished.retain(|(p, _)| *p != self.path);
+        if result.is_ok() {
+            state.renamed(self.step, backup);
+        }
         result
     }
 }
@@ -120,6 +193,6 @@ impl Unfinished {
 impl Drop for Unfinished {
     // Finished, or a write that failed: its owner removes the file (tempfile's drop).
     fn drop(&mut self) {
-        unfinished().retain(|p| *p != self.path);
+        state().unfinished.retain(|(p, _)| *p != self.path);
     }
 }

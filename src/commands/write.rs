@@ -100,7 +100,14 @@ fn replace_as(
     } else {
         text.as_bytes().to_vec()
     };
-    write_new(&target, &bytes, mode, Some(owner), true)?;
+    write_new(
+        &target,
+        &bytes,
+        mode,
+        Some(owner),
+        true,
+        backup_path.as_deref(),
+    )?;
     let pruned = backup_path.as_ref().map_or_else(Vec::new, |b| {
         super::history::note_backup(&target, b, &meta, restoring.map(|r| r.restores.clone()))
     });
@@ -230,7 +237,7 @@ pub fn create(path: &Path, text: &str, mode: u32, force: bool) -> anyhow::Result
     refuse_existing(path, force)?;
     // Without `force`, something created at `path` after the check above is never replaced:
     // the temporary file is linked in only if the name is still free.
-    write_new(path, text.as_bytes(), mode, None, force)
+    write_new(path, text.as_bytes(), mode, None, force, None)
 }
 
 /// A symlink, anything not a regular file, or (without `force`) any file at `path`.
@@ -277,8 +284,8 @@ fn open_regular_file(target: &Path, shown: &Path) -> anyhow::Result<fs::File> {
 
 fn not_regular(shown: &Path, what: &str) -> anyhow::Error {
     anyhow::anyhow!(
-        "{}: is {what}, not a regular file; kratos-harden only writes regular files. Nothing \
-         was written",
+        "{}: is {what}, not a regular file; name a regular file or a new one. Nothing was \
+         written",
         crate::shown::path(shown)
     )
 }
@@ -372,15 +379,19 @@ fn remove_stale_temps(dir: &Path, me: u32, ours: &Path) {
     }
 }
 
-/// Temp file in the same folder, fsync, mode (and owner), rename, fsync the folder.
+/// Temp file in the same folder, fsync, mode (and owner), rename, fsync the folder. `backup`
+/// (of what is replaced) is only reported: a signal after the rename names it for `undo`.
 fn write_new(
     path: &Path,
     bytes: &[u8],
     mode: u32,
     owner: Option<(u32, u32)>,
     clobber: bool,
+    backup: Option<&Path>,
 ) -> anyhow::Result<()> {
-    write_with(path, mode, owner, clobber, |file| file.write_all(bytes))
+    write_with(path, mode, owner, clobber, backup, |file| {
+        file.write_all(bytes)
+    })
 }
 
 /// [`write_new`] with the content written by `fill` (tests make it fail like a full disk).
@@ -389,6 +400,7 @@ fn write_with(
     mode: u32,
     owner: Option<(u32, u32)>,
     clobber: bool,
+    backup: Option<&Path>,
     fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     let dir = path
@@ -416,9 +428,10 @@ fn write_with(
         // Only root can give a file away; for anyone else it already has their ownership.
         let _ = std::os::unix::fs::chown(tmp.path(), Some(uid), Some(gid));
     }
-    pause_for_tests();
-    // A signal now waits for the rename, or drops the temporary file before it.
-    unfinished.finish(|| {
+    unfinished.pause_for_tests();
+    // A signal now waits for the rename (and reports the file written), or drops the
+    // temporary file before it.
+    unfinished.rename(backup, || {
         if clobber {
             tmp.persist(path)
                 .map_err(|e| e.error)
@@ -439,21 +452,6 @@ fn write_with(
         let _ = folder.sync_all();
     }
     Ok(())
-}
-
-/// Debug builds only: with `KRATOS_HARDEN_TEST_PAUSE_WRITE` set, a write stops for a moment
-/// with its temporary file complete and says so on stderr, so the signal tests can land a
-/// signal at exactly that point. A release build has no such hook.
-fn pause_for_tests() {
-    static PAUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    // Once per run: the first write is the one under test (the history file follows it).
-    if cfg!(debug_assertions)
-        && std::env::var_os("KRATOS_HARDEN_TEST_PAUSE_WRITE").is_some()
-        && !PAUSED.swap(true, std::sync::atomic::Ordering::Relaxed)
-    {
-        eprintln!("kratos-harden: test pause before the rename");
-        std::thread::sleep(std::time::Duration::from_secs(5));
-    }
 }
 
 #[cfg(test)]
@@ -490,7 +488,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("kratos.yml");
         fs::write(&file, "a: 1\n").expect("write");
-        let err = write_with(&file, 0o644, None, true, |f| {
+        let err = write_with(&file, 0o644, None, true, None, |f| {
             f.write_all(b"a: ")?;
             Err(std::io::Error::from(std::io::ErrorKind::StorageFull))
         })

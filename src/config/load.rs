@@ -64,9 +64,9 @@ pub fn check_json(text: &str, display: &str) -> Result<(), ConfigError> {
 /// not taken from the metadata.
 pub fn read_text(path: &Path, display: &str) -> Result<String, ConfigError> {
     use std::io::Read as _;
-    let read_error = |source| ConfigError::Read {
+    let read_error = |error| ConfigError::Read {
         file: display.to_owned(),
-        source,
+        error,
     };
     let file = open_regular(path).map_err(|e| match e {
         Opened::Folder => ConfigError::IsDirectory {
@@ -74,7 +74,7 @@ pub fn read_text(path: &Path, display: &str) -> Result<String, ConfigError> {
         },
         Opened::Special(what) => read_error(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            format!("is {what}, not a regular file; name the file itself"),
+            format!("is {what}, not a regular file; name a regular file instead"),
         )),
         Opened::Io(source) => read_error(source),
     })?;
@@ -131,7 +131,8 @@ pub fn special_kind(kind: std::fs::FileType) -> &'static str {
     } else if kind.is_symlink() {
         "a symbolic link"
     } else {
-        "not a regular file"
+        // Messages go on ", not a regular file": saying it here too would say it twice.
+        "an unknown kind of file"
     }
 }
 

@@ -119,11 +119,26 @@ pub fn paused_apply(
     std::io::BufReader<std::process::ChildStderr>,
     String,
 ) {
-    use std::io::BufRead as _;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kratos-harden"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kratos-harden"));
+    command
         .args(["apply", "--only", "KH250", "-c"])
         .arg(path)
-        .env("KRATOS_HARDEN_TEST_PAUSE_WRITE", "1")
+        .env("KRATOS_HARDEN_TEST_PAUSE_WRITE", "1");
+    paused(&mut command)
+}
+
+/// `command` (a write run with `KRATOS_HARDEN_TEST_PAUSE_WRITE` set) started and waited for
+/// until it says it paused before a rename: no timing, however loaded the machine. Returns
+/// the child, its stderr reader and what it said so far.
+pub fn paused(
+    command: &mut std::process::Command,
+) -> (
+    std::process::Child,
+    std::io::BufReader<std::process::ChildStderr>,
+    String,
+) {
+    use std::io::BufRead as _;
+    let mut child = command
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

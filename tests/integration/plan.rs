@@ -120,3 +120,28 @@ fn a_write_that_fails_half_way_names_what_was_written_and_what_was_not() {
     );
     assert!(dir.path().join("secrets.env").exists());
 }
+
+#[test]
+fn an_env_file_that_is_also_the_secrets_destination_is_written_before_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "kratos.yml", &format!("{LEAK}{PLACEHOLDER}"));
+    write(dir.path(), ".env", "LOG_LEVEL=trace\n");
+    // The second write fails: the first must have been the env file with the secrets, so the
+    // config never loses its secrets before they are somewhere else.
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["apply", "-c", "kratos.yml", "--env-file", ".env"])
+        .args(["--secrets-to", "env-file:.env"])
+        .env("KRATOS_HARDEN_TEST_FAIL_WRITE", "2")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("Written: .env (also the secrets: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Not written: kratos.yml"), "{stderr}");
+    let env = std::fs::read_to_string(dir.path().join(".env")).unwrap();
+    assert!(env.contains("SECRETS_COOKIE="), "{env}");
+}

@@ -1,7 +1,7 @@
 //! Files that are not regular files — a FIFO (which blocks a reader until a writer comes) and a
 //! symlink to `/dev/zero` (which never ends) — wherever the tool reads: `-c`, a folder walk, an
-//! identity schema behind `file://`, an ignore file, an env file. Each is named in one clear
-//! line, never hangs (10 s deadline) and never grows past the size limit (run under a 512 MiB
+//! identity schema behind `file://`, an ignore file, an env file, an answers file. Each is
+//! named once in one clear line, never hangs (10 s deadline) and never grows past the size limit (run under a 512 MiB
 //! address-space limit).
 
 use std::path::{Path, PathBuf};
@@ -54,7 +54,8 @@ fn a_special_file_as_the_config_is_refused() {
             args.extend(["-c".as_ref(), path.as_os_str()]);
             let (code, _, stderr) = run(&args);
             assert_eq!(code, Some(2), "{command:?} {}: {stderr}", path.display());
-            assert!(stderr.contains(says), "{command:?}: {stderr}");
+            // Said once: an error chain repeated it ("…: is a FIFO…: is a FIFO…").
+            assert_eq!(stderr.matches(says).count(), 1, "{command:?}: {stderr}");
             assert!(stderr.contains(&path.display().to_string()), "{stderr}");
         }
     }
@@ -104,20 +105,29 @@ fn a_special_file_as_an_identity_schema_is_a_finding() {
 }
 
 #[test]
-fn a_special_file_as_an_ignore_file_or_env_file_is_refused() {
+fn a_special_file_as_an_ignore_env_or_answers_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let config = write(dir.path(), "kratos.yml", LEAK);
     for (path, says) in specials(dir.path(), "special") {
-        for flag in ["--ignore-file", "--env-file"] {
+        for (command, flag) in [
+            ("audit", "--ignore-file"),
+            ("audit", "--env-file"),
+            ("apply", "--env-file"),
+            ("apply", "--answers"),
+        ] {
             let (code, _, stderr) = run(&[
-                "audit".as_ref(),
+                command.as_ref(),
                 "-c".as_ref(),
                 config.as_os_str(),
                 flag.as_ref(),
                 path.as_os_str(),
             ]);
-            assert_eq!(code, Some(2), "{flag}: {stderr}");
-            assert!(stderr.contains(says), "{flag}: {stderr}");
+            assert_eq!(code, Some(2), "{command} {flag}: {stderr}");
+            assert_eq!(
+                stderr.matches(says).count(),
+                1,
+                "{command} {flag}: {stderr}"
+            );
         }
     }
 }

@@ -96,10 +96,10 @@ impl Iterator for Walk {
             }
             match entries(&path) {
                 Ok(entries) => self.stack.push(entries.into_iter()),
-                Err(source) => {
+                Err(error) => {
                     return Some(Err(ConfigError::Folder {
                         folder: crate::shown::path(&path),
-                        source,
+                        error,
                     }));
                 }
             }
