@@ -97,7 +97,7 @@ fn lists_keep_their_style() {
             set("secrets.cipher", json!(["c"])),
             set("origins", json!(["x", "b"])),
         ],
-        "secrets:\n  cookie:\n    - new-secret\n    - \"kept\"\n  cipher:\n  - c\norigins: [x, b]\n",
+        "secrets:\n  cookie:\n    - new-secret\n    - \"kept\"\n  cipher:\n  - c\norigins: [x, 'b']\n",
     );
 }
 

@@ -313,7 +313,7 @@ fn set_existing(
             Edit {
                 start: node.start,
                 end: node.end,
-                text: render::scalar(value, layout, None, true),
+                text: flow_rewrite(value, node, text, layout),
             }
         }
         PKind::Seq { .. } | PKind::Map { .. } if collection => {
@@ -384,6 +384,36 @@ fn block_rewrite(
     comments::refuse_dropping(layout, text, (node.start, end), path)?;
     let rendered = render::after_key(value, layout, key_col);
     Ok(rendered.trim_start_matches(['\r', '\n']).to_owned())
+}
+
+/// A flow collection written anew; a `[...]` list's items that keep their value keep their
+/// text (quotes included), as a block list rewrite does.
+fn flow_rewrite(value: &Value, node: &PNode, text: &str, layout: &Layout) -> String {
+    let (PKind::Seq { items, flow: true }, Value::Array(new_items)) = (&node.kind, value) else {
+        return render::scalar(value, layout, None, true);
+    };
+    if layout.json() {
+        return render::scalar(value, layout, None, true);
+    }
+    let mut used = vec![false; items.len()];
+    let parts: Vec<String> = new_items
+        .iter()
+        .map(|new| {
+            // A tagged item's text reads differently without its tag: it is written anew.
+            let same = |old: &PNode| {
+                !old.tagged
+                    && matches!((&old.kind, new), (PKind::Scalar { value, .. }, Value::String(n)) if value == n)
+            };
+            match (0..items.len()).find(|&i| !used[i] && same(&items[i])) {
+                Some(i) => {
+                    used[i] = true;
+                    text[items[i].start..items[i].end].to_owned()
+                }
+                None => render::scalar(new, layout, None, true),
+            }
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
 }
 
 /// ` scalar`, ` [..]` (flow context) or a newline and block, for the text after a `:`.
