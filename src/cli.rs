@@ -65,6 +65,14 @@ pub struct Layers {
     /// reads it: `${VAR}` values count as set elsewhere instead of as literal text.
     #[arg(long)]
     pub template: bool,
+    /// A docker compose file instead of config files: the deployment is its service running
+    /// `kratos serve` (the `-c` files through `volumes:`, `env_file:`, `environment:`, `--dev`,
+    /// `ports:`). Fixes go where each value is set, the compose file included.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["config", "helm_values", "env_file"])]
+    pub compose: Option<PathBuf>,
+    /// The compose service to read, when several run `kratos serve`.
+    #[arg(long, value_name = "NAME", requires = "compose")]
+    pub service: Option<String>,
 }
 
 impl<'a> From<&'a Layers> for crate::config::deployment::Layers<'a> {
@@ -74,6 +82,8 @@ impl<'a> From<&'a Layers> for crate::config::deployment::Layers<'a> {
             use_env: layers.use_env,
             helm_values: &layers.helm_values,
             template: layers.template,
+            compose: layers.compose.as_deref(),
+            service: layers.service.as_deref(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! replaced whole by the later file) and the Kratos version. It does not judge anything: the
 //! rules do.
 
+pub mod compose;
 pub mod deployment;
 pub mod env;
 pub mod helm;
@@ -155,6 +156,8 @@ pub enum SourceKind {
     HelmValues,
     /// What the Helm chart supplies itself (secrets it generates); no text.
     Chart,
+    /// A docker compose file: a Kratos service's command line and `environment:` entries.
+    Compose,
 }
 
 /// Reads and checks the files `(path, display)` (extension, size, encoding).
@@ -334,6 +337,8 @@ pub struct Deployment {
     pub shadowed: Vec<(String, Node)>,
     /// What a Helm chart adds (empty for plain configs).
     pub chart: helm::Chart,
+    /// The compose service this deployment is, when read from a compose file.
+    pub compose: Option<compose::Compose>,
     /// The process environment's Kratos variables, when layered (kept for re-reading the
     /// deployment after a fix; never shown).
     pub environment: Environment,
@@ -400,6 +405,7 @@ impl Deployment {
             hidden: Vec::new(),
             shadowed: Vec::new(),
             chart: helm::Chart::default(),
+            compose: None,
             environment: Environment::default(),
             env_notes: Vec::new(),
             template: false,
@@ -456,7 +462,7 @@ impl Deployment {
         });
         let settings = env::from_vars(&used);
         self.note_casts("environment", &settings);
-        self.keep_shadowed(&settings);
+        self.keep_shadowed(settings.iter().map(|s| s.path.as_str()));
         let hidden = env::layer(&mut self.root, settings, id);
         self.hidden.extend(hidden);
     }
@@ -493,10 +499,10 @@ impl Deployment {
     }
 
     /// Keeps the secrets `settings` are about to replace (see [`Deployment::shadowed`]).
-    fn keep_shadowed(&mut self, settings: &[env::Setting]) {
-        for setting in settings {
-            if let Some(node) = self.root.get(&setting.path) {
-                let found = crate::mask::secret_nodes(node, &setting.path);
+    fn keep_shadowed<'p>(&mut self, paths: impl IntoIterator<Item = &'p str>) {
+        for path in paths {
+            if let Some(node) = self.root.get(path) {
+                let found = crate::mask::secret_nodes(node, path);
                 self.shadowed
                     .extend(found.into_iter().map(|(p, n)| (p, n.clone())));
             }
@@ -507,7 +513,7 @@ impl Deployment {
     pub fn add_env_text(&mut self, path: &Path, display: String, text: String) {
         let settings = env::parse(&text);
         self.note_casts(&display, &settings);
-        self.keep_shadowed(&settings);
+        self.keep_shadowed(settings.iter().map(|s| s.path.as_str()));
         let id = FileId::try_from(self.sources.len()).unwrap_or(FileId::MAX);
         self.sources.push(Source {
             path: path.to_path_buf(),

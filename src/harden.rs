@@ -10,6 +10,7 @@ use crate::patch::{self, PatchError};
 use crate::rules::{self, Context, Profile};
 use crate::secret::{Secret, SecretError};
 
+mod compose;
 mod lists;
 mod prove;
 
@@ -134,6 +135,7 @@ fn patch_source_checked(
             lists::patch(&source.text, format, ops, original, check)
         }
         SourceKind::EnvFile => patch::dotenv::apply(&source.text, ops),
+        SourceKind::Compose => compose::patch(deployment, source, ops, check),
         SourceKind::HelmValues => {
             let under = &deployment.chart.config_path;
             let prefixed: Vec<patch::Op> = ops.iter().map(|op| op.under(under)).collect();
@@ -167,7 +169,9 @@ fn uneditable(
             "supplied by the Helm chart: set it under kratos.config in the values file".to_owned()
         }
         SourceKind::IdentitySchema => "in an identity schema: edit the schema by hand".to_owned(),
-        SourceKind::Config | SourceKind::EnvFile | SourceKind::HelmValues => return None,
+        SourceKind::Config | SourceKind::EnvFile | SourceKind::HelmValues | SourceKind::Compose => {
+            return None;
+        }
     })
 }
 
@@ -535,6 +539,12 @@ pub fn reload(
     };
     for (path, display, text) in text_of(SourceKind::EnvFile) {
         reloaded.add_env_text(&path, display, text);
+    }
+    // The compose file after the env files, as it was read (`environment:` wins over them).
+    if let Some(compose) = &deployment.compose {
+        for (path, display, text) in text_of(SourceKind::Compose) {
+            reloaded.add_compose_text(&path, &display, text, &compose.service.name)?;
+        }
     }
     if deployment
         .sources

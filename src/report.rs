@@ -164,13 +164,43 @@ pub struct Audited {
     pub caveat: Option<String>,
     /// File values that environment variables replaced.
     pub hidden: Vec<crate::config::env::Hidden>,
+    /// The docker compose service the deployment is, when read from a compose file.
+    pub service: Option<String>,
 }
 
 impl Audited {
-    /// The config file names joined with ` + ` (the deployment's label).
+    /// The config file names joined with ` + ` (the deployment's label), after the compose
+    /// service when there is one.
     #[must_use]
     pub fn label(&self) -> String {
-        crate::config::label(&self.sources)
+        let files = crate::config::label(&self.sources);
+        let compose = self
+            .sources
+            .iter()
+            .find(|s| s.kind == crate::config::SourceKind::Compose);
+        match (&self.service, compose) {
+            (Some(service), Some(compose)) => {
+                format!("{} service `{service}`: {files}", compose.display)
+            }
+            _ => files,
+        }
+    }
+
+    /// What the deployment is read from: `config`, `helm` or `compose`.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        use crate::config::SourceKind;
+        if self.sources.iter().any(|s| s.kind == SourceKind::Compose) {
+            "compose"
+        } else if self
+            .sources
+            .iter()
+            .any(|s| s.kind == SourceKind::HelmValues)
+        {
+            "helm"
+        } else {
+            "config"
+        }
     }
 
     /// Where the finding's value comes from (file position or environment variable).

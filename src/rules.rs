@@ -6,6 +6,7 @@
 //! connected services. Rule files live in `rules/`, one per area; each rule's positive and
 //! negative fixtures are in `tests/rules/<ID>.yml`.
 
+mod compose;
 mod cors;
 mod courier;
 mod crypto;
@@ -369,6 +370,11 @@ impl<'a> Sink<'a> {
         finding
     }
 
+    /// Reports a place outside the config (a compose file's `ports:` entry), at `pos`.
+    pub fn placed(&mut self, path: &str, pos: Pos, message: impl Into<String>) -> &mut Finding {
+        self.push(path.to_owned(), Some(pos), message.into())
+    }
+
     /// Reports a place inside an identity schema (`path` is the path in the schema).
     pub fn in_schema(
         &mut self,
@@ -522,6 +528,7 @@ pub static RULES: &[&dyn Rule] = &[
     &crypto::Argon2Weak,
     &serve::DevModeEnabled,
     &serve::AdminApiExposed,
+    &compose::AdminPortPublished,
     &serve::PublicBaseUrlMissing,
     &serve::PublicBaseUrlNotHttps,
     &serve::UiUrlNotHttps,

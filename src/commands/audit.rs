@@ -188,6 +188,7 @@ fn audit_one(
         findings,
         caveat,
         hidden: deployment.hidden,
+        service: deployment.compose.map(|c| c.service.name),
         sources: deployment.sources,
     };
     Ok(Part {

@@ -43,7 +43,18 @@ pub fn for_run(
     others: &[Option<&Path>],
 ) -> anyhow::Result<Held> {
     // The files the deployment is read from are the ones its fixes are written to.
-    let files = crate::config::deployment::Layers::from(layers).files(configs);
+    let from_compose = match &layers.compose {
+        Some(compose) => crate::config::compose::files(&crate::config::compose::service(
+            compose,
+            layers.service.as_deref(),
+        )?),
+        None => Vec::new(),
+    };
+    let files = if layers.compose.is_some() {
+        &from_compose
+    } else {
+        crate::config::deployment::Layers::from(layers).files(configs)
+    };
     let mut paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     paths.extend(layers.env_file.iter().map(PathBuf::as_path));
     if let crate::fix::SecretsTo::EnvFile(path) | crate::fix::SecretsTo::K8sSecret(path) =

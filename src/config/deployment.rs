@@ -25,6 +25,10 @@ pub struct Layers<'a> {
     pub helm_values: &'a [PathBuf],
     /// The files are templates rendered before Kratos reads them (`${VAR}` is set elsewhere).
     pub template: bool,
+    /// A docker compose file: the deployment is its Kratos service instead of config files.
+    pub compose: Option<&'a Path>,
+    /// The compose service, when the file has several.
+    pub service: Option<&'a str>,
 }
 
 impl<'a> Layers<'a> {
@@ -80,7 +84,9 @@ pub fn load_files(
                     .map(|p| (p.as_path(), crate::shown::path(p))),
             ),
     )?;
-    let mut deployment = if layers.helm() {
+    let mut deployment = if let Some(compose) = layers.compose {
+        super::compose::load(&super::compose::service(compose, layers.service)?)?
+    } else if layers.helm() {
         Deployment::load_helm_values(files)?
     } else {
         Deployment::load_named(files)?

@@ -34,6 +34,26 @@ impl<'a> Provenance<'a> {
                 let line = line.strip_prefix("export ").unwrap_or(line);
                 Some(line.split_once('=').map_or(line, |(name, _)| name).trim())
             }),
+            // An `environment:` entry: `NAME: value` or `- NAME=value`.
+            SourceKind::Compose => pos.and_then(|p| {
+                let line = source
+                    .text
+                    .lines()
+                    .nth(usize::try_from(p.line).ok()?.checked_sub(1)?)?;
+                let line = line
+                    .trim()
+                    .trim_start_matches("- ")
+                    .trim_start_matches(['"', '\'']);
+                let name = line.split([':', '=']).next()?.trim();
+                let variable = name
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_uppercase() || b == b'_')
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+                variable.then_some(name)
+            }),
             SourceKind::Config
             | SourceKind::IdentitySchema
             | SourceKind::HelmValues
@@ -104,6 +124,7 @@ impl SourceKind {
             SourceKind::Environment => "environment",
             SourceKind::HelmValues => "Helm values",
             SourceKind::Chart => "Helm chart",
+            SourceKind::Compose => "compose file",
         }
     }
 
@@ -117,6 +138,7 @@ impl SourceKind {
             SourceKind::Environment => "env",
             SourceKind::HelmValues => "helm",
             SourceKind::Chart => "default",
+            SourceKind::Compose => "compose",
         }
     }
 }

@@ -185,7 +185,7 @@ fn current_list(var: &dotenv::Statement) -> Option<Vec<String>> {
 
 /// The text of a value as a variable: strings as they are, lists as CSV when every item is
 /// plain, else as a JSON array; objects as JSON. `None` when a line cannot hold it.
-fn render(value: &Value) -> Option<String> {
+pub(crate) fn render(value: &Value) -> Option<String> {
     let text = match value {
         Value::String(s) => s.clone(),
         Value::Bool(b) => b.to_string(),

@@ -35,6 +35,11 @@ struct File<'a> {
 
 #[derive(Serialize)]
 struct Deployment<'a> {
+    /// `config`, `helm` or `compose`.
+    kind: &'static str,
+    /// The compose service, for a compose deployment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service: Option<&'a str>,
     files: Vec<File<'a>>,
     kratos_version: crate::config::KratosVersion,
     findings: Vec<Out<'a>>,
@@ -69,6 +74,8 @@ impl Reporter for Json {
     /// down: no intermediate `Value` tree.
     fn deployment(&self, run: &Run, d: &Audited, out: &mut dyn Write) -> io::Result<()> {
         let deployment = Deployment {
+            kind: d.kind(),
+            service: d.service.as_deref(),
             files: d
                 .sources
                 .iter()

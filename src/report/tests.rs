@@ -16,6 +16,7 @@ fn audited(text: &str, name: &str) -> Audited {
         findings,
         caveat: None,
         hidden: deployment.hidden,
+        service: None,
         sources: deployment.sources,
     }
 }

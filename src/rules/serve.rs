@@ -167,6 +167,9 @@ impl Rule for AdminApiExposed {
         if cx.deployment.chart.helm {
             return Ok(FixPlan::Manual(UNDER_HELM.to_owned()));
         }
+        if cx.deployment.compose.is_some() {
+            return Ok(FixPlan::Manual(UNDER_COMPOSE.to_owned()));
+        }
         // An admin base URL on another host says clients reach the admin API through it (the
         // quickstarts' `http://kratos:4434/`): loopback would cut them off, and which private
         // interface they share is for the operator to say.
@@ -190,15 +193,29 @@ impl Rule for AdminApiExposed {
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let start = out.len();
         admin_host(cx, out);
-        if cx.deployment.chart.helm {
+        let manual = if cx.deployment.chart.helm {
+            Some(UNDER_HELM)
+        } else if cx.deployment.compose.is_some() {
+            Some(UNDER_COMPOSE)
+        } else {
+            None
+        };
+        if let Some(manual) = manual {
             for finding in out.since(start) {
                 finding
-                    .fix_summary(UNDER_HELM)
+                    .fix_summary(manual)
                     .applicability(Applicability::Manual, None);
             }
         }
     }
 }
+
+/// In a container, loopback is the container itself: the other containers (the proxy, the
+/// apps calling the admin API) would be cut off. The host's exposure is the published port.
+const UNDER_COMPOSE: &str = "in a container keep `serve.admin.host` on the container's \
+    interface (127.0.0.1 is the container itself: every other container would be cut off); \
+    publish no admin port (KH236) and put the admin API on an internal network only the \
+    services that call it join";
 
 /// Under the Helm chart the kubelet probes `/admin/health/*` on the admin port, so the admin
 /// listener must stay on the pod's interface; the cluster network is what to close.

@@ -10,6 +10,7 @@ mod apply;
 mod cli;
 /// Shared helpers: locating `../shared`, running the real binary.
 mod common;
+mod compose;
 /// The public corpus: snapshots and the settings SOURCES.md lists.
 mod corpus;
 /// SIGKILL during apply: old or new content, never partial; a backup with the new.

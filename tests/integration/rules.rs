@@ -42,6 +42,13 @@ pub struct Case {
     /// The config is an Ory Helm chart values file (`--helm-values`).
     #[serde(default)]
     helm: bool,
+    /// A docker compose file written beside the config as `compose.yaml`: the deployment is
+    /// its Kratos service (its `-c` must name `/etc/config/kratos/kratos.yml`, mounted from `.`).
+    #[serde(default)]
+    pub compose: Option<String>,
+    /// The compose file after this rule's fixes.
+    #[serde(default)]
+    fixed_compose: Option<String>,
     /// Phrases each of which some finding's message, fix summary or breaks text must contain.
     #[serde(default)]
     says: Vec<String>,
@@ -63,8 +70,14 @@ pub fn load_case(case: &Case) -> Result<Loaded, String> {
             .map_err(|e| e.to_string())?;
     }
     let path: PathBuf = dir.path().join("kratos.yml");
-    let files = vec![(path, "kratos.yml".into(), case.config.clone())];
-    let deployment = if case.helm {
+    let files = vec![(path.clone(), "kratos.yml".into(), case.config.clone())];
+    let deployment = if let Some(compose) = &case.compose {
+        std::fs::write(&path, &case.config).map_err(|e| e.to_string())?;
+        let file = dir.path().join("compose.yaml");
+        std::fs::write(&file, compose).map_err(|e| e.to_string())?;
+        kratos_harden::config::compose::service(&file, None)
+            .and_then(|service| kratos_harden::config::compose::load(&service))
+    } else if case.helm {
         Deployment::from_helm_values(files)
     } else {
         Deployment::from_texts(files)
@@ -107,9 +120,9 @@ pub fn fixtures() -> Vec<(&'static str, Result<Fixture, String>)> {
 
 /// Applies only rule `id`'s fixes (unsafe included) and compares with `fixed`.
 fn check_fixed(id: &str, case: &Case, loaded: &Loaded) -> Result<(), String> {
-    let Some(fixed) = &case.fixed else {
+    if case.fixed.is_none() && case.fixed_compose.is_none() {
         return Ok(());
-    };
+    }
     let options = kratos_harden::harden::Options {
         profile: loaded.profile,
         version: loaded.version,
@@ -124,11 +137,34 @@ fn check_fixed(id: &str, case: &Case, loaded: &Loaded) -> Result<(), String> {
     let mut env = kratos_harden::fix::FixEnv::new(&mut rng, kratos_harden::fix::SecretsTo::Inline);
     let outcome = kratos_harden::harden::run(&loaded.deployment, &options, &mut env)
         .map_err(|e| format!("fix failed: {e}"))?;
-    let after = outcome
-        .changes
-        .first()
-        .map_or_else(|| case.config.clone(), |c| c.after.clone());
-    if after != *fixed {
+    let text_of = |kind: kratos_harden::config::SourceKind, unchanged: &str| {
+        loaded
+            .deployment
+            .sources
+            .iter()
+            .position(|s| s.kind == kind)
+            .and_then(|i| outcome.changes.iter().find(|c| usize::from(c.file) == i))
+            .map_or_else(|| unchanged.to_owned(), |c| c.after.clone())
+    };
+    if let (Some(want), Some(compose)) = (&case.fixed_compose, &case.compose) {
+        let got = text_of(kratos_harden::config::SourceKind::Compose, compose);
+        if got != *want {
+            return Err(format!(
+                "fixed compose file differs:\n--- got ---\n{got}--- want ---\n{want}"
+            ));
+        }
+    }
+    let after = text_of(
+        if case.helm {
+            kratos_harden::config::SourceKind::HelmValues
+        } else {
+            kratos_harden::config::SourceKind::Config
+        },
+        &case.config,
+    );
+    if let Some(fixed) = &case.fixed
+        && after != *fixed
+    {
         return Err(format!(
             "fixed text differs:\n--- got ---\n{after}--- want ---\n{fixed}"
         ));
