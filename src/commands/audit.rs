@@ -25,24 +25,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
         None => Vec::new(),
     };
     // Kept alive until the audit is done: the demo files live in it.
-    let mut demo_dir = None;
-    let one = |job: Job| -> Box<dyn Iterator<Item = Result<Job, ConfigError>> + Send> {
-        Box::new(std::iter::once(Ok(job)))
-    };
-    let jobs = if args.demo {
-        let dir = tempfile::tempdir().context("creating a folder for the demo config")?;
-        let config = demo::materialize(dir.path()).context("writing the demo config")?;
-        demo_dir = Some(dir);
-        one(vec![(config, "demo/kratos.yml".to_owned())])
-    } else if !args.layers.helm_values.is_empty() {
-        one(named(&args.layers.helm_values))
-    } else if !args.config.is_empty() {
-        one(named(&args.config))
-    } else if args.paths.is_empty() {
-        one(vec![(PathBuf::from("kratos.yml"), "kratos.yml".to_owned())])
-    } else {
-        discover::jobs(&args.paths)?
-    };
+    let (jobs, demo_dir) = jobs(args)?;
 
     let environment = if args.layers.use_env {
         process_environment()
@@ -121,6 +104,34 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<u8> {
     })
 }
 
+/// The deployments a run names, and the folder the demo config lives in (for `--demo`).
+type Jobs = Box<dyn Iterator<Item = Result<Job, ConfigError>> + Send>;
+
+fn jobs(args: &AuditArgs) -> anyhow::Result<(Jobs, Option<tempfile::TempDir>)> {
+    let one = |job: Job| -> Jobs { Box::new(std::iter::once(Ok(job))) };
+    Ok(if args.demo {
+        let dir = tempfile::tempdir().context("creating a folder for the demo config")?;
+        let config = demo::materialize(dir.path()).context("writing the demo config")?;
+        let job = one(Job::files(vec![(config, "demo/kratos.yml".to_owned())]));
+        (job, Some(dir))
+    } else if let Some(compose) = &args.layers.compose {
+        let job = Job {
+            files: named(std::slice::from_ref(compose)),
+            service: args.layers.service.clone(),
+        };
+        (one(job), None)
+    } else if !args.layers.helm_values.is_empty() {
+        (one(Job::files(named(&args.layers.helm_values))), None)
+    } else if !args.config.is_empty() {
+        (one(Job::files(named(&args.config))), None)
+    } else if args.paths.is_empty() {
+        let default = vec![(PathBuf::from("kratos.yml"), "kratos.yml".to_owned())];
+        (one(Job::files(default)), None)
+    } else {
+        (discover::jobs(&args.paths)?, None)
+    })
+}
+
 /// Loads, checks and renders one deployment (on a worker thread).
 fn audit_one(
     args: &AuditArgs,
@@ -128,9 +139,16 @@ fn audit_one(
     ignore_entries: &[ignore::Entry],
     today: (i32, u32, u32),
     run: report::Run,
-    files: Vec<(PathBuf, String)>,
+    job: Job,
 ) -> Result<Part, ConfigError> {
-    let deployment = deployment::load_files(files, (&args.layers).into(), environment)?;
+    let mut layers: deployment::Layers<'_> = (&args.layers).into();
+    // A compose service found below a folder: its compose file is the job's one file.
+    let compose = job.files.first().map(|(path, _)| path.clone());
+    if job.service.is_some() {
+        layers.compose = compose.as_deref();
+        layers.service = job.service.as_deref();
+    }
+    let deployment = deployment::load_files(job.files, layers, environment)?;
     let cx = Context::new(
         &deployment,
         args.profile.into(),
@@ -256,7 +274,7 @@ where
                     }
                     let results: Vec<_> = batch
                         .into_iter()
-                        .map(|(index, job)| (index, job.and_then(|files| guarded(work, files))))
+                        .map(|(index, job)| (index, job.and_then(|job| guarded(work, job))))
                         .collect();
                     if sender.send(results).is_err() {
                         break;
@@ -283,16 +301,17 @@ where
 /// Deployments a worker takes at once.
 const BATCH: usize = 16;
 
-/// `work` on `files`; a panic becomes an internal error naming the files.
-fn guarded<W>(work: &W, files: Job) -> Result<Part, ConfigError>
+/// `work` on `job`; a panic becomes an internal error naming the files.
+fn guarded<W>(work: &W, job: Job) -> Result<Part, ConfigError>
 where
     W: Fn(Job) -> Result<Part, ConfigError>,
 {
-    let names = files
+    let names = job
+        .files
         .iter()
         .map(|(_, n)| n.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(files)))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(job)))
         .unwrap_or(Err(ConfigError::Internal { files: names }))
 }

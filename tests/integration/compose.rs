@@ -171,3 +171,51 @@ fn a_project_without_one_kratos_service_is_an_error_naming_the_choice() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("compose.yaml:"), "{err}");
 }
+
+/// `audit DIR` finds the compose project and audits its config as part of it, once; a bare
+/// config elsewhere in the tree is its own deployment, and a broken compose file is an error
+/// in the stream, not a silent skip.
+#[test]
+fn audit_of_a_folder_finds_compose_services_and_their_configs_once() {
+    let (dir, _) = project();
+    std::fs::create_dir_all(dir.path().join("other")).expect("mkdir");
+    write(
+        dir.path(),
+        "other/kratos.yml",
+        "version: v1.3.1\ndev: true\n",
+    );
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["audit", "--format", "json", "."])
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let deployments: Vec<(String, String)> = report["deployments"]
+        .as_array()
+        .expect("deployments")
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap_or("").to_owned(),
+                d["files"][0]["path"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        deployments,
+        [
+            ("compose".to_owned(), "./kratos/kratos.yml".to_owned()),
+            ("config".to_owned(), "./other/kratos.yml".to_owned()),
+        ]
+    );
+    std::fs::create_dir_all(dir.path().join("broken")).expect("mkdir");
+    write(dir.path(), "broken/compose.yaml", "services: [\n");
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["audit", "."])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken/compose.yaml:"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("in 2 deployment(s)"));
+}

@@ -12,22 +12,48 @@ const CONFIG_NAMES: &[&str] = &["kratos.yml", "kratos.yaml", "kratos.json"];
 /// Folders never entered.
 const SKIPPED: &[&str] = &[".git", "node_modules"];
 
-/// One deployment to audit: its files with the names they are shown under.
-pub type Job = Vec<(PathBuf, String)>;
+/// One deployment to audit: its files with the names they are shown under, or a compose file
+/// and the service in it.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The config files; for a compose deployment, the compose file alone.
+    pub files: Vec<(PathBuf, String)>,
+    /// The compose service, when `files` is a compose file.
+    pub service: Option<String>,
+}
+
+impl Job {
+    /// A deployment of config files.
+    #[must_use]
+    pub fn files(files: Vec<(PathBuf, String)>) -> Self {
+        Self {
+            files,
+            service: None,
+        }
+    }
+}
+
+/// What the walk finds: a config file, or a compose file's Kratos service.
+type Found = (PathBuf, Option<String>);
 
 /// The deployments below `paths`, in sorted path order: files stay as given; folders are
-/// searched recursively for `kratos.{yml,yaml,json}` (not following symlinked folders,
-/// skipping `.git` and `node_modules`). A folder that cannot be listed is an error in the
-/// stream, where its configs would have been.
+/// searched recursively for `kratos.{yml,yaml,json}` and compose files (not following
+/// symlinked folders, skipping `.git` and `node_modules`). Each service of a compose file that
+/// runs `kratos serve` is a deployment, and the config files it reads are audited as part of
+/// it, not again on their own. A folder that cannot be listed, or a compose file that does not
+/// parse, is an error in the stream, where its deployments would have been.
 ///
 /// # Errors
 /// A folder below which no config is found.
 pub fn jobs(
     paths: &[PathBuf],
 ) -> anyhow::Result<Box<dyn Iterator<Item = Result<Job, ConfigError>> + Send>> {
-    let job = |p: PathBuf| {
+    let job = |(p, service): Found| {
         let name = crate::shown::path(&p);
-        vec![(p, name)]
+        Job {
+            files: vec![(p, name)],
+            service,
+        }
     };
     let mut roots = Vec::with_capacity(paths.len());
     for path in paths {
@@ -35,14 +61,14 @@ pub fn jobs(
             let mut walk = Walk::new(path).peekable();
             if walk.peek().is_none() {
                 anyhow::bail!(
-                    "{}: no kratos.yml, kratos.yaml or kratos.json below this folder; name the \
-                     config file instead",
+                    "{}: no kratos.yml, kratos.yaml, kratos.json or compose file with a Kratos \
+                     service below this folder; name the config file instead",
                     path.display()
                 );
             }
             roots.push(Box::new(walk) as Box<dyn Iterator<Item = _> + Send>);
         } else {
-            roots.push(Box::new(std::iter::once(Ok(path.clone()))));
+            roots.push(Box::new(std::iter::once(Ok((path.clone(), None)))));
         }
     }
     if roots.len() == 1 {
@@ -67,47 +93,95 @@ pub fn jobs(
     ))
 }
 
-/// The configs below a folder, found depth first with each folder's entries sorted by name:
-/// the same order as sorting the full paths component by component.
+/// The deployments below a folder, found depth first with each folder's entries sorted by
+/// name: the same order as sorting the full paths component by component. A folder's compose
+/// files are read as soon as the folder is listed, so the configs their services read are
+/// known before any of them is reached.
 struct Walk {
-    /// Entries still to visit, per open folder: `(path, is a folder)`.
-    stack: Vec<std::vec::IntoIter<(PathBuf, bool)>>,
+    /// Entries still to visit, per open folder.
+    stack: Vec<std::vec::IntoIter<Entry>>,
+    /// Config files a compose service reads (audited with it).
+    claimed: std::collections::HashSet<PathBuf>,
+}
+
+/// One entry of a folder listing.
+enum Entry {
+    Folder(PathBuf),
+    Config(PathBuf),
+    /// A Kratos service of a compose file.
+    Service(Found),
+    /// A compose file that could not be read.
+    Broken(ConfigError),
 }
 
 impl Walk {
     fn new(root: &Path) -> Self {
         Self {
-            stack: vec![vec![(root.to_path_buf(), true)].into_iter()],
+            stack: vec![vec![Entry::Folder(root.to_path_buf())].into_iter()],
+            claimed: std::collections::HashSet::new(),
         }
+    }
+
+    /// Lists `dir`, reading its compose files and claiming their services' configs.
+    fn list(&mut self, dir: &Path) -> std::io::Result<Vec<Entry>> {
+        let mut out = Vec::new();
+        for (path, folder) in entries(dir)? {
+            let compose = path
+                .file_name()
+                .is_some_and(|n| COMPOSE_NAMES.contains(&n.to_string_lossy().as_ref()));
+            if folder {
+                out.push(Entry::Folder(path));
+            } else if compose {
+                match crate::config::compose::services(&path) {
+                    Ok(services) => {
+                        for service in services {
+                            self.claimed.extend(service.configs.iter().cloned());
+                            out.push(Entry::Service((path.clone(), Some(service.name))));
+                        }
+                    }
+                    Err(e) => out.push(Entry::Broken(e)),
+                }
+            } else {
+                out.push(Entry::Config(path));
+            }
+        }
+        Ok(out)
     }
 }
 
 impl Iterator for Walk {
-    type Item = Result<PathBuf, ConfigError>;
+    type Item = Result<Found, ConfigError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let Some((path, folder)) = self.stack.last_mut()?.next() else {
+            let Some(entry) = self.stack.last_mut()?.next() else {
                 self.stack.pop();
                 continue;
             };
-            if !folder {
-                return Some(Ok(path));
-            }
-            match entries(&path) {
-                Ok(entries) => self.stack.push(entries.into_iter()),
-                Err(error) => {
-                    return Some(Err(ConfigError::Folder {
-                        folder: crate::shown::path(&path),
-                        error,
-                    }));
-                }
+            match entry {
+                Entry::Config(path) if self.claimed.contains(&path) => {}
+                Entry::Config(path) => return Some(Ok((path, None))),
+                Entry::Broken(e) => return Some(Err(e)),
+                Entry::Service(found) => return Some(Ok(found)),
+                Entry::Folder(path) => match self.list(&path) {
+                    Ok(entries) => self.stack.push(entries.into_iter()),
+                    Err(error) => {
+                        return Some(Err(ConfigError::Folder {
+                            folder: crate::shown::path(&path),
+                            error,
+                        }));
+                    }
+                },
             }
         }
     }
 }
 
-/// A folder's sub-folders (not symlinks, not skipped ones) and config files, sorted by name.
+/// Compose file names searched for in folders.
+const COMPOSE_NAMES: &[&str] = crate::config::compose::FILE_NAMES;
+
+/// A folder's sub-folders (not symlinks, not skipped ones), config files and compose files,
+/// sorted by name: `(path, is a folder)`.
 fn entries(dir: &Path) -> std::io::Result<Vec<(PathBuf, bool)>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
@@ -119,7 +193,7 @@ fn entries(dir: &Path) -> std::io::Result<Vec<(PathBuf, bool)>> {
             if !SKIPPED.contains(&name.as_ref()) {
                 out.push((entry.path(), true));
             }
-        } else if CONFIG_NAMES.contains(&name.as_ref()) {
+        } else if CONFIG_NAMES.contains(&name.as_ref()) || COMPOSE_NAMES.contains(&name.as_ref()) {
             out.push((entry.path(), false));
         }
     }
@@ -154,6 +228,7 @@ mod tests {
             std::fs::write(&path, "dsn: memory\n").expect("write");
         }
         let walked: Vec<PathBuf> = Walk::new(dir.path())
+            .map(|found| found.map(|(path, _)| path))
             .collect::<Result<_, _>>()
             .expect("lists");
         let mut sorted = walked.clone();
