@@ -529,6 +529,8 @@ pub static RULES: &[&dyn Rule] = &[
     &serve::DevModeEnabled,
     &serve::AdminApiExposed,
     &compose::AdminPortPublished,
+    &compose::ComposeSecretsInline,
+    &compose::ImageNotPinned,
     &serve::PublicBaseUrlMissing,
     &serve::PublicBaseUrlNotHttps,
     &serve::UiUrlNotHttps,

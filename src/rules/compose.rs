@@ -65,3 +65,130 @@ impl Rule for AdminPortPublished {
         }
     }
 }
+
+/// KH237: secrets written as literals in the compose file's `environment:`.
+pub struct ComposeSecretsInline;
+
+static COMPOSE_SECRETS_INLINE: RuleMeta = RuleMeta {
+    id: "KH237",
+    name: "compose-secrets-inline",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::Medium,
+    title: "Secrets are written in the compose file's environment",
+    rationale: "An `environment:` entry is text in the compose file, which is committed, copied \
+        and shared like any config file: `SECRETS_*`, a DSN or SMTP URI with its password, or \
+        OIDC client secrets written there leak with it. `docker inspect` and `docker compose \
+        config` print them too. An `env_file:` kept out of version control (or a secret store \
+        that writes it) keeps them out of the file.",
+    breaks: "The env file must exist wherever the project is started.",
+    fix: FixMeta {
+        applicability: Applicability::Manual,
+        summary: "move these entries to an `env_file:` kept out of version control (or filled \
+            from a secret store) and delete them from `environment:`",
+    },
+    references: &[
+        "https://docs.docker.com/reference/compose-file/services/#env_file",
+        "https://docs.docker.com/compose/how-tos/environment-variables/best-practices/",
+        "https://github.com/ory/x/blob/v0.0.660/configx/koanf_env.go#L94-L171",
+    ],
+    versions: Versions::All,
+    production_only: false,
+};
+
+impl Rule for ComposeSecretsInline {
+    fn meta(&self) -> &'static RuleMeta {
+        &COMPOSE_SECRETS_INLINE
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let Some(compose) = &cx.deployment.compose else {
+            return;
+        };
+        let service = &compose.service;
+        let mut names = Vec::new();
+        let mut first = None;
+        for (var, value, pos) in &service.environment {
+            let Some((path, _)) = crate::config::env::resolve(var) else {
+                continue;
+            };
+            let secret = crate::mask::held(&path, value).is_some()
+                || (path.contains("oidc.config.providers") && value.contains("client_secret"));
+            if secret && !crate::kratos::credential::is_env_reference(value) {
+                names.push(format!("`{var}`"));
+                first.get_or_insert(*pos);
+            }
+        }
+        if let Some(pos) = first {
+            out.placed(
+                &format!("services.{}.environment", service.name),
+                pos,
+                format!(
+                    "{} of service `{}` {} written in {}: the secret leaks with the file",
+                    names.join(", "),
+                    service.name,
+                    if names.len() == 1 { "is" } else { "are" },
+                    service.display
+                ),
+            );
+        }
+    }
+}
+
+/// KH238: the Kratos image is not pinned to a release.
+pub struct ImageNotPinned;
+
+static IMAGE_NOT_PINNED: RuleMeta = RuleMeta {
+    id: "KH238",
+    name: "image-not-pinned",
+    threat: Threat::ServiceCompromise,
+    severity: Severity::Info,
+    title: "The Kratos image is not pinned to a release",
+    rationale: "`oryd/kratos` without a tag, or with `latest`, changes release whenever the \
+        image is pulled again, and releases change security behaviour (from v26 \
+        `require_verified_address` guards every login method, not only passwords), so a config \
+        audited for one release runs under another. A version tag (or a digest) makes the \
+        release an explicit, reviewed change.",
+    breaks: "Nothing: the same release keeps running until the tag is changed on purpose.",
+    fix: FixMeta {
+        applicability: Applicability::Manual,
+        summary: "pin the image to the release the config is written for (`oryd/kratos:v1.3.1`, \
+            or a digest)",
+    },
+    references: &[
+        "https://hub.docker.com/r/oryd/kratos/tags",
+        "https://github.com/ory/kratos/blob/v26.2.0/selfservice/hook/require_verified_address.go#L63-L68",
+    ],
+    versions: Versions::All,
+    production_only: false,
+};
+
+impl Rule for ImageNotPinned {
+    fn meta(&self) -> &'static RuleMeta {
+        &IMAGE_NOT_PINNED
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let Some(compose) = &cx.deployment.compose else {
+            return;
+        };
+        let service = &compose.service;
+        let Some((image, pos)) = &service.image else {
+            return;
+        };
+        if image.contains('@') {
+            return;
+        }
+        let tag = image
+            .rsplit_once(':')
+            .filter(|(_, tag)| !tag.contains('/'))
+            .map(|(_, tag)| tag);
+        if tag.is_none_or(|t| t == "latest") {
+            out.placed(
+                &format!("services.{}.image", service.name),
+                *pos,
+                format!(
+                    "service `{}` runs `{image}`, which is whatever release was pulled last",
+                    service.name
+                ),
+            );
+        }
+    }
+}
