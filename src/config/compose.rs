@@ -134,6 +134,21 @@ pub fn load(service: &Service) -> Result<Deployment, ConfigError> {
     Ok(deployment)
 }
 
+/// The variables of the project's `.env` (beside the compose file), which compose uses to
+/// fill `${NAME}` in the compose file; empty when there is none or it cannot be read.
+fn project_env(compose: &Path) -> std::collections::HashMap<String, String> {
+    let path = compose.parent().unwrap_or(Path::new("")).join(".env");
+    let Ok(text) = load::read_text(&path, &crate::shown::path(&path)) else {
+        return std::collections::HashMap::new();
+    };
+    let (parsed, _) = env::dotenv::parse_partial(&text);
+    parsed
+        .in_force()
+        .into_iter()
+        .map(|(s, _)| (s.name.clone(), s.value.clone()))
+        .collect()
+}
+
 impl Deployment {
     /// Layers service `name` of compose text `text` (the file at `path`) over the deployment:
     /// its `environment:` entries, `--dev`; the compose file becomes a source.
@@ -155,9 +170,29 @@ impl Deployment {
             kind: SourceKind::Compose,
             text,
         });
+        // Compose fills `${NAME}` from its own environment and the project's `.env` before
+        // Kratos sees the value: resolved from `.env` it is read, otherwise it is set where
+        // compose runs, which this tool cannot see.
+        let project = project_env(path);
         let mut settings = Vec::new();
         for (var, value, pos) in &service.environment {
-            settings.extend(env::settings_at(var, value, *pos));
+            let value = if value.contains('$') {
+                let known = |name: &str| project.get(name).cloned();
+                match env::interpolate::expand(value, &known) {
+                    Ok(expanded) if expanded.unresolved.is_empty() => expanded.value,
+                    _ => {
+                        self.env_notes.push(format!(
+                            "{display}:{}: {var} is filled by compose from its own environment \
+                             (`$` reference); its value is not known here",
+                            pos.line
+                        ));
+                        continue;
+                    }
+                }
+            } else {
+                value.clone()
+            };
+            settings.extend(env::settings_at(var, &value, *pos));
         }
         for (setting, pos) in &settings {
             if let Some(note) = &setting.note {

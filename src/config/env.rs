@@ -10,7 +10,7 @@
 //! ([`paths`]).
 
 pub mod dotenv;
-mod interpolate;
+pub(crate) mod interpolate;
 mod paths;
 mod quote;
 mod rewrite;

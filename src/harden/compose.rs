@@ -61,6 +61,16 @@ fn translate(service: &Service, op: &Op) -> Result<Op, String> {
             service.display
         ));
     };
+    // A `${NAME}` entry is filled by compose: a value written here would replace the
+    // indirection (and could put a secret into the file).
+    let written = service.environment.iter().find(|(v, _, _)| v == var);
+    if written.is_some_and(|(_, value, _)| value.contains('$')) {
+        return Err(format!(
+            "`{var}` in {} is a `$` reference that compose fills: change the variable where \
+             compose gets it (the project's .env or the shell)",
+            service.display
+        ));
+    }
     Ok(match op {
         Op::Remove { .. } => Op::Remove { path: at.clone() },
         Op::Set { value, .. } => {

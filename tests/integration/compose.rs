@@ -219,3 +219,59 @@ fn audit_of_a_folder_finds_compose_services_and_their_configs_once() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken/compose.yaml:"));
     assert!(String::from_utf8_lossy(&out.stdout).contains("in 2 deployment(s)"));
 }
+
+/// `${NAME}` in an `environment:` entry is compose's to fill: from the project's `.env` it is
+/// read (and its fix left to that file), otherwise it is named as unknown, never audited as
+/// the literal text Kratos would not see.
+#[test]
+fn dollar_references_are_filled_from_the_project_env_or_left_unknown() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "kratos.yml",
+        "version: v1.3.1\nserve:\n  public:\n    base_url: https://auth.acme.test/\n",
+    );
+    write(
+        dir.path(),
+        "compose.yaml",
+        "services:\n  kratos:\n    image: oryd/kratos:v1.3.1\n    environment:\n      DSN: ${KRATOS_DSN}\n      SECRETS_COOKIE: ${COOKIE:-not-known-here}\n    command: serve -c /etc/k/kratos.yml\n    volumes: [\".:/etc/k\"]\n",
+    );
+    let audit = || {
+        let out = bin()
+            .current_dir(dir.path())
+            .args(["audit", "--compose", "compose.yaml"])
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = audit();
+    assert!(!text.contains("KH211"), "{text}");
+    assert!(
+        text.contains("compose.yaml:5: DSN is filled by compose from its own environment"),
+        "{text}"
+    );
+    write(
+        dir.path(),
+        ".env",
+        "KRATOS_DSN=postgres://kratos:Project-Env-Pass-5521@db/kratos?sslmode=disable\n",
+    );
+    let text = audit();
+    assert!(
+        text.contains("env DSN (from compose.yaml:5): HIGH     KH404"),
+        "{text}"
+    );
+    assert!(!text.contains("Project-Env-Pass"), "{text}");
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["apply", "--unsafe-fixes", "--compose", "compose.yaml"])
+        .output()
+        .expect("runs");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("`DSN` in compose.yaml is a `$` reference that compose fills"),
+        "{shown}"
+    );
+    assert!(!shown.contains("Project-Env-Pass"), "{shown}");
+    let compose = std::fs::read_to_string(dir.path().join("compose.yaml")).expect("read");
+    assert!(compose.contains("DSN: ${KRATOS_DSN}"), "{compose}");
+}
