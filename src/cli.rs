@@ -70,8 +70,14 @@ pub struct Layers {
     /// `ports:`). Fixes go where each value is set, the compose file included.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["config", "helm_values", "env_file"])]
     pub compose: Option<PathBuf>,
-    /// The compose service to read, when several run `kratos serve`.
-    #[arg(long, value_name = "NAME", requires = "compose")]
+    /// A Kubernetes manifest file instead of config files: the deployment is its workload's
+    /// container running `kratos serve` (`command`/`args`, `env`, `envFrom`, the `-c` file
+    /// read from a `ConfigMap` in the same file). Audited only: its fixes are left to you.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["config", "helm_values", "env_file", "compose"])]
+    pub manifest: Option<PathBuf>,
+    /// The compose service (or `workload/container` of a manifest) to read, when several run
+    /// `kratos serve`.
+    #[arg(long, value_name = "NAME")]
     pub service: Option<String>,
 }
 
@@ -83,6 +89,7 @@ impl<'a> From<&'a Layers> for crate::config::deployment::Layers<'a> {
             helm_values: &layers.helm_values,
             template: layers.template,
             compose: layers.compose.as_deref(),
+            manifest: layers.manifest.as_deref(),
             service: layers.service.as_deref(),
         }
     }

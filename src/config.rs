@@ -10,6 +10,7 @@ pub mod deployment;
 pub mod env;
 pub mod helm;
 pub mod keys;
+pub mod kube;
 pub mod load;
 pub mod node;
 mod provenance;
@@ -158,6 +159,10 @@ pub enum SourceKind {
     Chart,
     /// A docker compose file: a Kratos service's command line and `environment:` entries.
     Compose,
+    /// A Kubernetes manifest: a Kratos container's command line and `env`.
+    Manifest,
+    /// A Kratos config inside a manifest's `ConfigMap` (`data:` entry), placed at its lines there.
+    Embedded,
 }
 
 /// Reads and checks the files `(path, display)` (extension, size, encoding).
@@ -276,6 +281,13 @@ pub fn label(sources: &[Source]) -> String {
         .iter()
         .filter(|s| matches!(s.kind, SourceKind::Config | SourceKind::HelmValues))
         .map(|s| s.display.as_str())
+        .chain(
+            // A manifest's config is inside it: the manifest names the deployment.
+            sources
+                .iter()
+                .filter(|s| s.kind == SourceKind::Manifest)
+                .map(|s| s.display.as_str()),
+        )
         .collect::<Vec<_>>()
         .join(" + ")
 }
@@ -538,7 +550,7 @@ impl Deployment {
     pub fn in_config_file(&self, node: &Node) -> bool {
         matches!(
             self.source(node.pos.file).kind,
-            SourceKind::Config | SourceKind::HelmValues
+            SourceKind::Config | SourceKind::HelmValues | SourceKind::Embedded
         )
     }
 

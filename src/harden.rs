@@ -145,7 +145,11 @@ fn patch_source_checked(
             patched.tree = None;
             Ok(patched)
         }
-        SourceKind::Environment | SourceKind::Chart | SourceKind::IdentitySchema => {
+        SourceKind::Environment
+        | SourceKind::Chart
+        | SourceKind::IdentitySchema
+        | SourceKind::Manifest
+        | SourceKind::Embedded => {
             let reason = |op: &patch::Op| uneditable(deployment, source, op).unwrap_or_default();
             Ok(patch::Patched::all_refused(&source.text, ops, reason))
         }
@@ -169,6 +173,11 @@ fn uneditable(
             "supplied by the Helm chart: set it under kratos.config in the values file".to_owned()
         }
         SourceKind::IdentitySchema => "in an identity schema: edit the schema by hand".to_owned(),
+        SourceKind::Manifest | SourceKind::Embedded => format!(
+            "in the Kubernetes manifest {}: edits of manifests are not written yet; change it \
+             there by hand",
+            source.display
+        ),
         SourceKind::Config | SourceKind::EnvFile | SourceKind::HelmValues | SourceKind::Compose => {
             return None;
         }
@@ -531,6 +540,11 @@ pub fn reload(
     let text_of = |kind: SourceKind| -> Vec<Text> {
         parsed_of(kind).into_iter().map(|(text, _)| text).collect()
     };
+    // Nothing of a Kubernetes manifest is edited (its findings are left to the operator), so
+    // its deployment is the same after any plan.
+    if deployment.compose.as_ref().is_some_and(|c| c.kubernetes) {
+        return Ok(deployment.clone());
+    }
     let helm = text_of(SourceKind::HelmValues);
     let mut reloaded = if helm.is_empty() {
         Deployment::from_parsed_texts(parsed_of(SourceKind::Config))?

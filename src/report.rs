@@ -174,10 +174,12 @@ impl Audited {
     #[must_use]
     pub fn label(&self) -> String {
         let files = crate::config::label(&self.sources);
-        let compose = self
-            .sources
-            .iter()
-            .find(|s| s.kind == crate::config::SourceKind::Compose);
+        let compose = self.sources.iter().find(|s| {
+            matches!(
+                s.kind,
+                crate::config::SourceKind::Compose | crate::config::SourceKind::Manifest
+            )
+        });
         match (&self.service, compose) {
             (Some(service), Some(compose)) => {
                 format!("{} service `{service}`: {files}", compose.display)
@@ -186,12 +188,14 @@ impl Audited {
         }
     }
 
-    /// What the deployment is read from: `config`, `helm` or `compose`.
+    /// What the deployment is read from: `config`, `helm`, `compose` or `kubernetes`.
     #[must_use]
     pub fn kind(&self) -> &'static str {
         use crate::config::SourceKind;
         if self.sources.iter().any(|s| s.kind == SourceKind::Compose) {
             "compose"
+        } else if self.sources.iter().any(|s| s.kind == SourceKind::Manifest) {
+            "kubernetes"
         } else if self
             .sources
             .iter()

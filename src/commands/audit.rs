@@ -114,6 +114,8 @@ fn jobs(args: &AuditArgs) -> anyhow::Result<(Jobs, Option<tempfile::TempDir>)> {
         let config = demo::materialize(dir.path()).context("writing the demo config")?;
         let job = one(Job::files(vec![(config, "demo/kratos.yml".to_owned())]));
         (job, Some(dir))
+    } else if let Some(manifest) = &args.layers.manifest {
+        (one(Job::files(named(std::slice::from_ref(manifest)))), None)
     } else if let Some(compose) = &args.layers.compose {
         let job = Job {
             files: named(std::slice::from_ref(compose)),

@@ -50,7 +50,11 @@ pub fn for_run(
         )?),
         None => Vec::new(),
     };
-    let files = if layers.compose.is_some() {
+    let from_compose = match &layers.manifest {
+        Some(manifest) => vec![manifest.clone()],
+        None => from_compose,
+    };
+    let files = if layers.compose.is_some() || layers.manifest.is_some() {
         &from_compose
     } else {
         crate::config::deployment::Layers::from(layers).files(configs)

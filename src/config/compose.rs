@@ -15,8 +15,8 @@ mod service;
 
 use std::path::{Path, PathBuf};
 
-pub(crate) use service::split;
 pub use service::{Command, Port, Service};
+pub(crate) use service::{config_flags, split};
 
 use super::node::{FileId, Node, Value};
 use super::{ConfigError, Deployment, Source, SourceKind, env, load};
@@ -36,6 +36,8 @@ pub struct Compose {
     pub file: FileId,
     /// The service, as read.
     pub service: Service,
+    /// A Kubernetes container rather than a compose service (`kube.rs`).
+    pub kubernetes: bool,
 }
 
 /// The compose file at `path` read and parsed (bounded, regular files only).
@@ -150,6 +152,26 @@ fn project_env(compose: &Path) -> std::collections::HashMap<String, String> {
 }
 
 impl Deployment {
+    /// `--dev` on the command line: Kratos reads it as the config key `dev`, placed at `pos`.
+    pub(super) fn set_dev(&mut self, pos: super::node::Pos) {
+        let node = Node {
+            value: Value::Bool(true),
+            pos,
+        };
+        let entry = super::node::Entry {
+            key: "dev".to_owned(),
+            key_pos: pos,
+            node: node.clone(),
+        };
+        match &mut self.root.value {
+            Value::Map(entries) => match entries.iter_mut().find(|e| e.key == "dev") {
+                Some(existing) => existing.node = node,
+                None => entries.push(entry),
+            },
+            _ => self.root.value = Value::Map(vec![entry]),
+        }
+    }
+
     /// Layers service `name` of compose text `text` (the file at `path`) over the deployment:
     /// its `environment:` entries, `--dev`; the compose file becomes a source.
     pub fn add_compose_text(
@@ -204,29 +226,13 @@ impl Deployment {
         let hidden = env::layer_at(&mut self.root, settings);
         self.hidden.extend(hidden);
         if let Some(pos) = service.dev {
-            let node = Node {
-                value: Value::Bool(true),
-                pos,
-            };
-            match &mut self.root.value {
-                Value::Map(entries) => match entries.iter_mut().find(|e| e.key == "dev") {
-                    Some(entry) => entry.node = node,
-                    None => entries.push(super::node::Entry {
-                        key: "dev".to_owned(),
-                        key_pos: pos,
-                        node,
-                    }),
-                },
-                _ => {
-                    self.root.value = Value::Map(vec![super::node::Entry {
-                        key: "dev".to_owned(),
-                        key_pos: pos,
-                        node,
-                    }]);
-                }
-            }
+            self.set_dev(pos);
         }
-        self.compose = Some(Compose { file: id, service });
+        self.compose = Some(Compose {
+            file: id,
+            service,
+            kubernetes: false,
+        });
         Ok(())
     }
 }

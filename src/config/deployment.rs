@@ -27,7 +27,9 @@ pub struct Layers<'a> {
     pub template: bool,
     /// A docker compose file: the deployment is its Kratos service instead of config files.
     pub compose: Option<&'a Path>,
-    /// The compose service, when the file has several.
+    /// A Kubernetes manifest: the deployment is its Kratos container instead of config files.
+    pub manifest: Option<&'a Path>,
+    /// The compose service (or manifest container), when the file has several.
     pub service: Option<&'a str>,
 }
 
@@ -84,7 +86,9 @@ pub fn load_files(
                     .map(|p| (p.as_path(), crate::shown::path(p))),
             ),
     )?;
-    let mut deployment = if let Some(compose) = layers.compose {
+    let mut deployment = if let Some(manifest) = layers.manifest {
+        super::kube::load(manifest, layers.service)?
+    } else if let Some(compose) = layers.compose {
         super::compose::load(&super::compose::service(compose, layers.service)?)?
     } else if layers.helm() {
         Deployment::load_helm_values(files)?

@@ -167,6 +167,31 @@ pub fn decode(bytes: Vec<u8>, display: &str) -> Result<String, ConfigError> {
 
 /// Parses text into a tree whose top level must be a mapping.
 pub fn parse(text: &str, display: &str) -> Result<Node, ConfigError> {
+    let root: Node = serde_saphyr::from_str_with_options(text, options())
+        .map_err(|err| syntax_error(&err, display, text.contains('&')))?;
+    match root.value {
+        Value::Map(_) => Ok(root),
+        Value::Null => Err(ConfigError::NotMapping {
+            file: display.to_owned(),
+            found: "an empty document".to_owned(),
+        }),
+        _ => Err(ConfigError::NotMapping {
+            file: display.to_owned(),
+            found: root.kind().to_owned(),
+        }),
+    }
+}
+
+/// Parses a text of one or more documents (`---`), as Kubernetes manifests are written; empty
+/// documents are skipped. Positions count from the start of the whole text.
+pub fn parse_documents(text: &str, display: &str) -> Result<Vec<Node>, ConfigError> {
+    serde_saphyr::from_multiple_with_options(text, options())
+        .map_err(|err| syntax_error(&err, display, text.contains('&')))
+}
+
+/// The reader's options: no snippets (they would quote a secret), no comments, a budget that
+/// stops an alias bomb early.
+fn options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     // The snippet would quote the offending line, which may hold a secret.
     options.with_snippet = false;
@@ -180,19 +205,7 @@ pub fn parse(text: &str, display: &str) -> Result<Node, ConfigError> {
     budget.max_events = 250_000;
     budget.max_nodes = 100_000;
     options.budget = Some(budget);
-    let root: Node = serde_saphyr::from_str_with_options(text, options)
-        .map_err(|err| syntax_error(&err, display, text.contains('&')))?;
-    match root.value {
-        Value::Map(_) => Ok(root),
-        Value::Null => Err(ConfigError::NotMapping {
-            file: display.to_owned(),
-            found: "an empty document".to_owned(),
-        }),
-        _ => Err(ConfigError::NotMapping {
-            file: display.to_owned(),
-            found: root.kind().to_owned(),
-        }),
-    }
+    options
 }
 
 /// `anchors`: the text defines anchors, so a value budget breached is likely an alias bomb.

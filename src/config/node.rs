@@ -185,6 +185,28 @@ impl Node {
         }
     }
 
+    /// Moves every position of the subtree down `lines` lines and right `columns` columns: a
+    /// document read out of a block scalar, placed where it is written.
+    pub fn shift(&mut self, lines: u32, columns: u32) {
+        let moved = |pos: &mut Pos| {
+            if pos.line > 0 {
+                pos.line = pos.line.saturating_add(lines);
+                pos.column = pos.column.saturating_add(columns);
+            }
+        };
+        moved(&mut self.pos);
+        match &mut self.value {
+            Value::Seq(items) => items.iter_mut().for_each(|n| n.shift(lines, columns)),
+            Value::Map(entries) => {
+                for e in entries {
+                    moved(&mut e.key_pos);
+                    e.node.shift(lines, columns);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// The value without positions, as JSON (mapping order kept).
     #[must_use]
     pub fn to_json(&self) -> serde_json::Value {

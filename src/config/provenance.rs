@@ -34,17 +34,24 @@ impl<'a> Provenance<'a> {
                 let line = line.strip_prefix("export ").unwrap_or(line);
                 Some(line.split_once('=').map_or(line, |(name, _)| name).trim())
             }),
-            // An `environment:` entry: `NAME: value` or `- NAME=value`.
-            SourceKind::Compose => pos.and_then(|p| {
-                let line = source
-                    .text
-                    .lines()
-                    .nth(usize::try_from(p.line).ok()?.checked_sub(1)?)?;
-                let line = line
-                    .trim()
-                    .trim_start_matches("- ")
-                    .trim_start_matches(['"', '\'']);
-                let name = line.split([':', '=']).next()?.trim();
+            // An `environment:` entry (`NAME: value`, `- NAME=value`), a ConfigMap or Secret
+            // entry, or a container's `- name: NAME` / `value: …` pair.
+            SourceKind::Compose | SourceKind::Manifest => pos.and_then(|p| {
+                let index = usize::try_from(p.line).ok()?.checked_sub(1)?;
+                let mut lines = source.text.lines().skip(index.saturating_sub(1));
+                let before = if index > 0 { lines.next() } else { None };
+                let line = lines.next()?.trim().trim_start_matches("- ");
+                let line = if line.starts_with("value:") {
+                    before?
+                        .trim()
+                        .trim_start_matches("- ")
+                        .strip_prefix("name:")?
+                        .trim()
+                } else {
+                    line
+                };
+                let line = line.trim_start_matches(['"', '\'']);
+                let name = line.split([':', '=', '"', '\'']).next()?.trim();
                 let variable = name
                     .bytes()
                     .next()
@@ -57,7 +64,8 @@ impl<'a> Provenance<'a> {
             SourceKind::Config
             | SourceKind::IdentitySchema
             | SourceKind::HelmValues
-            | SourceKind::Chart => None,
+            | SourceKind::Chart
+            | SourceKind::Embedded => None,
         };
         Self {
             source,
@@ -125,6 +133,8 @@ impl SourceKind {
             SourceKind::HelmValues => "Helm values",
             SourceKind::Chart => "Helm chart",
             SourceKind::Compose => "compose file",
+            SourceKind::Manifest => "Kubernetes manifest",
+            SourceKind::Embedded => "ConfigMap config",
         }
     }
 
@@ -139,6 +149,8 @@ impl SourceKind {
             SourceKind::HelmValues => "helm",
             SourceKind::Chart => "default",
             SourceKind::Compose => "compose",
+            SourceKind::Manifest => "manifest",
+            SourceKind::Embedded => "configmap",
         }
     }
 }

@@ -110,6 +110,9 @@ impl Rule for ComposeSecretsInline {
             let Some((path, _)) = crate::config::env::resolve(var) else {
                 continue;
             };
+            if service.from_secret.contains(var) {
+                continue;
+            }
             let secret = crate::mask::held(&path, value).is_some()
                 || (path.contains("oidc.config.providers") && value.contains("client_secret"));
             if secret && !crate::kratos::credential::is_env_reference(value) {
@@ -118,7 +121,7 @@ impl Rule for ComposeSecretsInline {
             }
         }
         if let Some(pos) = first {
-            out.placed(
+            let finding = out.placed(
                 &format!("services.{}.environment", service.name),
                 pos,
                 format!(
@@ -129,6 +132,12 @@ impl Rule for ComposeSecretsInline {
                     service.display
                 ),
             );
+            if compose.kubernetes {
+                finding.fix_summary(
+                    "move the values into a Secret and refer to them with \
+                     `valueFrom.secretKeyRef` (or `envFrom.secretRef`); delete the literals",
+                );
+            }
         }
     }
 }

@@ -167,8 +167,13 @@ impl Rule for AdminApiExposed {
         if cx.deployment.chart.helm {
             return Ok(FixPlan::Manual(UNDER_HELM.to_owned()));
         }
-        if cx.deployment.compose.is_some() {
-            return Ok(FixPlan::Manual(UNDER_COMPOSE.to_owned()));
+        if let Some(compose) = &cx.deployment.compose {
+            let text = if compose.kubernetes {
+                UNDER_KUBERNETES
+            } else {
+                UNDER_COMPOSE
+            };
+            return Ok(FixPlan::Manual(text.to_owned()));
         }
         // An admin base URL on another host says clients reach the admin API through it (the
         // quickstarts' `http://kratos:4434/`): loopback would cut them off, and which private
@@ -195,8 +200,12 @@ impl Rule for AdminApiExposed {
         admin_host(cx, out);
         let manual = if cx.deployment.chart.helm {
             Some(UNDER_HELM)
-        } else if cx.deployment.compose.is_some() {
-            Some(UNDER_COMPOSE)
+        } else if let Some(compose) = &cx.deployment.compose {
+            Some(if compose.kubernetes {
+                UNDER_KUBERNETES
+            } else {
+                UNDER_COMPOSE
+            })
         } else {
             None
         };
@@ -216,6 +225,13 @@ const UNDER_COMPOSE: &str = "in a container keep `serve.admin.host` on the conta
     interface (127.0.0.1 is the container itself: every other container would be cut off); \
     publish no admin port (KH236) and put the admin API on an internal network only the \
     services that call it join";
+
+/// In a pod, loopback is the pod itself: probes, Services and other pods reach the admin API on
+/// the pod's interface. The exposure to close is the Service and the network.
+const UNDER_KUBERNETES: &str = "in a pod keep `serve.admin.host` on the pod's interface \
+    (probes, Services and the pods that call the admin API reach it there; 127.0.0.1 cuts them \
+    off); expose port 4434 through no Service or Ingress reachable from outside, and allow only \
+    the pods that need it with a NetworkPolicy";
 
 /// Under the Helm chart the kubelet probes `/admin/health/*` on the admin port, so the admin
 /// listener must stay on the pod's interface; the cluster network is what to close.

@@ -29,6 +29,7 @@ mod hostile;
 mod hygiene;
 /// `init` from flags and on a pty: clean audit, schema-valid result, refusals.
 mod init;
+mod kube;
 /// `apply` on env files, Helm values and the process environment.
 mod layered;
 /// No secret in any output, file name or error; backups' modes.

@@ -34,6 +34,8 @@ pub struct Service {
     pub dev: Option<Pos>,
     /// The command as written, when it is one string.
     pub command_text: Option<String>,
+    /// Variables that come from a Kubernetes Secret (where secrets belong), not a literal.
+    pub from_secret: Vec<String>,
 }
 
 /// A service's command line.
@@ -135,6 +137,7 @@ fn read(name: &str, node: &Node, (path, folder, display): (&Path, &Path, &str)) 
         command,
         configs,
         env_files: env_files(node, folder),
+        from_secret: Vec::new(),
         environment,
         environment_paths,
         ports: ports(node),
@@ -194,7 +197,7 @@ pub(crate) fn split(text: &str) -> Vec<String> {
 }
 
 /// The values of `-c`/`--config` (repeatable; pflag also splits each on commas).
-fn config_flags(words: &[String]) -> Vec<String> {
+pub(crate) fn config_flags(words: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     let mut iter = words.iter();
     while let Some(word) = iter.next() {
