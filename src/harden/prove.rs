@@ -42,6 +42,14 @@ pub fn prove(
     outcome.changes = proved.realized.changes;
     outcome.moved = proved.realized.moved;
     outcome.added = proved.added;
+    // Only the secrets that are written are reported as generated: one whose fix was refused
+    // (by the editor or by this proof) lands nowhere.
+    let (changes, moved) = (&outcome.changes, &outcome.moved);
+    outcome.generated.retain(|(_, secret)| {
+        let value = secret.expose();
+        changes.iter().any(|c| c.after.contains(value))
+            || moved.iter().any(|(_, v)| v.contains(value))
+    });
     Ok(())
 }
 
