@@ -120,6 +120,7 @@ fn jobs(args: &AuditArgs) -> anyhow::Result<(Jobs, Option<tempfile::TempDir>)> {
         let job = Job {
             files: named(std::slice::from_ref(compose)),
             service: args.layers.service.clone(),
+            kind: discover::JobKind::Compose,
         };
         (one(job), None)
     } else if !args.layers.helm_values.is_empty() {
@@ -144,11 +145,19 @@ fn audit_one(
     job: Job,
 ) -> Result<Part, ConfigError> {
     let mut layers: deployment::Layers<'_> = (&args.layers).into();
-    // A compose service found below a folder: its compose file is the job's one file.
-    let compose = job.files.first().map(|(path, _)| path.clone());
-    if job.service.is_some() {
-        layers.compose = compose.as_deref();
-        layers.service = job.service.as_deref();
+    // A compose service, manifest or values file found below a folder: the job's one file.
+    let first: Vec<PathBuf> = job.files.iter().take(1).map(|(p, _)| p.clone()).collect();
+    match job.kind {
+        discover::JobKind::Compose => {
+            layers.compose = first.first().map(PathBuf::as_path);
+            layers.service = job.service.as_deref();
+        }
+        discover::JobKind::Manifest => {
+            layers.manifest = first.first().map(PathBuf::as_path);
+            layers.service = job.service.as_deref();
+        }
+        discover::JobKind::Helm => layers.helm_values = &first,
+        discover::JobKind::Config => {}
     }
     let deployment = deployment::load_files(job.files, layers, environment)?;
     let cx = Context::new(

@@ -39,6 +39,15 @@ struct Found<'a> {
     spec: &'a Node,
 }
 
+/// The `workload/container` names of the containers running `kratos serve` in the manifest at
+/// `path` (empty for a file that is not such a manifest).
+pub fn kratos_containers(path: &Path) -> Result<Vec<String>, ConfigError> {
+    let display = crate::shown::path(path);
+    let text = load::read_text(path, &display)?;
+    let docs = load::parse_documents(&text, &display)?;
+    Ok(containers(&docs).into_iter().map(|f| f.workload).collect())
+}
+
 /// The deployment of the Kratos container of the manifest at `path` (`container` names it when
 /// the file has several).
 pub fn load(path: &Path, container: Option<&str>) -> Result<Deployment, ConfigError> {

@@ -139,3 +139,33 @@ fn manifests_without_one_kratos_container_are_errors() {
         Some(1)
     );
 }
+
+/// `audit DIR` finds manifests with a Kratos container and Helm values holding `kratos.config`
+/// among the tree's YAML files; unrelated YAML is skipped silently.
+#[test]
+fn audit_of_a_folder_finds_manifests_and_helm_values() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for sub in ["k8s", "chart", "misc"] {
+        std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
+    }
+    fixture(&dir.path().join("k8s"));
+    write(
+        dir.path(),
+        "chart/values.yaml",
+        "kratos:\n  config:\n    dsn: memory\n",
+    );
+    write(dir.path(), "misc/other.yaml", "kind: Thing\nimage: nginx\n");
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["audit", "--format", "json", "."])
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let kinds: Vec<&str> = report["deployments"]
+        .as_array()
+        .expect("deployments")
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(kinds, ["helm", "kubernetes"], "{report}");
+}

@@ -18,8 +18,24 @@ const SKIPPED: &[&str] = &[".git", "node_modules"];
 pub struct Job {
     /// The config files; for a compose deployment, the compose file alone.
     pub files: Vec<(PathBuf, String)>,
-    /// The compose service, when `files` is a compose file.
+    /// The compose service (or manifest container), when `files` is a compose file (or a
+    /// manifest).
     pub service: Option<String>,
+    /// What `files` are.
+    pub kind: JobKind,
+}
+
+/// What a job's files are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum JobKind {
+    /// Kratos config files.
+    Config,
+    /// A compose file.
+    Compose,
+    /// A Kubernetes manifest.
+    Manifest,
+    /// Helm values.
+    Helm,
 }
 
 impl Job {
@@ -29,12 +45,13 @@ impl Job {
         Self {
             files,
             service: None,
+            kind: JobKind::Config,
         }
     }
 }
 
-/// What the walk finds: a config file, or a compose file's Kratos service.
-type Found = (PathBuf, Option<String>);
+/// What the walk finds: a file, the service in it, and what it is.
+type Found = (PathBuf, Option<String>, JobKind);
 
 /// The deployments below `paths`, in sorted path order: files stay as given; folders are
 /// searched recursively for `kratos.{yml,yaml,json}` and compose files (not following
@@ -48,11 +65,12 @@ type Found = (PathBuf, Option<String>);
 pub fn jobs(
     paths: &[PathBuf],
 ) -> anyhow::Result<Box<dyn Iterator<Item = Result<Job, ConfigError>> + Send>> {
-    let job = |(p, service): Found| {
+    let job = |(p, service, kind): Found| {
         let name = crate::shown::path(&p);
         Job {
             files: vec![(p, name)],
             service,
+            kind,
         }
     };
     let mut roots = Vec::with_capacity(paths.len());
@@ -61,14 +79,19 @@ pub fn jobs(
             let mut walk = Walk::new(path).peekable();
             if walk.peek().is_none() {
                 anyhow::bail!(
-                    "{}: no kratos.yml, kratos.yaml, kratos.json or compose file with a Kratos \
-                     service below this folder; name the config file instead",
+                    "{}: no kratos.yml, kratos.yaml, kratos.json, compose file or manifest with \
+                     a Kratos service, or Helm values, below this folder; name the config file \
+                     instead",
                     path.display()
                 );
             }
             roots.push(Box::new(walk) as Box<dyn Iterator<Item = _> + Send>);
         } else {
-            roots.push(Box::new(std::iter::once(Ok((path.clone(), None)))));
+            roots.push(Box::new(std::iter::once(Ok((
+                path.clone(),
+                None,
+                JobKind::Config,
+            )))));
         }
     }
     if roots.len() == 1 {
@@ -136,13 +159,19 @@ impl Walk {
                     Ok(services) => {
                         for service in services {
                             self.claimed.extend(service.configs.iter().cloned());
-                            out.push(Entry::Service((path.clone(), Some(service.name))));
+                            out.push(Entry::Service((
+                                path.clone(),
+                                Some(service.name),
+                                JobKind::Compose,
+                            )));
                         }
                     }
                     Err(e) => out.push(Entry::Broken(e)),
                 }
-            } else {
+            } else if is_config_name(&path) && !is_manifest(&path) {
                 out.push(Entry::Config(path));
+            } else {
+                out.extend(other_yaml(&path));
             }
         }
         Ok(out)
@@ -160,7 +189,7 @@ impl Iterator for Walk {
             };
             match entry {
                 Entry::Config(path) if self.claimed.contains(&path) => {}
-                Entry::Config(path) => return Some(Ok((path, None))),
+                Entry::Config(path) => return Some(Ok((path, None, JobKind::Config))),
                 Entry::Broken(e) => return Some(Err(e)),
                 Entry::Service(found) => return Some(Ok(found)),
                 Entry::Folder(path) => match self.list(&path) {
@@ -175,6 +204,56 @@ impl Iterator for Walk {
             }
         }
     }
+}
+
+/// True for `kratos.{yml,yaml,json}`.
+fn is_config_name(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| CONFIG_NAMES.contains(&n.to_string_lossy().as_ref()))
+}
+
+/// True for a `kratos.yaml` that is a Kubernetes manifest rather than a config (a document
+/// with `apiVersion:` and `kind:` at its top level).
+fn is_manifest(path: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    crate::config::load::read_text(path, &crate::shown::path(path)).is_ok_and(|text| {
+        let top = |key: &str| text.starts_with(key) || text.contains(&format!("\n{key}"));
+        top("apiVersion:") && top("kind:")
+    })
+}
+
+/// Another YAML file of the tree: the Kratos containers of a Kubernetes manifest, or Helm
+/// values holding `kratos.config`. Read only when its text names Kratos (a cheap filter, so a
+/// tree of unrelated YAML costs one bounded read per file).
+fn other_yaml(path: &Path) -> Vec<Entry> {
+    let display = crate::shown::path(path);
+    let Ok(text) = crate::config::load::read_text(path, &display) else {
+        return Vec::new();
+    };
+    if text.contains("oryd/kratos") && text.contains("kind:") {
+        return match crate::config::kube::kratos_containers(path) {
+            Ok(names) => names
+                .into_iter()
+                .map(|n| Entry::Service((path.to_path_buf(), Some(n), JobKind::Manifest)))
+                .collect(),
+            Err(e) => vec![Entry::Broken(e)],
+        };
+    }
+    let values = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().contains("values"));
+    if values && text.contains("kratos:") && text.contains("config:") {
+        let helm = crate::config::Deployment::load_helm_values(vec![(path.to_path_buf(), display)]);
+        if helm.is_ok() {
+            return vec![Entry::Service((path.to_path_buf(), None, JobKind::Helm))];
+        }
+    }
+    Vec::new()
 }
 
 /// Compose file names searched for in folders.
@@ -193,7 +272,12 @@ fn entries(dir: &Path) -> std::io::Result<Vec<(PathBuf, bool)>> {
             if !SKIPPED.contains(&name.as_ref()) {
                 out.push((entry.path(), true));
             }
-        } else if CONFIG_NAMES.contains(&name.as_ref()) || COMPOSE_NAMES.contains(&name.as_ref()) {
+        } else if CONFIG_NAMES.contains(&name.as_ref())
+            || COMPOSE_NAMES.contains(&name.as_ref())
+            // Other YAML is only looked into when it is a plain file (a FIFO or device named
+            // like a config is still reported, as any config that cannot be read).
+            || (kind.is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")))
+        {
             out.push((entry.path(), false));
         }
     }
@@ -228,7 +312,7 @@ mod tests {
             std::fs::write(&path, "dsn: memory\n").expect("write");
         }
         let walked: Vec<PathBuf> = Walk::new(dir.path())
-            .map(|found| found.map(|(path, _)| path))
+            .map(|found| found.map(|(path, _, _)| path))
             .collect::<Result<_, _>>()
             .expect("lists");
         let mut sorted = walked.clone();
