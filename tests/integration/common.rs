@@ -33,6 +33,11 @@ pub fn bin() -> Command {
     cmd
 }
 
+/// Runs the binary in `dir` with `args` and returns what it did.
+pub fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    bin().current_dir(dir).args(args).output().expect("runs")
+}
+
 /// The binary under a 512 MiB address-space limit (`prlimit`, util-linux), so input that made
 /// it allocate without bound fails the test instead of the machine; plain [`bin`] without
 /// `prlimit`.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{bin, write};
+use crate::common::{bin, run_in, write};
 
 /// A copy of the fixture project in a temporary folder.
 fn project() -> (tempfile::TempDir, PathBuf) {
@@ -25,11 +25,7 @@ fn project() -> (tempfile::TempDir, PathBuf) {
 #[test]
 fn the_quickstart_project_is_audited_where_its_values_are_set() {
     let (dir, _) = project();
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["audit", "--compose", "docker-compose.yml"])
-        .output()
-        .expect("runs");
+    let out = run_in(dir.path(), &["audit", "--compose", "docker-compose.yml"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     for expected in [
@@ -45,17 +41,16 @@ fn the_quickstart_project_is_audited_where_its_values_are_set() {
     // The migrate service's DSN is the same; it is not a second deployment.
     assert!(text.contains("in 1 deployment(s)"), "{text}");
     assert!(!text.contains("Compose-Fixture-Db-Pass"), "{text}");
-    let out = bin()
-        .current_dir(dir.path())
-        .args([
+    let out = run_in(
+        dir.path(),
+        &[
             "audit",
             "--format",
             "json",
             "--compose",
             "docker-compose.yml",
-        ])
-        .output()
-        .expect("runs");
+        ],
+    );
     let report: Value = serde_json::from_slice(&out.stdout).expect("json");
     let deployment = &report["deployments"][0];
     assert_eq!(deployment["kind"], "compose");
@@ -105,11 +100,7 @@ fn apply_fixes_the_compose_file_in_place_and_undo_restores_it() {
         .filter(|(a, b)| a != b)
         .count();
     assert_eq!(changed, 2, "{after}");
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["audit", "--compose", "docker-compose.yml"])
-        .output()
-        .expect("runs");
+    let out = run_in(dir.path(), &["audit", "--compose", "docker-compose.yml"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("KH230") && !text.contains("KH250"), "{text}");
     assert!(
@@ -138,11 +129,7 @@ fn a_project_without_one_kratos_service_is_an_error_naming_the_choice() {
         "compose.yaml",
         &format!("services:\n{}{}", service("blue"), service("green")),
     );
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["audit", "--compose", "compose.yaml"])
-        .output()
-        .expect("runs");
+    let out = run_in(dir.path(), &["audit", "--compose", "compose.yaml"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -154,19 +141,14 @@ fn a_project_without_one_kratos_service_is_an_error_naming_the_choice() {
         .args(["audit", "--compose", "compose.yaml", "--service", "green"])
         .assert()
         .code(1);
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["audit", "--compose", "compose.yaml", "--service", "red"])
-        .output()
-        .expect("runs");
+    let out = run_in(
+        dir.path(),
+        &["audit", "--compose", "compose.yaml", "--service", "red"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("the ones that do: blue, green"));
     write(dir.path(), "compose.yaml", "services:\n  kratos: [\n");
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["audit", "--compose", "compose.yaml"])
-        .output()
-        .expect("runs");
+    let out = run_in(dir.path(), &["audit", "--compose", "compose.yaml"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("compose.yaml:"), "{err}");
@@ -184,11 +166,7 @@ fn audit_of_a_folder_finds_compose_services_and_their_configs_once() {
         "other/kratos.yml",
         "version: v1.3.1\ndev: true\n",
     );
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["audit", "--format", "json", "."])
-        .output()
-        .expect("runs");
+    let out = run_in(dir.path(), &["audit", "--format", "json", "."]);
     let report: Value = serde_json::from_slice(&out.stdout).expect("json");
     let deployments: Vec<(String, String)> = report["deployments"]
         .as_array()
@@ -210,11 +188,7 @@ fn audit_of_a_folder_finds_compose_services_and_their_configs_once() {
     );
     std::fs::create_dir_all(dir.path().join("broken")).expect("mkdir");
     write(dir.path(), "broken/compose.yaml", "services: [\n");
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["audit", "."])
-        .output()
-        .expect("runs");
+    let out = run_in(dir.path(), &["audit", "."]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken/compose.yaml:"));
     assert!(String::from_utf8_lossy(&out.stdout).contains("in 2 deployment(s)"));
@@ -237,11 +211,7 @@ fn dollar_references_are_filled_from_the_project_env_or_left_unknown() {
         "services:\n  kratos:\n    image: oryd/kratos:v1.3.1\n    environment:\n      DSN: ${KRATOS_DSN}\n      SECRETS_COOKIE: ${COOKIE:-not-known-here}\n    command: serve -c /etc/k/kratos.yml\n    volumes: [\".:/etc/k\"]\n",
     );
     let audit = || {
-        let out = bin()
-            .current_dir(dir.path())
-            .args(["audit", "--compose", "compose.yaml"])
-            .output()
-            .expect("runs");
+        let out = run_in(dir.path(), &["audit", "--compose", "compose.yaml"]);
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let text = audit();
@@ -261,11 +231,10 @@ fn dollar_references_are_filled_from_the_project_env_or_left_unknown() {
         "{text}"
     );
     assert!(!text.contains("Project-Env-Pass"), "{text}");
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["apply", "--unsafe-fixes", "--compose", "compose.yaml"])
-        .output()
-        .expect("runs");
+    let out = run_in(
+        dir.path(),
+        &["apply", "--unsafe-fixes", "--compose", "compose.yaml"],
+    );
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(
         shown.contains("`DSN` in compose.yaml is a `$` reference that compose fills"),

@@ -188,13 +188,8 @@ fn a_signal_while_the_temporary_file_waits_for_its_rename_drops_it_and_keeps_the
         let (mut child, mut stderr, mut seen) = crate::common::paused_apply(&path);
         // The temporary file is complete and waiting: it is what the signal must remove.
         assert_eq!(temps(dir.path()).len(), 1, "{seen}");
-        std::process::Command::new("kill")
-            .args([format!("-{signal}"), child.id().to_string()])
-            .status()
-            .unwrap();
-        let status = child.wait().unwrap();
-        std::io::Read::read_to_string(&mut stderr, &mut seen).unwrap();
-        assert_eq!(status.code(), Some(128 + number), "SIG{signal}: {seen}");
+        let code = signalled(&mut child, &mut stderr, &mut seen, signal);
+        assert_eq!(code, Some(128 + number), "SIG{signal}: {seen}");
         assert!(seen.contains(&format!("stopped by SIG{signal}")), "{seen}");
         assert!(seen.contains("dropped the unfinished write of "), "{seen}");
         assert!(seen.contains("kratos.yml is unchanged"), "{seen}");
@@ -224,13 +219,25 @@ fn stopped_pair(dir: &Path, file: u32, signal: &str) -> (Option<i32>, String) {
         // Far longer than any load makes the test take to send the signal.
         .env("KRATOS_HARDEN_TEST_PAUSE_SECS", "600");
     let (mut child, mut stderr, mut seen) = crate::common::paused(&mut command);
+    let code = signalled(&mut child, &mut stderr, &mut seen, signal);
+    (code, seen)
+}
+
+/// Sends `signal` to the paused `child`, waits for it and adds the rest of its stderr to
+/// `seen`; returns its exit code.
+fn signalled(
+    child: &mut std::process::Child,
+    stderr: &mut impl std::io::Read,
+    seen: &mut String,
+    signal: &str,
+) -> Option<i32> {
     std::process::Command::new("kill")
         .args([format!("-{signal}"), child.id().to_string()])
         .status()
         .unwrap();
     let status = child.wait().unwrap();
-    std::io::Read::read_to_string(&mut stderr, &mut seen).unwrap();
-    (status.code(), seen)
+    stderr.read_to_string(seen).unwrap();
+    status.code()
 }
 
 #[test]

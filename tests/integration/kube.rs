@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{bin, write};
+use crate::common::{bin, run_in, write};
 
 fn fixture(dir: &Path) -> std::path::PathBuf {
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kubernetes/kratos.yaml");
@@ -19,11 +19,7 @@ fn fixture(dir: &Path) -> std::path::PathBuf {
 fn a_manifest_is_audited_at_its_own_lines() {
     let dir = tempfile::tempdir().expect("tempdir");
     fixture(dir.path());
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["audit", "--manifest", "kratos.yaml"])
-        .output()
-        .expect("runs");
+    let out = run_in(dir.path(), &["audit", "--manifest", "kratos.yaml"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     for expected in [
@@ -45,11 +41,10 @@ fn a_manifest_is_audited_at_its_own_lines() {
     ] {
         assert!(!text.contains(secret), "{text}");
     }
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["audit", "--format", "json", "--manifest", "kratos.yaml"])
-        .output()
-        .expect("runs");
+    let out = run_in(
+        dir.path(),
+        &["audit", "--format", "json", "--manifest", "kratos.yaml"],
+    );
     let report: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(report["deployments"][0]["kind"], "kubernetes");
     assert_eq!(report["deployments"][0]["service"], "kratos/kratos");
@@ -60,11 +55,10 @@ fn apply_leaves_a_manifest_as_it_is_and_says_why() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = fixture(dir.path());
     let before = std::fs::read_to_string(&path).expect("read");
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["apply", "--unsafe-fixes", "--manifest", "kratos.yaml"])
-        .output()
-        .expect("runs");
+    let out = run_in(
+        dir.path(),
+        &["apply", "--unsafe-fixes", "--manifest", "kratos.yaml"],
+    );
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -155,11 +149,7 @@ fn audit_of_a_folder_finds_manifests_and_helm_values() {
         "kratos:\n  config:\n    dsn: memory\n",
     );
     write(dir.path(), "misc/other.yaml", "kind: Thing\nimage: nginx\n");
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["audit", "--format", "json", "."])
-        .output()
-        .expect("runs");
+    let out = run_in(dir.path(), &["audit", "--format", "json", "."]);
     let report: Value = serde_json::from_slice(&out.stdout).expect("json");
     let kinds: Vec<&str> = report["deployments"]
         .as_array()
